@@ -1,4 +1,154 @@
+import { createHash } from 'node:crypto';
 import type { Diagnostic } from './diagnostics.js';
+import type { EngineConfig, Extension } from './extensions/types.js';
+import type { Envelope, MessageView } from './message/types.js';
+import type { Program } from './compiler/program.js';
+import type { Action } from './runtime/result.js';
+import type { Host } from './runtime/host.js';
+import type { TraceEvent } from './runtime/runtime.js';
+import { parse } from './syntax/index.js';
+import { compileAst } from './compiler/compiler.js';
+import { Registry } from './compiler/registry.js';
+import { base, standardExtensions } from './extensions/index.js';
+import { resolveConfig, type ConfigInput } from './config.js';
+import { parseMessage } from './message/index.js';
+import { Runtime, SieveRuntimeError } from './runtime/runtime.js';
+import { runProgram } from './runtime/interpreter.js';
+import { defaultHost } from './runtime/host.js';
+import { FLAGS_STATE } from './extensions/imap4flags-state.js';
+
+export interface EngineOptions {
+  /** Limits and extension settings; anything left out takes its default. */
+  config?: ConfigInput;
+  /** Extra extensions (e.g. a test harness's), added after the standard ones. */
+  extensions?: Extension[];
+  /** Allow capabilities marked test-only. */
+  allowTestOnly?: boolean;
+}
+
+export interface CompileResult {
+  /** The compiled script, or null when there were errors. */
+  program: Program | null;
+  errors: Diagnostic[];
+  warnings: Diagnostic[];
+  /** Which step failed, when one did: the syntax or the checks against the extensions. */
+  failedAt?: 'parse' | 'validate';
+}
+
+export interface RunOptions {
+  host?: Partial<Host>;
+  trace?: (event: TraceEvent) => void;
+  /** Called after per-run state is set up and before the script starts (harnesses use it). */
+  prepare?: (rt: Runtime) => void;
+}
+
+export interface RunResult {
+  /** 'error' when the script failed at run time; the actions are then the fallback keep alone. */
+  status: 'ok' | 'error';
+  /** What the host should do, in order; includes the implicit keep when it is in force. */
+  actions: Action[];
+  errors: Diagnostic[];
+}
+
+const CACHE_SIZE = 256;
+
+/** A configured Sieve engine: compiles scripts (cached by content) and runs them over messages. */
+export class SieveEngine {
+  readonly config: EngineConfig;
+  readonly registry: Registry;
+  private readonly allowTestOnly: boolean;
+  private readonly cache = new Map<string, CompileResult>();
+
+  constructor(options: EngineOptions = {}) {
+    this.config = resolveConfig(options.config);
+    this.registry = new Registry(base, [...standardExtensions, ...(options.extensions ?? [])]);
+    this.allowTestOnly = options.allowTestOnly ?? false;
+  }
+
+  /** Capabilities a script may require here (test-only and disabled ones left out). */
+  capabilities(): string[] {
+    return this.registry.capabilities().filter((c) => !this.config.disabled.includes(c));
+  }
+
+  compile(source: string): CompileResult {
+    const key = createHash('sha256').update(source).digest('base64');
+    const hit = this.cache.get(key);
+    if (hit) {
+      // Refresh its place in the LRU order.
+      this.cache.delete(key);
+      this.cache.set(key, hit);
+      return hit;
+    }
+    const result = this.compileUncached(source);
+    this.cache.set(key, result);
+    if (this.cache.size > CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
+    return result;
+  }
+
+  private compileUncached(source: string): CompileResult {
+    if (Buffer.byteLength(source) > this.config.maxScriptSize) {
+      return {
+        program: null,
+        errors: [
+          {
+            severity: 'error',
+            line: 1,
+            column: 1,
+            message: `script is too large (limit ${this.config.maxScriptSize} bytes)`,
+          },
+        ],
+        warnings: [],
+        failedAt: 'parse',
+      };
+    }
+    const { ast, diagnostics } = parse(source, { maxNesting: this.config.maxNesting });
+    const all = [...diagnostics];
+    let program: Program | null = null;
+    if (!all.some((d) => d.severity === 'error')) {
+      const compiled = compileAst(ast, {
+        registry: this.registry,
+        config: this.config,
+        allowTestOnly: this.allowTestOnly,
+      });
+      all.push(...compiled.diagnostics);
+      program = compiled.program;
+    }
+    const errors = all.filter((d) => d.severity === 'error');
+    const warnings = all.filter((d) => d.severity === 'warning');
+    if (!errors.length) return { program, errors, warnings };
+    return { program: null, errors, warnings, failedAt: program ? 'validate' : 'parse' };
+  }
+
+  /** Runs a compiled script over one message. Never throws for anything the script or message does. */
+  run(program: Program, message: Buffer | MessageView, envelope: Envelope, options: RunOptions = {}): RunResult {
+    const view = Buffer.isBuffer(message) ? parseMessage(message) : message;
+    const rt = new Runtime(view, envelope, {
+      config: this.config,
+      host: { ...defaultHost, ...options.host },
+      trace: options.trace,
+    });
+    rt.captureMatches = program.capabilities.has('variables');
+    for (const cap of program.capabilities) this.registry.extensions.get(cap)?.onRun?.(rt);
+    options.prepare?.(rt);
+    try {
+      runProgram(program.commands, rt);
+    } catch (e) {
+      const error: Diagnostic =
+        e instanceof SieveRuntimeError
+          ? { severity: 'error', message: e.message, line: e.pos?.line ?? 0, column: e.pos?.column ?? 0 }
+          : { severity: 'error', message: `internal error: ${e instanceof Error ? e.message : String(e)}`, line: 0, column: 0 };
+      // RFC 5228 §2.10.6: a failed script files the message as if nothing had run.
+      return { status: 'error', actions: [{ type: 'keep', mailbox: 'INBOX', implicit: true }], errors: [error] };
+    }
+    return { status: 'ok', actions: rt.result.final(rt.state.get(FLAGS_STATE) as string[] | undefined), errors: [] };
+  }
+}
+
+let shared: SieveEngine | null = null;
+function defaultEngine(): SieveEngine {
+  shared ??= new SieveEngine();
+  return shared;
+}
 
 export interface CheckResult {
   ok: boolean;
@@ -7,11 +157,12 @@ export interface CheckResult {
 }
 
 /** Compiles a script only to report problems (what ManageSieve's PUTSCRIPT and CHECKSCRIPT need). */
-export function checkScript(_source: string): CheckResult {
-  throw new Error('checkScript: engine not wired yet');
+export function checkScript(source: string, engine: SieveEngine = defaultEngine()): CheckResult {
+  const { errors, warnings } = engine.compile(source);
+  return { ok: errors.length === 0, errors, warnings };
 }
 
 /** Standard capability names of the enabled extensions, as ManageSieve advertises them (no test-only ones). */
-export function sieveCapabilities(): string[] {
-  throw new Error('sieveCapabilities: engine not wired yet');
+export function sieveCapabilities(engine: SieveEngine = defaultEngine()): string[] {
+  return engine.capabilities();
 }

@@ -1,0 +1,20 @@
+import type { Position } from '../syntax/ast.js';
+import type { ActionCommandDef, TestDef } from '../extensions/types.js';
+
+/** The compiled form: plain data pointing at the definitions that run it. */
+export interface CompiledTest {
+  def: TestDef;
+  data: unknown;
+  pos: Position;
+}
+
+export type CompiledCommand =
+  | { kind: 'action'; def: ActionCommandDef; data: unknown; block: CompiledCommand[] | null; pos: Position }
+  | { kind: 'if'; branches: Array<{ test: CompiledTest | null; body: CompiledCommand[] }>; pos: Position }
+  | { kind: 'stop'; pos: Position };
+
+export interface Program {
+  commands: CompiledCommand[];
+  /** Capabilities the script required (and those implied by them). */
+  capabilities: Set<string>;
+}

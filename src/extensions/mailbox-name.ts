@@ -1,0 +1,17 @@
+/**
+ * Mailbox names must be valid UTF-8 text without control characters; RFC 5228 leaves the rest to
+ * the mail store. Returns an error message, or null when the name is usable.
+ */
+export function checkMailboxName(name: string): string | null {
+  if (name.length === 0) return 'mailbox name is empty';
+  if (name.includes('\uFFFD') || /[\x00-\x1f\x7f]/.test(name)) return `invalid mailbox name "${printable(name)}"`;
+  if (/[\uD800-\uDFFF]/.test(name.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, ''))) {
+    return `invalid mailbox name "${printable(name)}"`;
+  }
+  if (name.length > 1000) return 'mailbox name is too long';
+  return null;
+}
+
+function printable(s: string): string {
+  return s.replace(/[\x00-\x1f\x7f]/g, '?').slice(0, 100);
+}

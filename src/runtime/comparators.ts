@@ -1,0 +1,46 @@
+import type { ComparatorDef } from '../extensions/types.js';
+
+/** ASCII-only lower-casing keeps string length, so match offsets map back to the original text. */
+export function asciiLower(s: string): string {
+  return /[A-Z]/.test(s) ? s.replace(/[A-Z]+/g, (m) => m.toLowerCase()) : s;
+}
+
+export const octet: ComparatorDef = {
+  name: 'i;octet',
+  substring: true,
+  compare: (a, b) => compareOctets(a, b),
+};
+
+export const asciiCasemap: ComparatorDef = {
+  name: 'i;ascii-casemap',
+  substring: true,
+  normalize: asciiLower,
+  compare: (a, b) => compareOctets(asciiLower(a), asciiLower(b)),
+};
+
+/** RFC 4790 §9.1: the leading digits as a number; a string without leading digits is +infinity. */
+function numericValue(s: string): bigint | null {
+  let end = 0;
+  while (end < s.length && s.charCodeAt(end) >= 48 && s.charCodeAt(end) <= 57) end++;
+  return end === 0 ? null : BigInt(s.slice(0, end));
+}
+
+export const asciiNumeric: ComparatorDef = {
+  name: 'i;ascii-numeric',
+  substring: false,
+  compare(a, b) {
+    const x = numericValue(a);
+    const y = numericValue(b);
+    if (x === null) return y === null ? 0 : 1;
+    if (y === null) return -1;
+    return x < y ? -1 : x > y ? 1 : 0;
+  },
+};
+
+/** Compares by UTF-8 octets, which for JS strings is code point order. */
+function compareOctets(a: string, b: string): number {
+  if (a === b) return 0;
+  const x = Buffer.from(a, 'utf8');
+  const y = Buffer.from(b, 'utf8');
+  return Buffer.compare(x, y);
+}

@@ -1,0 +1,53 @@
+import type { CompiledCommand, CompiledTest } from '../compiler/program.js';
+import type { Runtime } from './runtime.js';
+import { ActionConflict } from './result.js';
+import { SieveRuntimeError } from './runtime.js';
+
+/** Thrown by `stop` and caught where the script run ends. */
+export class StopSignal {}
+
+export function evaluate(test: CompiledTest, rt: Runtime): boolean {
+  const value = test.def.test(test.data, rt);
+  rt.trace?.({ kind: 'test', name: test.def.name, pos: test.pos, result: value });
+  return value;
+}
+
+/** Runs a list of commands; `stop` unwinds with StopSignal. */
+export function runCommands(commands: CompiledCommand[], rt: Runtime): void {
+  for (const cmd of commands) {
+    switch (cmd.kind) {
+      case 'if': {
+        for (const branch of cmd.branches) {
+          if (branch.test === null || evaluate(branch.test, rt)) {
+            runCommands(branch.body, rt);
+            break;
+          }
+        }
+        break;
+      }
+      case 'stop':
+        rt.trace?.({ kind: 'stop', name: 'stop', pos: cmd.pos });
+        throw new StopSignal();
+      case 'action':
+        try {
+          cmd.def.run(cmd.data, rt, cmd.block);
+        } catch (e) {
+          if (e instanceof ActionConflict) throw new SieveRuntimeError(e.message, cmd.pos);
+          if (e instanceof SieveRuntimeError && !e.pos) throw new SieveRuntimeError(e.message, cmd.pos);
+          throw e;
+        }
+        if (!cmd.block) rt.trace?.({ kind: 'action', name: cmd.def.name, pos: cmd.pos });
+        break;
+    }
+  }
+}
+
+/** Runs a whole program; returns normally at the end of the script or at `stop`. */
+export function runProgram(commands: CompiledCommand[], rt: Runtime): void {
+  try {
+    runCommands(commands, rt);
+  } catch (e) {
+    if (e instanceof StopSignal) return;
+    throw e;
+  }
+}

@@ -1,0 +1,188 @@
+import type { Position } from '../syntax/ast.js';
+
+interface ActionBase {
+  /** Where in the script the action was taken (absent for the implicit keep). */
+  pos?: Position;
+}
+
+export interface KeepAction extends ActionBase {
+  type: 'keep';
+  mailbox: string;
+  implicit?: boolean;
+  flags?: string[];
+}
+export interface FileintoAction extends ActionBase {
+  type: 'fileinto';
+  mailbox: string;
+  copy?: boolean;
+  create?: boolean;
+  flags?: string[];
+  /** RFC 8579 special-use attribute, when given. */
+  specialUse?: string;
+}
+export interface RedirectAction extends ActionBase {
+  type: 'redirect';
+  address: string;
+  copy?: boolean;
+}
+export interface DiscardAction extends ActionBase {
+  type: 'discard';
+}
+export interface RejectAction extends ActionBase {
+  type: 'reject' | 'ereject';
+  reason: string;
+}
+export interface VacationAction extends ActionBase {
+  type: 'vacation';
+  reason: string;
+  /** :subject, or "Auto: " and the original subject (RFC 5230 §4.3). */
+  subject?: string;
+  /** :from as written, or else the user's address found in the message's recipient fields. */
+  from?: string;
+  addresses: string[];
+  /** Minimum time between two replies to one sender (from :days or :seconds). */
+  seconds: number;
+  handle: string;
+  mime: boolean;
+  /** The sender the reply goes to (the envelope sender); absent when no reply may be sent. */
+  to?: string;
+  /** Why RFC 5230 §4.5/§4.6 forbid a reply to this message (null sender, list mail, not addressed to the user, ...). */
+  suppressed?: string;
+}
+/** Actions of extensions outside the core set keep their own fields. */
+export interface OtherAction extends ActionBase {
+  type: 'other';
+  name: string;
+  fields: Record<string, unknown>;
+}
+
+export type Action =
+  | KeepAction
+  | FileintoAction
+  | RedirectAction
+  | DiscardAction
+  | RejectAction
+  | VacationAction
+  | OtherAction;
+
+/** Thrown when an action cannot be added; the runtime turns it into a run-time error at the action's place. */
+export class ActionConflict extends Error {}
+
+export interface ResultLimits {
+  maxActions: number;
+  maxRedirects: number;
+}
+
+/**
+ * Actions a script has taken, in order, with duplicates merged (one delivery per mailbox, one
+ * redirect per address) and conflicts refused, plus the implicit keep (RFC 5228 §2.10.2).
+ */
+export class Result {
+  readonly actions: Action[] = [];
+  implicitKeep = true;
+  private redirects = 0;
+
+  constructor(private readonly limits: ResultLimits) {}
+
+  /** Adds an action; `cancelsKeep` is false for :copy and for actions such as vacation. */
+  add(action: Action, cancelsKeep: boolean): void {
+    const existing = this.findDuplicate(action);
+    if (existing) {
+      mergeInto(existing, action);
+    } else {
+      this.checkConflicts(action);
+      if (this.actions.length >= this.limits.maxActions) {
+        throw new ActionConflict(`total number of actions exceeds policy limit (${this.limits.maxActions})`);
+      }
+      if (action.type === 'redirect') {
+        if (this.redirects >= this.limits.maxRedirects) {
+          throw new ActionConflict(
+            `number of redirect actions exceeds policy limit (${this.limits.maxRedirects})`,
+          );
+        }
+        this.redirects++;
+      }
+      this.actions.push(action);
+    }
+    if (cancelsKeep) this.implicitKeep = false;
+  }
+
+  /** Final list as a host executes it: the implicit keep appended when still in force. */
+  final(implicitKeepFlags?: string[]): Action[] {
+    if (!this.implicitKeep) return this.actions.slice();
+    const keep: KeepAction = { type: 'keep', mailbox: 'INBOX', implicit: true };
+    if (implicitKeepFlags && implicitKeepFlags.length) keep.flags = implicitKeepFlags;
+    // An explicit store into INBOX already delivers the message there.
+    if (this.actions.some((a) => storesInto(a) === 'INBOX')) return this.actions.slice();
+    return [...this.actions, keep];
+  }
+
+  private findDuplicate(action: Action): Action | undefined {
+    const box = storesInto(action);
+    if (box !== null) return this.actions.find((a) => storesInto(a) === box);
+    if (action.type === 'redirect') {
+      const key = normalizeAddress(action.address);
+      return this.actions.find((a) => a.type === 'redirect' && normalizeAddress(a.address) === key);
+    }
+    if (action.type === 'discard') return this.actions.find((a) => a.type === 'discard');
+    return undefined;
+  }
+
+  private checkConflicts(action: Action): void {
+    const rejecting = (a: Action) => a.type === 'reject' || a.type === 'ereject';
+    if (rejecting(action)) {
+      const other = this.actions.find((a) => delivers(a) || a.type === 'vacation' || rejecting(a));
+      if (other) throw new ActionConflict(`${action.type} action conflicts with earlier ${describe(other)} action`);
+    } else if (delivers(action) || action.type === 'vacation') {
+      const rej = this.actions.find(rejecting);
+      if (rej) throw new ActionConflict(`${describe(action)} action conflicts with earlier ${rej.type} action`);
+    }
+    if (action.type === 'vacation' && this.actions.some((a) => a.type === 'vacation')) {
+      throw new ActionConflict('duplicate vacation action not allowed');
+    }
+  }
+}
+
+function describe(a: Action): string {
+  return a.type === 'other' ? a.name : a.type;
+}
+
+/** The mailbox an action stores into, or null for actions that do not store. */
+export function storesInto(a: Action): string | null {
+  if (a.type === 'keep' || a.type === 'fileinto') return normalizeMailbox(a.mailbox);
+  return null;
+}
+
+function delivers(a: Action): boolean {
+  return a.type === 'keep' || a.type === 'fileinto' || a.type === 'redirect';
+}
+
+/** INBOX is case-insensitive (RFC 3501 §5.1); other names are compared as written. */
+export function normalizeMailbox(name: string): string {
+  return name.toUpperCase() === 'INBOX' ? 'INBOX' : name;
+}
+
+function normalizeAddress(address: string): string {
+  const at = address.lastIndexOf('@');
+  return at < 0 ? address : address.slice(0, at) + address.slice(at).toLowerCase();
+}
+
+function mergeInto(existing: Action, added: Action): void {
+  // RFC 5232 :flags: when duplicate stores into one mailbox merge, the last flag list wins.
+  if ((existing.type === 'keep' || existing.type === 'fileinto') && (added.type === 'keep' || added.type === 'fileinto')) {
+    if (added.flags) existing.flags = added.flags;
+    else delete existing.flags;
+  }
+  // A store without :copy makes the merged one count as final delivery.
+  if (existing.type === 'fileinto' && added.type === 'fileinto') {
+    if (!added.copy) delete existing.copy;
+    if (added.create) existing.create = true;
+  }
+  if (existing.type === 'fileinto' && added.type === 'keep') {
+    // keep and fileinto "INBOX" are one delivery; report it as the explicit keep.
+    Object.assign(existing, { type: 'keep', mailbox: 'INBOX' });
+    delete (existing as Partial<FileintoAction>).copy;
+    delete (existing as Partial<FileintoAction>).create;
+  }
+  if (existing.type === 'redirect' && added.type === 'redirect' && !added.copy) delete existing.copy;
+}

@@ -1,0 +1,107 @@
+import type { Position } from '../syntax/ast.js';
+import type { Envelope, MessageView } from '../message/types.js';
+import type { CompiledKeys, EngineConfig, MatchSpec } from '../extensions/types.js';
+import type { SieveString } from '../compiler/strings.js';
+import type { Host } from './host.js';
+import { Result } from './result.js';
+import { matchValues } from './match-types.js';
+
+/** A run-time failure at a place in the script (RFC 5228 §2.10.6: the message is then kept). */
+export class SieveRuntimeError extends Error {
+  constructor(
+    message: string,
+    readonly pos?: Position,
+  ) {
+    super(message);
+    this.name = 'SieveRuntimeError';
+  }
+}
+
+/** One evaluated test, reported to a tracer (`tamis test --trace`). */
+export interface TraceEvent {
+  kind: 'test' | 'action' | 'stop';
+  name: string;
+  pos: Position;
+  result?: boolean;
+  detail?: string;
+}
+
+export interface RuntimeOptions {
+  config: EngineConfig;
+  host: Host;
+  trace?: (event: TraceEvent) => void;
+}
+
+/** Everything a command or test sees while a script runs over one message. */
+export class Runtime {
+  /** Mutable so a harness can share one result between runs. */
+  result: Result;
+  /** Variables of the `variables` extension, by lower-cased name. */
+  readonly variables = new Map<string, string>();
+  /** Read-only namespaces (`${ns.name}`), e.g. the test harness's `tst`. */
+  readonly namespaces = new Map<string, (name: string) => string>();
+  /** Per-run state of extensions (imap4flags' internal flags, ...). */
+  readonly state = new Map<string, unknown>();
+  /** ${0}..${9} from the last successful :matches (or :regex). */
+  matchValues: string[] = [];
+  /** True while match values may be set (variables required). */
+  captureMatches = false;
+  readonly config: EngineConfig;
+  readonly host: Host;
+  readonly trace?: (event: TraceEvent) => void;
+  private readonly keyCache = new Map<string, ReturnType<MatchSpec['type']['prepare']>>();
+
+  constructor(
+    public message: MessageView,
+    public envelope: Envelope,
+    options: RuntimeOptions,
+  ) {
+    this.config = options.config;
+    this.host = options.host;
+    this.trace = options.trace;
+    this.result = new Result({ maxActions: this.config.maxActions, maxRedirects: this.config.maxRedirects });
+  }
+
+  /** Expands variable references in a compiled string. */
+  expand(s: SieveString): string {
+    if (typeof s === 'string') return s;
+    let out = '';
+    for (const p of s.parts) {
+      if (typeof p === 'string') out += p;
+      else if (p.kind === 'var') out += this.variables.get(p.name) ?? '';
+      else if (p.kind === 'match') out += this.matchValues[p.index] ?? '';
+      else out += this.namespaces.get(p.namespace)?.(p.name) ?? '';
+      if (out.length > this.config.maxVariableSize) out = out.slice(0, this.config.maxVariableSize);
+    }
+    return out;
+  }
+
+  expandList(list: SieveString[]): string[] {
+    return list.map((s) => this.expand(s));
+  }
+
+  /** Records match values; only the first ten count (RFC 5229 §3.2). */
+  setMatchValues(values: string[]): void {
+    if (this.captureMatches) this.matchValues = values.slice(0, this.config.maxMatchValues);
+  }
+
+  /** Matches values against keys with the given spec; keys with variables are prepared per use. */
+  match(values: string[], keys: CompiledKeys, spec: MatchSpec): boolean {
+    if (keys.constant) return matchValues(values, keys.strings, keys.matchers, spec, this);
+    const strings = this.expandList(keys.strings);
+    const matchers = strings.map((k) => {
+      const cacheKey = `${spec.type.name}\0${spec.comparator.name}\0${spec.param ?? ''}\0${k}`;
+      let m = this.keyCache.get(cacheKey);
+      if (!m) {
+        m = spec.type.prepare(k, spec);
+        if (this.keyCache.size < 1000) this.keyCache.set(cacheKey, m);
+      }
+      return m;
+    });
+    return matchValues(values, strings, matchers, spec, this);
+  }
+
+  error(pos: Position | undefined, message: string): never {
+    throw new SieveRuntimeError(message, pos);
+  }
+}
