@@ -56,8 +56,12 @@ export function resolveConfig(input: ConfigInput = {}): EngineConfig {
  * A config naming another header describes another source: only `max` is kept from the default,
  * and without a type or pattern the header holds a plain score.
  */
-function mergeScore(base: EngineConfig['spamtest'], over?: Partial<EngineConfig['spamtest']>): EngineConfig['spamtest'] {
+function mergeScore(
+  base: EngineConfig['spamtest'],
+  over?: Partial<EngineConfig['spamtest']>,
+): EngineConfig['spamtest'] {
   if (!over) return base;
-  if (over.header && over.header !== base.header) return { type: 'score', max: base.max, ...over, header: over.header };
+  if (over.header && over.header !== base.header)
+    return { type: 'score', max: base.max, ...over, header: over.header };
   return { ...base, ...over };
 }

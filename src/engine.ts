@@ -120,7 +120,12 @@ export class SieveEngine {
   }
 
   /** Runs a compiled script over one message. Never throws for anything the script or message does. */
-  run(program: Program, message: Buffer | MessageView, envelope: Envelope, options: RunOptions = {}): RunResult {
+  run(
+    program: Program,
+    message: Buffer | MessageView,
+    envelope: Envelope,
+    options: RunOptions = {},
+  ): RunResult {
     const view = Buffer.isBuffer(message) ? parseMessage(message) : message;
     const rt = new Runtime(view, envelope, {
       config: this.config,
@@ -136,11 +141,24 @@ export class SieveEngine {
       const error: Diagnostic =
         e instanceof SieveRuntimeError
           ? { severity: 'error', message: e.message, line: e.pos?.line ?? 0, column: e.pos?.column ?? 0 }
-          : { severity: 'error', message: `internal error: ${e instanceof Error ? e.message : String(e)}`, line: 0, column: 0 };
+          : {
+              severity: 'error',
+              message: `internal error: ${e instanceof Error ? e.message : String(e)}`,
+              line: 0,
+              column: 0,
+            };
       // RFC 5228 §2.10.6: a failed script files the message as if nothing had run.
-      return { status: 'error', actions: [{ type: 'keep', mailbox: 'INBOX', implicit: true }], errors: [error] };
+      return {
+        status: 'error',
+        actions: [{ type: 'keep', mailbox: 'INBOX', implicit: true }],
+        errors: [error],
+      };
     }
-    return { status: 'ok', actions: rt.result.final(rt.state.get(FLAGS_STATE) as string[] | undefined), errors: [] };
+    return {
+      status: 'ok',
+      actions: rt.result.final(rt.state.get(FLAGS_STATE) as string[] | undefined),
+      errors: [],
+    };
   }
 }
 

@@ -50,7 +50,10 @@ function fits(a: Argument, t: ArgType): boolean {
  * Validates a parsed script against the registry and builds the compiled program. Problems are
  * collected, not thrown, so a user sees every error of a script at once.
  */
-export function compileAst(ast: ScriptNode, options: CompileOptions): { program: Program; diagnostics: Diagnostic[] } {
+export function compileAst(
+  ast: ScriptNode,
+  options: CompileOptions,
+): { program: Program; diagnostics: Diagnostic[] } {
   const { registry, config } = options;
   const diagnostics: Diagnostic[] = [];
   const capabilities = new Set<string>();
@@ -70,14 +73,17 @@ export function compileAst(ast: ScriptNode, options: CompileOptions): { program:
 
   function compileString(arg: Argument): SieveString {
     if (arg.type !== 'string') return '';
-    let text = arg.value;
+    // Line breaks inside strings are CRLF whatever the script file uses (RFC 5228 §2.4.2).
+    let text = arg.value.includes('\n') ? arg.value.replace(/\r?\n/g, '\r\n') : arg.value;
     if (has('encoded-character')) {
       const decoded = decodeEncodedCharacters(text);
       if (decoded.error) error(arg.pos, decoded.error);
       text = decoded.value;
     }
     return has('variables')
-      ? parseTemplate(text, isNamespace, (ns, ref) => error(arg.pos, `unknown variable namespace "${ns}" in \${${ref}}`))
+      ? parseTemplate(text, isNamespace, (ns, ref) =>
+          error(arg.pos, `unknown variable namespace "${ns}" in \${${ref}}`),
+        )
       : text;
   }
 
@@ -179,7 +185,8 @@ export function compileAst(ast: ScriptNode, options: CompileOptions): { program:
           .filter(([cmd]) => cmd === def.name)
           .flatMap(([, list]) => list)
           .find((t) => t.def.name === a.name);
-        if (owner?.capability) error(a.pos, `tag :${a.name} of ${what} used without require "${owner.capability}"`);
+        if (owner?.capability)
+          error(a.pos, `tag :${a.name} of ${what} used without require "${owner.capability}"`);
         else error(a.pos, `unknown tag :${a.name} for ${what}${hint ? ` (did you mean :${hint}?)` : ''}`);
         ok = false;
         continue;
@@ -223,9 +230,10 @@ export function compileAst(ast: ScriptNode, options: CompileOptions): { program:
 
     const sig = def.positional ?? [];
     const min = sig.length - (def.optionalPositional ?? 0);
+    // After a bad tag the positional count says nothing new (the tag may have meant to take a value).
+    if (!ok) return null;
     if (positional.length < min || positional.length > sig.length) {
-      const expected =
-        min === sig.length ? `${sig.length}` : `${min} to ${sig.length}`;
+      const expected = min === sig.length ? `${sig.length}` : `${min} to ${sig.length}`;
       const words = sig.map((t) => TYPE_NAMES[t]).join(', ');
       error(
         positional[sig.length]?.pos ?? node.pos,
@@ -235,7 +243,10 @@ export function compileAst(ast: ScriptNode, options: CompileOptions): { program:
     } else {
       positional.forEach((p, idx) => {
         if (!fits(p, sig[idx]!)) {
-          error(p.pos, `${what} expects a ${TYPE_NAMES[sig[idx]!]} as argument ${idx + 1}, not a ${argTypeName(p)}`);
+          error(
+            p.pos,
+            `${what} expects a ${TYPE_NAMES[sig[idx]!]} as argument ${idx + 1}, not a ${argTypeName(p)}`,
+          );
           ok = false;
         }
       });
@@ -249,8 +260,12 @@ export function compileAst(ast: ScriptNode, options: CompileOptions): { program:
         error(comparatorPos ?? node.pos, `unknown comparator "${cmpName}"`);
         ok = false;
       } else if (cmp.capability && !has(cmp.capability) && !has(`comparator-${cmpName}`)) {
-        error(comparatorPos ?? node.pos, `comparator "${cmpName}" used without require "comparator-${cmpName}"`);
-        ok = false;
+        const message = `comparator "${cmpName}" used without require "comparator-${cmpName}"`;
+        if (cmp.def.lenientRequire) warning(comparatorPos ?? node.pos, message);
+        else {
+          error(comparatorPos ?? node.pos, message);
+          ok = false;
+        }
       }
       const mt = registry.matchTypes.get(matchType?.name ?? 'is')!;
       if (cmp && mt) {
@@ -275,11 +290,21 @@ export function compileAst(ast: ScriptNode, options: CompileOptions): { program:
   function checkTests(node: CommandNode | TestNode, def: CommandDef, what: string): boolean {
     const mode = def.tests ?? 'none';
     if (mode === 'none' && node.tests.length > 0) {
-      error(node.tests[0]!.pos, `${what} takes no test`);
+      const next = node.tests[0]!;
+      // `keep fileinto "x";` parses as a command with a test: almost always a missing semicolon.
+      error(
+        next.pos,
+        node.type === 'command'
+          ? `missing semicolon after ${node.name} command (before '${next.name}')`
+          : `unexpected '${next.name}' after ${what} (missing block or operator?)`,
+      );
       return false;
     }
     if (mode === 'one' && (node.tests.length !== 1 || node.testList)) {
-      error(node.pos, node.testList ? `${what} takes a single test, not a test list` : `${what} needs a test`);
+      error(
+        node.pos,
+        node.testList ? `${what} takes a single test, not a test list` : `${what} needs a test`,
+      );
       return false;
     }
     if (mode === 'list' && !node.testList) {
@@ -311,6 +336,7 @@ export function compileAst(ast: ScriptNode, options: CompileOptions): { program:
     const what = `${node.name} test`;
     const args = parseArgs(node, owned.def, what);
     const testsOk = checkTests(node, owned.def, what);
+    if (!testsOk && (owned.def.tests ?? 'none') === 'none') return null;
     const inner: CompiledTest[] = [];
     for (const t of node.tests) {
       const c = compileTest(t, [...ancestors, node.name]);
@@ -361,14 +387,20 @@ export function compileAst(ast: ScriptNode, options: CompileOptions): { program:
           let test: CompiledTest | null = null;
           if (needsTest) {
             if (node.tests.length !== 1 || node.testList) {
-              error(node.pos, node.testList ? `${node.name} takes a single test, not a test list` : `${node.name} needs a test`);
+              error(
+                node.pos,
+                node.testList
+                  ? `${node.name} takes a single test, not a test list`
+                  : `${node.name} needs a test`,
+              );
             } else {
               test = compileTest(node.tests[0]!, [...ancestors, node.name]);
             }
           } else if (node.tests.length > 0) {
             error(node.tests[0]!.pos, 'else takes no test');
           }
-          if (node.block === null) error(node.pos, `${node.name} needs a block in braces`);
+          const testFailed = needsTest && test === null;
+          if (node.block === null && !testFailed) error(node.pos, `${node.name} needs a block in braces`);
           const body = compileBlock(node.block ?? [], [...ancestors, node.name], false);
           if (node.name === 'if' || !lastIf) {
             lastIf = { kind: 'if', branches: [{ test, body }], pos: node.pos };
@@ -407,7 +439,7 @@ export function compileAst(ast: ScriptNode, options: CompileOptions): { program:
       const args = parseArgs(node, def, what);
       const testsOk = checkTests(node, def, what);
       const tests: CompiledTest[] = [];
-      for (const t of node.tests) {
+      for (const t of testsOk || def.tests ? node.tests : []) {
         const c = compileTest(t, [...ancestors, node.name]);
         if (c) tests.push(c);
       }
@@ -432,6 +464,9 @@ export function compileAst(ast: ScriptNode, options: CompileOptions): { program:
       return;
     }
     if (node.block) error(node.pos, 'require takes no block');
+    if (node.tests.length) {
+      error(node.tests[0]!.pos, `missing semicolon after require command (before '${node.tests[0]!.name}')`);
+    }
     const items = arg.type === 'string' ? [arg] : arg.items;
     for (const item of items) {
       const name = item.value;

@@ -37,10 +37,12 @@ export function parseTemplate(
   while (i < text.length) {
     const start = text.indexOf('${', i);
     if (start < 0) break;
-    const end = text.indexOf('}', start + 2);
-    if (end < 0) break;
-    const inner = text.slice(start + 2, end);
-    const ref = parseRef(inner, isNamespace, onUnknownNamespace);
+    // Only name characters may stand between the braces, so scanning stops early and a long run of
+    // unterminated "${" stays linear.
+    let end = start + 2;
+    while (end < text.length && isRefChar(text.charCodeAt(end))) end++;
+    const ref =
+      text[end] === '}' ? parseRef(text.slice(start + 2, end), isNamespace, onUnknownNamespace) : null;
     if (ref) {
       literal += text.slice(i, start);
       if (literal) parts.push(literal);
@@ -57,6 +59,11 @@ export function parseTemplate(
   if (literal) parts.push(literal);
   if (parts.every((p) => typeof p === 'string')) return parts.join('');
   return { parts, source: text };
+}
+
+/** Letters, digits, `_` and the `.` of namespaced names. */
+function isRefChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 46;
 }
 
 function parseRef(
@@ -84,23 +91,26 @@ function parseRef(
 export function decodeEncodedCharacters(text: string): { value: string; error?: string } {
   if (!text.includes('${')) return { value: text };
   let error: string | undefined;
-  const value = text.replace(/\$\{(hex|unicode)\s*:\s*([0-9a-fA-F\s]*)\}/gi, (whole, kind: string, body: string) => {
-    const items = body.trim().split(/\s+/).filter(Boolean);
-    if (items.length === 0) return whole;
-    if (kind.toLowerCase() === 'hex') {
-      if (items.some((h) => h.length > 2)) return whole;
-      return Buffer.from(items.map((h) => parseInt(h, 16))).toString('utf8');
-    }
-    let out = '';
-    for (const h of items) {
-      const cp = parseInt(h, 16);
-      if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
-        error = `invalid unicode character U+${h.toUpperCase()} in encoded character`;
-        return whole;
+  const value = text.replace(
+    /\$\{(hex|unicode)\s*:\s*([0-9a-fA-F\s]*)\}/gi,
+    (whole, kind: string, body: string) => {
+      const items = body.trim().split(/\s+/).filter(Boolean);
+      if (items.length === 0) return whole;
+      if (kind.toLowerCase() === 'hex') {
+        if (items.some((h) => h.length > 2)) return whole;
+        return Buffer.from(items.map((h) => parseInt(h, 16))).toString('utf8');
       }
-      out += String.fromCodePoint(cp);
-    }
-    return out;
-  });
+      let out = '';
+      for (const h of items) {
+        const cp = parseInt(h, 16);
+        if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
+          error = `invalid unicode character U+${h.toUpperCase()} in encoded character`;
+          return whole;
+        }
+        out += String.fromCodePoint(cp);
+      }
+      return out;
+    },
+  );
   return error ? { value, error } : { value };
 }

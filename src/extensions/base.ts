@@ -1,10 +1,18 @@
 import type { Argument } from '../syntax/ast.js';
-import type { ActionCommandDef, CompiledKeys, CompileContext, Extension, MatchSpec, ParsedArgs, TestDef } from './types.js';
+import type {
+  ActionCommandDef,
+  CompiledKeys,
+  CompileContext,
+  Extension,
+  MatchSpec,
+  ParsedArgs,
+  TestDef,
+} from './types.js';
 import type { CompiledTest } from '../compiler/program.js';
 import type { SieveString } from '../compiler/strings.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { evaluate } from '../runtime/interpreter.js';
-import { asciiCasemap, octet } from '../runtime/comparators.js';
+import { asciiCasemap, octet, unicodeCasemap } from '../runtime/comparators.js';
 import { contains, is, matches } from '../runtime/match-types.js';
 import { isValidAddress, parseAddressList } from '../message/index.js';
 import { storeFlags } from './imap4flags-state.js';
@@ -66,7 +74,10 @@ const address: TestDef<AddressTestData> = {
   test(d, rt) {
     const values: string[] = [];
     for (const n of rt.expandList(d.names)) {
-      for (const a of rt.message.addresses(n)) {
+      const addresses = rt.message.addresses(n);
+      // RFC 5228 §2.7.4: text that is no address can still be matched whole with :all.
+      if (addresses.length === 0 && d.part.name === 'all') values.push(...rt.message.header(n));
+      for (const a of addresses) {
         const v = d.part.extract(a, rt);
         if (v !== null) values.push(v);
       }
@@ -90,7 +101,8 @@ const size: TestDef<{ over: boolean; limit: number }> = {
   ],
   positional: ['number'],
   compile(args, cx) {
-    if (!args.tags.has('over') && !args.tags.has('under')) cx.error(cx.node.pos, 'size test needs :over or :under');
+    if (!args.tags.has('over') && !args.tags.has('under'))
+      cx.error(cx.node.pos, 'size test needs :over or :under');
     const n = args.positional[0]!;
     return { over: args.tags.has('over'), limit: n.type === 'number' ? n.value : 0 };
   },
@@ -163,7 +175,8 @@ const redirect: ActionCommandDef<{ address: SieveString; copy: boolean }> = {
   run(d, rt) {
     const text = rt.expand(d.address);
     const address = typeof d.address === 'string' ? text : redirectTarget(text);
-    if (address === null) return rt.error(undefined, `redirect address "${text}" is not a valid e-mail address`);
+    if (address === null)
+      return rt.error(undefined, `redirect address "${text}" is not a valid e-mail address`);
     rt.result.add({ type: 'redirect', address, ...(d.copy ? { copy: true } : {}) }, !d.copy);
   },
 };
@@ -189,6 +202,10 @@ export const base: Extension = {
 };
 
 /** `require "comparator-i;octet"` and friends are allowed for the built-in comparators. */
-export const builtinComparators: Extension[] = [{ name: 'comparator-i;octet' }, { name: 'comparator-i;ascii-casemap' }];
+export const builtinComparators: Extension[] = [
+  { name: 'comparator-i;octet' },
+  { name: 'comparator-i;ascii-casemap' },
+  { name: 'comparator-i;unicode-casemap', comparators: [unicodeCasemap] },
+];
 
 export type { Runtime };

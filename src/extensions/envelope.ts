@@ -28,10 +28,18 @@ const envelope: TestDef<AddressTestData> = {
     const names = cx.stringList(args.positional[0]!);
     for (const n of names) {
       if (typeof n === 'string' && !(n.toLowerCase() in PARTS)) {
-        cx.error(args.positional[0]!.pos, `unknown envelope part "${n}" (known: ${Object.keys(PARTS).join(', ')})`);
+        cx.error(
+          args.positional[0]!.pos,
+          `unknown envelope part "${n}" (known: ${Object.keys(PARTS).join(', ')})`,
+        );
       }
     }
-    return { spec: args.match!, part: args.addressPart!, names, keys: cx.keys(args.positional[1]!, args.match!) };
+    return {
+      spec: args.match!,
+      part: args.addressPart!,
+      names,
+      keys: cx.keys(args.positional[1]!, args.match!),
+    };
   },
   test(d, rt) {
     const values: string[] = [];

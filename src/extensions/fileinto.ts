@@ -20,7 +20,12 @@ const fileinto: ActionCommandDef<FileintoData> = {
       const problem = checkMailboxName(mailbox);
       if (problem) cx.error(args.positional[0]!.pos, problem);
     }
-    return { mailbox, copy: args.tags.has('copy'), create: args.tags.has('create'), flags: flagsTag(args, cx) };
+    return {
+      mailbox,
+      copy: args.tags.has('copy'),
+      create: args.tags.has('create'),
+      flags: flagsTag(args, cx),
+    };
   },
   run(d, rt) {
     const mailbox = rt.expand(d.mailbox);

@@ -9,7 +9,9 @@ export const FLAGS_STATE = 'imap4flags.flags';
  * imap4flags is in use, else none.
  */
 export function storeFlags(explicit: SieveString[] | null, rt: Runtime): string[] | null {
-  const list = explicit ? splitFlags(rt.expandList(explicit)) : (rt.state.get(FLAGS_STATE) as string[] | undefined);
+  const list = explicit
+    ? splitFlags(rt.expandList(explicit))
+    : (rt.state.get(FLAGS_STATE) as string[] | undefined);
   return list && list.length ? [...list] : null;
 }
 

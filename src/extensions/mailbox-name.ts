@@ -3,12 +3,12 @@
  * the mail store. Returns an error message, or null when the name is usable.
  */
 export function checkMailboxName(name: string): string | null {
-  if (name.length === 0) return 'mailbox name is empty';
-  if (name.includes('\uFFFD') || /[\x00-\x1f\x7f]/.test(name)) return `invalid mailbox name "${printable(name)}"`;
+  if (name.length === 0) return 'folder name is empty';
+  if (name.includes('\uFFFD') || /[\x00-\x1f\x7f]/.test(name)) return `invalid folder name "${printable(name)}"`;
   if (/[\uD800-\uDFFF]/.test(name.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, ''))) {
-    return `invalid mailbox name "${printable(name)}"`;
+    return `invalid folder name "${printable(name)}"`;
   }
-  if (name.length > 1000) return 'mailbox name is too long';
+  if (name.length > 1000) return 'folder name is too long';
   return null;
 }
 

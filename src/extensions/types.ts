@@ -90,6 +90,10 @@ export interface ComparatorDef {
   compare?(a: string, b: string): number;
   /** False for comparators that cannot do substring matches (i;ascii-numeric). */
   substring: boolean;
+  /** False when normalize may change the length (match variables then come from the normalized text). */
+  keepsLength?: boolean;
+  /** Accepted without its `require`, with a warning (scripts written for Pigeonhole rely on this). */
+  lenientRequire?: boolean;
 }
 
 export interface MatchTypeDef {
@@ -115,8 +119,7 @@ export interface MatchSpec {
 export type KeyMatcher = (value: string, rt: Runtime | null) => boolean;
 
 export type CompiledKeys =
-  | { constant: true; strings: string[]; matchers: KeyMatcher[] }
-  | { constant: false; strings: SieveString[] };
+  { constant: true; strings: string[]; matchers: KeyMatcher[] } | { constant: false; strings: SieveString[] };
 
 export interface AddressPartDef {
   name: string;

@@ -37,6 +37,23 @@ export const asciiNumeric: ComparatorDef = {
   },
 };
 
+/**
+ * RFC 5051: case-insensitive for all of Unicode. Upper-casing then NFKD stands in for the
+ * titlecase mapping (they differ only for a few digraphs, which NFKD then splits alike).
+ */
+function unicodeFold(s: string): string {
+  return /^[\x00-\x7f]*$/.test(s) ? s.toUpperCase() : s.normalize('NFKD').toUpperCase().normalize('NFKD');
+}
+
+export const unicodeCasemap: ComparatorDef = {
+  name: 'i;unicode-casemap',
+  substring: true,
+  keepsLength: false,
+  lenientRequire: true,
+  normalize: unicodeFold,
+  compare: (a, b) => compareOctets(unicodeFold(a), unicodeFold(b)),
+};
+
 /** Compares by UTF-8 octets, which for JS strings is code point order. */
 function compareOctets(a: string, b: string): number {
   if (a === b) return 0;

@@ -30,10 +30,14 @@ export const matches: MatchTypeDef = {
   prepare(key, spec) {
     const glob = compileGlob(prepareKey(key, spec));
     const norm = spec.comparator.normalize;
+    const sameLength = spec.comparator.keepsLength !== false;
     return (v, rt) => {
-      const caps = glob(norm ? norm(v) : v);
+      const n = norm ? norm(v) : v;
+      const caps = glob(n);
       if (!caps) return false;
-      if (rt) rt.setMatchValues([v, ...caps.map(([s, e]) => v.slice(s, e))]);
+      // Captures index the normalized text; it lines up with the value when lengths are kept.
+      const src = sameLength ? v : n;
+      if (rt) rt.setMatchValues([src, ...caps.map(([s, e]) => src.slice(s, e))]);
       return true;
     };
   },
@@ -183,7 +187,11 @@ function matchSegmentAt(seg: Segment, value: string, at: number): { end: number;
   return { end: p, caps };
 }
 
-function findSegment(seg: Segment, value: string, from: number): { start: number; end: number; caps: Span[] } | null {
+function findSegment(
+  seg: Segment,
+  value: string,
+  from: number,
+): { start: number; end: number; caps: Span[] } | null {
   if (!seg.hasAny) {
     const at = value.indexOf(seg.text, from);
     return at < 0 ? null : { start: at, end: at + seg.text.length, caps: [] };

@@ -46,7 +46,7 @@ export interface VacationAction extends ActionBase {
   mime: boolean;
   /** The sender the reply goes to (the envelope sender); absent when no reply may be sent. */
   to?: string;
-  /** Why RFC 5230 §4.5/§4.6 forbid a reply to this message (null sender, list mail, not addressed to the user, ...). */
+  /** Why RFC 5230 §4.5/§4.6 forbid a reply here (null sender, list mail, not sent to the user, ...). */
   suppressed?: string;
 }
 /** Actions of extensions outside the core set keep their own fields. */
@@ -57,13 +57,7 @@ export interface OtherAction extends ActionBase {
 }
 
 export type Action =
-  | KeepAction
-  | FileintoAction
-  | RedirectAction
-  | DiscardAction
-  | RejectAction
-  | VacationAction
-  | OtherAction;
+  KeepAction | FileintoAction | RedirectAction | DiscardAction | RejectAction | VacationAction | OtherAction;
 
 /** Thrown when an action cannot be added; the runtime turns it into a run-time error at the action's place. */
 export class ActionConflict extends Error {}
@@ -132,10 +126,12 @@ export class Result {
     const rejecting = (a: Action) => a.type === 'reject' || a.type === 'ereject';
     if (rejecting(action)) {
       const other = this.actions.find((a) => delivers(a) || a.type === 'vacation' || rejecting(a));
-      if (other) throw new ActionConflict(`${action.type} action conflicts with earlier ${describe(other)} action`);
+      if (other)
+        throw new ActionConflict(`${action.type} action conflicts with earlier ${describe(other)} action`);
     } else if (delivers(action) || action.type === 'vacation') {
       const rej = this.actions.find(rejecting);
-      if (rej) throw new ActionConflict(`${describe(action)} action conflicts with earlier ${rej.type} action`);
+      if (rej)
+        throw new ActionConflict(`${describe(action)} action conflicts with earlier ${rej.type} action`);
     }
     if (action.type === 'vacation' && this.actions.some((a) => a.type === 'vacation')) {
       throw new ActionConflict('duplicate vacation action not allowed');
@@ -157,9 +153,12 @@ function delivers(a: Action): boolean {
   return a.type === 'keep' || a.type === 'fileinto' || a.type === 'redirect';
 }
 
-/** INBOX is case-insensitive (RFC 3501 §5.1); other names are compared as written. */
+/** INBOX is case-insensitive (RFC 3501 §5.1), also as the first level of a hierarchy; the rest is as written. */
 export function normalizeMailbox(name: string): string {
-  return name.toUpperCase() === 'INBOX' ? 'INBOX' : name;
+  const head = name.slice(0, 5);
+  if (head.toUpperCase() !== 'INBOX' || head === 'INBOX') return name;
+  const rest = name.slice(5);
+  return rest === '' || rest[0] === '.' || rest[0] === '/' ? 'INBOX' + rest : name;
 }
 
 function normalizeAddress(address: string): string {
@@ -169,7 +168,10 @@ function normalizeAddress(address: string): string {
 
 function mergeInto(existing: Action, added: Action): void {
   // RFC 5232 :flags: when duplicate stores into one mailbox merge, the last flag list wins.
-  if ((existing.type === 'keep' || existing.type === 'fileinto') && (added.type === 'keep' || added.type === 'fileinto')) {
+  if (
+    (existing.type === 'keep' || existing.type === 'fileinto') &&
+    (added.type === 'keep' || added.type === 'fileinto')
+  ) {
     if (added.flags) existing.flags = added.flags;
     else delete existing.flags;
   }

@@ -66,12 +66,21 @@ export class Runtime {
   expand(s: SieveString): string {
     if (typeof s === 'string') return s;
     let out = '';
+    // Referenced values add at most maxVariableSize characters in all, which bounds memory; the
+    // script's own text is never cut (`text:` strings keep their final line break).
+    let budget = this.config.maxVariableSize;
     for (const p of s.parts) {
-      if (typeof p === 'string') out += p;
-      else if (p.kind === 'var') out += this.variables.get(p.name) ?? '';
-      else if (p.kind === 'match') out += this.matchValues[p.index] ?? '';
-      else out += this.namespaces.get(p.namespace)?.(p.name) ?? '';
-      if (out.length > this.config.maxVariableSize) out = out.slice(0, this.config.maxVariableSize);
+      if (typeof p === 'string') {
+        out += p;
+        continue;
+      }
+      let v: string;
+      if (p.kind === 'var') v = this.variables.get(p.name) ?? '';
+      else if (p.kind === 'match') v = this.matchValues[p.index] ?? '';
+      else v = this.namespaces.get(p.namespace)?.(p.name) ?? '';
+      if (v.length > budget) v = v.slice(0, budget);
+      budget -= v.length;
+      out += v;
     }
     return out;
   }

@@ -51,7 +51,12 @@ export function runOne(rel: string, dir = SUITE_DIR): FileVerdict {
   let pass: boolean;
   if (expectFailure) pass = failures >= r.blocks.length && failures > 0;
   else pass = failures === 0;
-  const verdict: FileVerdict = { file: rel, status: pass ? 'pass' : 'fail', blocks: r.blocks.length, passedBlocks };
+  const verdict: FileVerdict = {
+    file: rel,
+    status: pass ? 'pass' : 'fail',
+    blocks: r.blocks.length,
+    passedBlocks,
+  };
   if (!pass) {
     if (r.unsupported) verdict.status = 'unsupported';
     verdict.firstFailure = firstBlock

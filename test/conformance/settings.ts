@@ -11,7 +11,21 @@ function duration(v: string): number {
   if (!m) return NaN;
   const n = Number(m[1]);
   const unit = m[2]!.toLowerCase();
-  const mult: Record<string, number> = { '': 1, s: 1, sec: 1, secs: 1, m: 60, min: 60, mins: 60, h: 3600, hour: 3600, hours: 3600, d: 86400, day: 86400, days: 86400 };
+  const mult: Record<string, number> = {
+    '': 1,
+    s: 1,
+    sec: 1,
+    secs: 1,
+    m: 60,
+    min: 60,
+    mins: 60,
+    h: 3600,
+    hour: 3600,
+    hours: 3600,
+    d: 86400,
+    day: 86400,
+    days: 86400,
+  };
   return n * (mult[unit] ?? NaN);
 }
 
@@ -22,7 +36,10 @@ function statusHeader(v: string): Partial<ScoreTestConfig> {
   return { header: v.slice(0, colon).trim(), pattern: v.slice(colon + 1).trim() };
 }
 
-export function configFromSettings(settings: Map<string, string>): { config: ConfigInput; unsupported: string | null } {
+export function configFromSettings(settings: Map<string, string>): {
+  config: ConfigInput;
+  unsupported: string | null;
+} {
   const config: ConfigInput = {};
   let unsupported: string | null = null;
   const score = (which: 'spamtest' | 'virustest') => {
@@ -45,7 +62,8 @@ export function configFromSettings(settings: Map<string, string>): { config: Con
       else if (rest === 'status_type') t.type = value as ScoreTestConfig['type'];
       else if (rest === 'score_max_value') t.max = Number(value);
       else if (rest === 'score_max_header') Object.assign(t, { maxHeader: statusHeader(value) });
-      else if ((tv = /^text_value\/(\d+)$/.exec(rest))) t.textValues = { ...t.textValues, [value]: Number(tv[1]) };
+      else if ((tv = /^text_value\/(\d+)$/.exec(rest)))
+        t.textValues = { ...t.textValues, [value]: Number(tv[1]) };
       else unsupported ??= key;
     } else if ((m = /^sieve_vacation_(min|max|default)_period$/.exec(key))) {
       config.vacation = { ...config.vacation, [`${m[1]}Period`]: duration(value) };

@@ -20,9 +20,12 @@ import { SieveEngine } from '../../src/engine.js';
 import { parseMessage, parseAddressList } from '../../src/message/index.js';
 import { Runtime, SieveRuntimeError } from '../../src/runtime/runtime.js';
 import { runCommands, runProgram } from '../../src/runtime/interpreter.js';
-import { Result, type Action } from '../../src/runtime/result.js';
+import { normalizeMailbox, Result, type Action } from '../../src/runtime/result.js';
+import { FLAGS_STATE } from '../../src/extensions/imap4flags-state.js';
 import { resolveConfig, type ConfigInput } from '../../src/config.js';
 import { configFromSettings } from './settings.js';
+import { registerVariableNamespace } from '../../src/extensions/variables.js';
+import { buildVacationReply } from '../../src/extensions/vacation-reply.js';
 
 export const DEFAULT_MESSAGE =
   'From: sender@example.com\r\nTo: recipient@example.org\r\nSubject: Frop!\r\n\r\nFriep!\r\n';
@@ -73,7 +76,7 @@ export class Suite {
   mainRt: Runtime | null = null;
   readonly log: string[] = [];
   readonly host = {
-    mailboxExists: (name: string) => this.mailboxes.has(name.toUpperCase() === 'INBOX' ? 'INBOX' : name),
+    mailboxExists: (name: string) => this.mailboxes.has(normalizeMailbox(name)),
     now: () => new Date(),
   };
 
@@ -88,10 +91,16 @@ export class Suite {
   }
 
   resetResult(clearOutbox: boolean): void {
-    this.result = new Result({ maxActions: this.engine.config.maxActions, maxRedirects: this.engine.config.maxRedirects });
+    this.result = new Result({
+      maxActions: this.engine.config.maxActions,
+      maxRedirects: this.engine.config.maxRedirects,
+    });
     this.executed = 0;
     if (clearOutbox) this.outbox = [];
-    if (this.mainRt) this.mainRt.result = this.result;
+    if (this.mainRt) {
+      this.mainRt.result = this.result;
+      this.mainRt.state.set(FLAGS_STATE, []);
+    }
   }
 
   setMessage(raw: Buffer, envelope?: Envelope): void {
@@ -145,7 +154,9 @@ export class Suite {
     const all = this.result.actions;
     const pending = all.slice(this.executed);
     this.executed = all.length;
-    const keepFinal = this.result.implicitKeep && !all.some((a) => a.type === 'keep' || (a.type === 'fileinto' && a.mailbox.toUpperCase() === 'INBOX'));
+    const keepFinal =
+      this.result.implicitKeep &&
+      !all.some((a) => a.type === 'keep' || (a.type === 'fileinto' && a.mailbox.toUpperCase() === 'INBOX'));
     const todo: Action[] = [...pending];
     if (keepFinal) todo.push({ type: 'keep', mailbox: 'INBOX', implicit: true });
     for (const a of todo) {
@@ -163,8 +174,9 @@ export class Suite {
     switch (a.type) {
       case 'keep':
       case 'fileinto': {
-        const name = a.mailbox.toUpperCase() === 'INBOX' ? 'INBOX' : a.mailbox;
-        if (/\/\/|^\/|\/$/.test(name)) throw new Error(`failed to store into mailbox '${name}': invalid mailbox name`);
+        const name = normalizeMailbox(a.mailbox);
+        if (/\/\/|^\/|\/$/.test(name))
+          throw new Error(`failed to store into mailbox '${name}': invalid mailbox name`);
         let box = this.mailboxes.get(name);
         if (!box) {
           if (a.type === 'fileinto' && a.create) {
@@ -172,20 +184,22 @@ export class Suite {
             this.mailboxes.set(name, box);
           } else throw new Error(`failed to store into mailbox '${name}': Mailbox doesn't exist: ${name}`);
         }
-        box.push({ raw: this.message, flags: a.flags ?? [] });
+        // Dovecot tags every stored message without attachments; the suite's flag tests expect it.
+        box.push({ raw: this.message, flags: [...(a.flags ?? []), '$HasNoAttachment'] });
         return;
       }
       case 'redirect': {
-        const raw = Buffer.concat([Buffer.from(`X-Sieve-Redirected-From: ${this.envelope.to}\r\n`), this.message]);
+        const raw = Buffer.concat([
+          Buffer.from(`X-Sieve-Redirected-From: ${this.envelope.to}\r\n`),
+          this.message,
+        ]);
         this.outbox.push({ from: this.envelope.from, to: a.address, raw });
         return;
       }
       case 'vacation': {
         if (!a.to) return;
-        const body =
-          `From: ${a.from ?? this.envelope.to}\r\nTo: ${a.to}\r\nSubject: ${a.subject ?? 'Automated reply'}\r\n` +
-          `Auto-Submitted: auto-replied (vacation)\r\n\r\n${a.reason}\r\n`;
-        this.outbox.push({ from: '', to: a.to, raw: Buffer.from(body) });
+        const reply = buildVacationReply(a, parseMessage(this.message));
+        this.outbox.push({ from: '', to: a.to, raw: Buffer.from(reply) });
         return;
       }
       case 'reject':
@@ -227,10 +241,15 @@ export function envelopeFromMessage(raw: Buffer): Envelope {
     return fallback;
   };
   const to = first(['envelope-to', 'to'], 'recipient@example.com');
-  return { from: first(['return-path', 'sender', 'from'], 'sender@example.com'), to, origTo: to, auth: 'user' };
+  return {
+    from: first(['return-path', 'sender', 'from'], 'sender@example.com'),
+    to,
+    origTo: to,
+    auth: 'user',
+  };
 }
 
-const DOMAIN = '[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?(?:\\.[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?)*';
+const DOMAIN = '[A-Za-z0-9_-]+(?:\\.[A-Za-z0-9_-]+)*';
 const ROUTE = new RegExp(`^@${DOMAIN}(?:,@${DOMAIN})*:`);
 
 /** Parses an SMTP path (RFC 5321 §4.1.2) for test_set "envelope.*"; null when invalid. */
@@ -303,7 +322,9 @@ export function testsuiteExtension(suite: Suite): Extension {
     positional: ['string', 'string'],
     compile(args, cx) {
       const object = (constantString(args.positional[0]) ?? '').toLowerCase();
-      if (!['message', 'envelope.from', 'envelope.to', 'envelope.orig_to', 'envelope.auth'].includes(object)) {
+      if (
+        !['message', 'envelope.from', 'envelope.to', 'envelope.orig_to', 'envelope.auth'].includes(object)
+      ) {
         cx.error(args.positional[0]!.pos, `unknown test_set object "${object}"`);
       }
       return { object, value: cx.string(args.positional[1]!) };
@@ -381,6 +402,9 @@ export function testsuiteExtension(suite: Suite): Extension {
       const savedExecuted = suite.executed;
       let ok = true;
       let keepPending = true;
+      // The internal flags of imap4flags carry on from one script of the sequence to the next.
+      let flags: unknown = [];
+      let last: Runtime | null = null;
       for (const p of rt.expandList(paths)) {
         const res = suite.compileFile(p);
         suite.errors.push(...res.errors.filter((e) => e !== 'validation failed'));
@@ -389,8 +413,13 @@ export function testsuiteExtension(suite: Suite): Extension {
         suite.resetResult(false);
         const run = suite.engine.run(res.program, suite.message, suite.envelope, {
           host: suite.host,
-          prepare: (r) => suite.prepare(r),
+          prepare: (r) => {
+            suite.prepare(r);
+            r.state.set(FLAGS_STATE, flags);
+            last = r;
+          },
         });
+        flags = (last as Runtime | null)?.state.get(FLAGS_STATE) ?? flags;
         for (const e of run.errors) suite.errors.push(e.message);
         keepPending = suite.result.implicitKeep && run.status === 'ok';
         // Execute this script's explicit actions now; the keep waits for the last script.
@@ -426,8 +455,16 @@ export function testsuiteExtension(suite: Suite): Extension {
     run: () => suite.resetResult(true),
   };
 
-  const resultPrint: ActionCommandDef<null> = { name: 'test_result_print', compile: () => null, run: () => {} };
-  const messagePrint: ActionCommandDef<null> = { name: 'test_message_print', compile: () => null, run: () => {} };
+  const resultPrint: ActionCommandDef<null> = {
+    name: 'test_result_print',
+    compile: () => null,
+    run: () => {},
+  };
+  const messagePrint: ActionCommandDef<null> = {
+    name: 'test_message_print',
+    compile: () => null,
+    run: () => {},
+  };
 
   type ListTestData = { spec: MatchSpec; keys: CompiledKeys; index: number | null };
   const listTest = (name: string, values: () => string[]): TestDef<ListTestData> => ({
@@ -477,7 +514,7 @@ export function testsuiteExtension(suite: Suite): Extension {
       return { ok: true, reason: '' };
     }
     const folder = rt.expand(d.folder ?? '');
-    const name = folder.toUpperCase() === 'INBOX' ? 'INBOX' : folder;
+    const name = normalizeMailbox(folder);
     if (folder.includes('\uFFFD')) suite.failBlock(`invalid mailbox name '${folder}'`);
     const box = suite.mailboxes.get(name);
     if (!box) {
@@ -489,7 +526,7 @@ export function testsuiteExtension(suite: Suite): Extension {
     suite.setMessage(m.raw);
     rt.message = parseMessage(m.raw);
     rt.envelope = suite.envelope;
-    rt.state.set('imap4flags.flags', [...m.flags]);
+    rt.state.set(FLAGS_STATE, [...m.flags]);
     return { ok: true, reason: '' };
   };
   const messageArgs = {
@@ -498,12 +535,19 @@ export function testsuiteExtension(suite: Suite): Extension {
       { name: 'folder', param: 'string' as const, group: 'source' },
     ],
     positional: ['number' as const],
-    compile(args: import('../../src/extensions/types.js').ParsedArgs, cx: import('../../src/extensions/types.js').CompileContext): MessageData {
+    compile(
+      args: import('../../src/extensions/types.js').ParsedArgs,
+      cx: import('../../src/extensions/types.js').CompileContext,
+    ): MessageData {
       const smtp = args.tags.has('smtp');
       const folderArg = args.tags.get('folder')?.value;
       if (!smtp && !folderArg) cx.error(cx.node.pos, 'test_message needs :smtp or :folder');
       const n = args.positional[0];
-      return { smtp, folder: folderArg ? cx.string(folderArg) : null, index: n && n.type === 'number' ? n.value : 0 };
+      return {
+        smtp,
+        folder: folderArg ? cx.string(folderArg) : null,
+        index: n && n.type === 'number' ? n.value : 0,
+      };
     },
   };
   const messageCommand: ActionCommandDef<MessageData> = {
@@ -525,7 +569,7 @@ export function testsuiteExtension(suite: Suite): Extension {
     positional: ['string'],
     compile: (args, cx) => cx.string(args.positional[0]!),
     run(name, rt) {
-      const n = rt.expand(name);
+      const n = normalizeMailbox(rt.expand(name));
       if (!suite.mailboxes.has(n)) suite.mailboxes.set(n, []);
     },
   };
@@ -558,7 +602,8 @@ export function testsuiteExtension(suite: Suite): Extension {
     run(d, rt) {
       if (d.extension !== null) {
         const ext = rt.expand(d.extension);
-        if (!suite.engine.registry.extensions.has(ext)) return rt.error(undefined, `unknown extension '${ext}'`);
+        if (!suite.engine.registry.extensions.has(ext))
+          return rt.error(undefined, `unknown extension '${ext}'`);
       }
       suite.reloadConfig();
     },
@@ -615,12 +660,16 @@ export function testsuiteExtension(suite: Suite): Extension {
       binaryLoad,
       metadataSet,
     ] as ActionCommandDef[],
-    tests: [scriptCompile, scriptRun, multiscript, resultExecute, testError, resultAction, messageTest] as TestDef[],
-    onRequire(cx) {
-      const ns = (cx.state.get('variables.namespaces') as Set<string> | undefined) ?? new Set<string>();
-      ns.add('tst');
-      cx.state.set('variables.namespaces', ns);
-    },
+    tests: [
+      scriptCompile,
+      scriptRun,
+      multiscript,
+      resultExecute,
+      testError,
+      resultAction,
+      messageTest,
+    ] as TestDef[],
+    onRequire: (cx) => registerVariableNamespace(cx, 'tst'),
   };
 }
 
@@ -660,5 +709,11 @@ export function runSuiteFile(
   } catch (e) {
     caseFailure = e instanceof Error ? `execution aborted: ${e.message}` : 'execution aborted';
   }
-  return { blocks: suite.blocks, failures: suite.failures, caseFailure, unsupported: suite.unsupported, log: suite.log };
+  return {
+    blocks: suite.blocks,
+    failures: suite.failures,
+    caseFailure,
+    unsupported: suite.unsupported,
+    log: suite.log,
+  };
 }

@@ -1,0 +1,29 @@
+import type { SieveString } from '../compiler/strings.js';
+import type { Extension, TestDef } from './types.js';
+import { checkMailboxName } from './mailbox-name.js';
+
+/**
+ * RFC 5490 §3.1: true when every named mailbox exists (the host decides, and whether delivery
+ * into it is allowed). A name that cannot be a mailbox makes the test false, not the script fail.
+ */
+const mailboxexists: TestDef<SieveString[]> = {
+  name: 'mailboxexists',
+  positional: ['stringlist'],
+  compile(args, cx) {
+    const names = cx.stringList(args.positional[0]!);
+    for (const n of names) {
+      const problem = typeof n === 'string' ? checkMailboxName(n) : null;
+      if (problem) cx.warning(args.positional[0]!.pos, `mailboxexists: ${problem}; the test will be false`);
+    }
+    return names;
+  },
+  test: (names, rt) =>
+    rt.expandList(names).every((n) => checkMailboxName(n) === null && rt.host.mailboxExists(n)),
+};
+
+/** RFC 5490: `mailboxexists`, and :create on fileinto (the host creates a missing mailbox). */
+export const mailboxExtension: Extension = {
+  name: 'mailbox',
+  tests: [mailboxexists as TestDef],
+  tagsFor: [{ command: 'fileinto', tag: { name: 'create' } }],
+};

@@ -1,0 +1,288 @@
+import { createHash } from 'node:crypto';
+import type { ActionCommandDef, CompileContext, Extension, ParsedArgs } from './types.js';
+import type { SieveString } from '../compiler/strings.js';
+import type { Runtime } from '../runtime/runtime.js';
+import type { VacationAction } from '../runtime/result.js';
+import { isValidAddress, parseAddressList } from '../message/index.js';
+
+const DAY = 24 * 3600;
+
+export interface VacationData {
+  reason: SieveString;
+  subject: SieveString | null;
+  from: SieveString | null;
+  addresses: SieveString[];
+  handle: SieveString | null;
+  mime: boolean;
+  /** Reply period after clamping to the configured limits. */
+  seconds: number;
+}
+
+/**
+ * The address inside a :from value, which may be a bare addr-spec or a name-addr
+ * (`Name <local@domain>`); null when it is neither, or holds more than one address.
+ */
+export function vacationFromAddress(value: string): string | null {
+  if (/[\r\n]/.test(value)) return null;
+  const list = parseAddressList(value);
+  if (list.length !== 1) return null;
+  const a = list[0]!;
+  return a.domain !== null && isValidAddress(a.address) ? a.address : null;
+}
+
+/** RFC 5230 §4.1 / RFC 6131 §2: the period in seconds, clamped to the site's limits. */
+function replyPeriod(args: ParsedArgs, cx: CompileContext): number {
+  const { minPeriod, maxPeriod, defaultPeriod } = cx.config.vacation;
+  const days = args.tags.get('days');
+  const secs = args.tags.get('seconds');
+  const given = days ?? secs;
+  if (!given?.value || given.value.type !== 'number') return clamp(defaultPeriod, minPeriod, maxPeriod);
+  const n = given.value.value;
+  const tag = days ? 'days' : 'seconds';
+  const asked = days ? n * DAY : n;
+  // :days counts whole days and RFC 5230 makes one day its smallest meaningful value;
+  // :seconds 0 means "always reply" unless the site's minimum says otherwise.
+  const seconds = clamp(days ? Math.max(asked, DAY) : asked, minPeriod, maxPeriod);
+  if (seconds !== asked) {
+    const limit = seconds > asked ? 'under the minimum' : 'over the maximum';
+    cx.warning(given.value.pos, `vacation :${tag} ${n} is ${limit}; using ${describePeriod(seconds)}`);
+  }
+  return seconds;
+}
+
+function clamp(v: number, min: number, max: number): number {
+  return Math.min(Math.max(v, min), Math.max(min, max));
+}
+
+function describePeriod(seconds: number): string {
+  if (seconds % DAY === 0) return `${seconds / DAY} day${seconds === DAY ? '' : 's'}`;
+  return `${seconds} second${seconds === 1 ? '' : 's'}`;
+}
+
+/** A header field line as it may start a :mime reason. */
+const HEADER_LINE = /^[\x21-\x39\x3b-\x7e]+[ \t]*:/;
+
+function compileVacation(args: ParsedArgs, cx: CompileContext): VacationData {
+  const str = (name: string): SieveString | null => {
+    const t = args.tags.get(name);
+    return t?.value ? cx.string(t.value) : null;
+  };
+  const reasonArg = args.positional[0]!;
+  const reason = cx.string(reasonArg);
+  const from = str('from');
+  if (typeof from === 'string' && vacationFromAddress(from) === null) {
+    cx.error(
+      args.tags.get('from')!.value!.pos,
+      `vacation :from address "${from}" is not a valid e-mail address`,
+    );
+  }
+  const addrTag = args.tags.get('addresses');
+  const addresses = addrTag?.value ? cx.stringList(addrTag.value) : [];
+  for (const a of addresses) {
+    if (typeof a === 'string' && vacationFromAddress(a) === null) {
+      cx.warning(addrTag!.value!.pos, `vacation :addresses entry "${a}" is not a valid e-mail address`);
+    }
+  }
+  const mime = args.tags.has('mime');
+  if (mime && typeof reason === 'string') {
+    const first = reason.split(/\r?\n/, 1)[0]!;
+    if (first !== '' && !HEADER_LINE.test(first)) {
+      cx.warning(
+        reasonArg.pos,
+        'vacation :mime reason does not start with MIME header fields or an empty line',
+      );
+    }
+  }
+  return {
+    reason,
+    subject: str('subject'),
+    from,
+    addresses,
+    handle: str('handle'),
+    mime,
+    seconds: replyPeriod(args, cx),
+  };
+}
+
+/** RFC 5230 §4.2: without :handle, replies with the same text count as the same vacation. */
+export function defaultVacationHandle(reason: string, subject: string, from: string, mime: boolean): string {
+  const h = createHash('sha256');
+  for (const part of [reason, subject, from, mime ? 'mime' : 'text']) h.update(part).update('\0');
+  return 'sha256:' + h.digest('hex').slice(0, 32);
+}
+
+/** Header fields that mark mailing-list traffic (RFC 2369, RFC 2919); RFC 5230 §4.6: no replies to it. */
+const LIST_HEADERS = [
+  'list-id',
+  'list-help',
+  'list-subscribe',
+  'list-unsubscribe',
+  'list-post',
+  'list-owner',
+  'list-archive',
+];
+
+/** Fields where the user's address must appear for the message to count as personal (RFC 5230 §4.5). */
+const RECIPIENT_HEADERS = ['to', 'cc', 'bcc', 'resent-to', 'resent-cc', 'resent-bcc'];
+
+/** Local parts of senders that are automated processes (RFC 5230 §4.6). */
+function isSystemSender(address: string): boolean {
+  const at = address.lastIndexOf('@');
+  const local = (at < 0 ? address : address.slice(0, at)).toLowerCase();
+  return (
+    local === 'mailer-daemon' ||
+    local === 'listserv' ||
+    local === 'majordomo' ||
+    local.startsWith('owner-') ||
+    local.endsWith('-request')
+  );
+}
+
+/** The first token of a structured field value, comments and parameters left out. */
+function fieldToken(value: string): string {
+  return value
+    .replace(/\([^)]*\)/g, ' ')
+    .split(';', 1)[0]!
+    .trim()
+    .toLowerCase();
+}
+
+interface ReplyDecision {
+  /** Why no reply may be sent, or null when one is due. */
+  suppressed: string | null;
+  /** The user's address as found in the message's recipient fields. */
+  matched: string | null;
+}
+
+/** The no-I/O checks of RFC 5230 §4.5 and §4.6 (reply tracking is the host's). */
+function decideReply(rt: Runtime, ownAddresses: string[], explicitFrom: string | null): ReplyDecision {
+  const sender = rt.envelope.from;
+  if (sender === '') return { suppressed: 'the envelope sender is null', matched: null };
+  const own = new Set(ownAddresses.map((a) => a.toLowerCase()));
+  const senderKey = sender.toLowerCase();
+  if (own.has(senderKey) || (explicitFrom !== null && explicitFrom.toLowerCase() === senderKey)) {
+    return { suppressed: `the sender <${sender}> is one of the user's own addresses`, matched: null };
+  }
+  if (isSystemSender(sender)) {
+    return { suppressed: `the sender <${sender}> is a system address`, matched: null };
+  }
+  const m = rt.message;
+  for (const h of LIST_HEADERS) {
+    if (m.header(h).length > 0)
+      return { suppressed: `the message is from a mailing list (it has a ${h} field)`, matched: null };
+  }
+  for (const v of m.header('auto-submitted')) {
+    const token = fieldToken(v);
+    if (token !== 'no') return { suppressed: `the message is auto-submitted (${token})`, matched: null };
+  }
+  for (const v of m.header('precedence')) {
+    const token = fieldToken(v);
+    if (token === 'bulk' || token === 'list' || token === 'junk') {
+      return { suppressed: `the message has precedence ${token}`, matched: null };
+    }
+  }
+  for (const v of m.header('x-auto-response-suppress')) {
+    const kinds = v.split(',').map((s) => s.trim().toLowerCase());
+    if (kinds.includes('all') || kinds.includes('oof')) {
+      return {
+        suppressed: 'the message asks for no automatic replies (x-auto-response-suppress)',
+        matched: null,
+      };
+    }
+  }
+  for (const h of RECIPIENT_HEADERS) {
+    for (const a of m.addresses(h)) {
+      if (own.has(a.address.toLowerCase())) return { suppressed: null, matched: a.address };
+    }
+  }
+  return {
+    suppressed: "none of the user's addresses appears in to, cc, bcc, resent-to, resent-cc or resent-bcc",
+    matched: null,
+  };
+}
+
+/** The recipient and the same address without its subaddress detail. */
+function recipientAddresses(rt: Runtime): string[] {
+  const to = rt.envelope.to;
+  if (!to) return [];
+  const out = [to];
+  const at = to.lastIndexOf('@');
+  const delim = rt.config.recipientDelimiter;
+  if (at > 0 && delim) {
+    let cut = -1;
+    for (const d of delim) {
+      const i = to.indexOf(d);
+      if (i > 0 && i < at && (cut < 0 || i < cut)) cut = i;
+    }
+    if (cut > 0) out.push(to.slice(0, cut) + to.slice(at));
+  }
+  return out;
+}
+
+const SUBJECT_LIMIT = 256;
+
+/** RFC 5230 §4.3: "Auto: " and the original subject, shortened when absurdly long. */
+export function defaultVacationSubject(original: string | undefined): string {
+  if (original === undefined) return 'Automated reply';
+  let s = original.replace(/\s+/g, ' ').trim();
+  const chars = [...s];
+  if (chars.length > SUBJECT_LIMIT) {
+    s = chars.slice(0, SUBJECT_LIMIT).join('');
+    const space = s.lastIndexOf(' ');
+    if (space > SUBJECT_LIMIT / 2) s = s.slice(0, space);
+    s += '\u2026';
+  }
+  return 'Auto: ' + s;
+}
+
+function runVacation(d: VacationData, rt: Runtime): void {
+  const reason = rt.expand(d.reason);
+  const explicitSubject = d.subject === null ? null : rt.expand(d.subject);
+  const explicitFrom = d.from === null ? null : rt.expand(d.from);
+  let fromAddress: string | null = null;
+  if (explicitFrom !== null) {
+    fromAddress = vacationFromAddress(explicitFrom);
+    if (fromAddress === null)
+      rt.error(undefined, `vacation :from address "${explicitFrom}" is not a valid e-mail address`);
+  }
+  const addresses = rt.expandList(d.addresses).map((a) => vacationFromAddress(a) ?? a.trim());
+  const handle =
+    d.handle === null
+      ? defaultVacationHandle(reason, explicitSubject ?? '', explicitFrom ?? '', d.mime)
+      : rt.expand(d.handle);
+  const decision = decideReply(rt, [...recipientAddresses(rt), ...addresses], fromAddress);
+  const subject = explicitSubject ?? defaultVacationSubject(rt.message.header('subject')[0]);
+  const action: VacationAction = {
+    type: 'vacation',
+    reason,
+    subject,
+    addresses,
+    seconds: d.seconds,
+    handle,
+    mime: d.mime,
+  };
+  const from = explicitFrom ?? decision.matched;
+  if (from !== null) action.from = from;
+  if (decision.suppressed === null) action.to = rt.envelope.from;
+  else action.suppressed = decision.suppressed;
+  // A vacation never cancels the implicit keep (RFC 5230 §4).
+  rt.result.add(action, false);
+}
+
+const vacation: ActionCommandDef<VacationData> = {
+  name: 'vacation',
+  tags: [
+    { name: 'days', param: 'number', group: 'period' },
+    { name: 'subject', param: 'string' },
+    { name: 'from', param: 'string' },
+    { name: 'addresses', param: 'stringlist' },
+    { name: 'mime' },
+    { name: 'handle', param: 'string' },
+  ],
+  positional: ['string'],
+  compile: compileVacation,
+  run: runVacation,
+};
+
+/** RFC 5230: the vacation auto-reply, recorded as an action for the host to send. */
+export const vacationExtension: Extension = { name: 'vacation', commands: [vacation as ActionCommandDef] };

@@ -1,0 +1,255 @@
+import type { Position } from '../syntax/ast.js';
+import type {
+  ActionCommandDef,
+  CompileContext,
+  CompiledKeys,
+  Extension,
+  MatchSpec,
+  TagDef,
+  TestDef,
+} from './types.js';
+import type { SieveString } from '../compiler/strings.js';
+import type { Runtime } from '../runtime/runtime.js';
+
+/** Compile state: the namespaces `${ns.name}` may use (the compiler reads this key). */
+export const NAMESPACES_STATE = 'variables.namespaces';
+/** Compile state: namespaces whose variables `set` may assign. */
+const ASSIGNABLE_STATE = 'variables.assignable';
+/** Compile state: distinct variable names assigned so far, for the maxVariables limit. */
+const DECLARED_STATE = 'variables.declared';
+/** Run state: writers for assignable namespaces. */
+const WRITERS_STATE = 'variables.writers';
+
+/**
+ * A `set` modifier (RFC 5229 §4.1). Higher precedence runs first; two modifiers of one precedence
+ * in a single `set` are an error. `maxSize` (octets) lets a modifier that grows its input stop at a
+ * clean boundary instead of being cut in the middle of an escape.
+ */
+export interface SetModifier {
+  name: string;
+  precedence: number;
+  apply(value: string, maxSize: number): string;
+}
+
+/** Where a `set` (or another assigning command) stores its value. */
+export type VariableTarget = { kind: 'var'; name: string } | { kind: 'ns'; namespace: string; name: string };
+
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function mapFirst(s: string, f: (c: string) => string): string {
+  if (s === '') return s;
+  const first = String.fromCodePoint(s.codePointAt(0)!);
+  return f(first) + s.slice(first.length);
+}
+
+/** Escapes the characters special to :matches, stopping before the limit rather than splitting a pair. */
+function quoteWildcard(value: string, maxSize: number): string {
+  let out = '';
+  let size = 0;
+  for (const ch of value) {
+    const piece = ch === '*' || ch === '?' || ch === '\\' ? `\\${ch}` : ch;
+    const n = Buffer.byteLength(piece);
+    if (size + n > maxSize) break;
+    out += piece;
+    size += n;
+  }
+  return out;
+}
+
+const modifiers = new Map<string, SetModifier>();
+
+/** Makes a modifier known to `set`; extensions adding one (:quoteregex, :encodeurl) also add its tag via tagsFor. */
+export function defineSetModifier(m: SetModifier): void {
+  modifiers.set(m.name, m);
+}
+
+/** The tag for a modifier: one group per precedence makes the compiler refuse two of the same rank. */
+export function setModifierTag(m: SetModifier): TagDef {
+  return { name: m.name, group: `set-modifier-${m.precedence}` };
+}
+
+const STANDARD_MODIFIERS: SetModifier[] = [
+  { name: 'lower', precedence: 40, apply: (v) => v.toLowerCase() },
+  { name: 'upper', precedence: 40, apply: (v) => v.toUpperCase() },
+  { name: 'lowerfirst', precedence: 30, apply: (v) => mapFirst(v, (c) => c.toLowerCase()) },
+  { name: 'upperfirst', precedence: 30, apply: (v) => mapFirst(v, (c) => c.toUpperCase()) },
+  { name: 'quotewildcard', precedence: 20, apply: quoteWildcard },
+  // RFC 5229 speaks of characters, not octets.
+  { name: 'length', precedence: 10, apply: (v) => String([...v].length) },
+];
+for (const m of STANDARD_MODIFIERS) defineSetModifier(m);
+
+/** Cuts a value to at most `max` UTF-8 octets without splitting a character. */
+export function truncateUtf8(value: string, max: number): string {
+  if (value.length * 3 <= max || Buffer.byteLength(value) <= max) return value;
+  let size = 0;
+  let end = 0;
+  for (const ch of value) {
+    const cp = ch.codePointAt(0)!;
+    // A lone surrogate is written as U+FFFD (3 octets).
+    const n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    if (size + n > max) break;
+    size += n;
+    end += ch.length;
+  }
+  return value.slice(0, end);
+}
+
+function namespaces(cx: CompileContext, key: string): Set<string> {
+  let set = cx.state.get(key) as Set<string> | undefined;
+  if (!set) {
+    set = new Set();
+    cx.state.set(key, set);
+  }
+  return set;
+}
+
+/**
+ * Lets `${ns.name}` be used in scripts (call from an extension's onRequire). The run-time values come
+ * from `rt.namespaces`; `assignable` namespaces also accept `set`, see `onNamespaceAssign`.
+ */
+export function registerVariableNamespace(
+  cx: CompileContext,
+  ns: string,
+  options: { assignable?: boolean } = {},
+): void {
+  namespaces(cx, NAMESPACES_STATE).add(ns.toLowerCase());
+  if (options.assignable) namespaces(cx, ASSIGNABLE_STATE).add(ns.toLowerCase());
+}
+
+/** Run-time writer for an assignable namespace (call from the owning extension's onRun). */
+export function onNamespaceAssign(
+  rt: Runtime,
+  ns: string,
+  write: (name: string, value: string) => void,
+): void {
+  let writers = rt.state.get(WRITERS_STATE) as Map<string, (name: string, value: string) => void> | undefined;
+  if (!writers) {
+    writers = new Map();
+    rt.state.set(WRITERS_STATE, writers);
+  }
+  writers.set(ns.toLowerCase(), write);
+}
+
+/**
+ * Checks a variable name a command will assign (RFC 5229 §4: an identifier, never a match variable,
+ * a namespace only when it allows assignment) and counts it against maxVariables. Reports problems
+ * through cx and returns null for an unusable name.
+ */
+export function declareVariable(
+  cx: CompileContext,
+  pos: Position,
+  name: string,
+  what: string,
+): VariableTarget | null {
+  if (/^[0-9]+$/.test(name)) {
+    cx.error(pos, `${what} cannot assign to match variable "${name}"`);
+    return null;
+  }
+  const pieces = name.split('.');
+  if (!pieces.every((p) => IDENT.test(p))) {
+    cx.error(pos, `invalid variable name "${name}" for ${what}`);
+    return null;
+  }
+  if (pieces.length > 1) {
+    const ns = pieces.slice(0, -1).join('.').toLowerCase();
+    if (!namespaces(cx, NAMESPACES_STATE).has(ns)) {
+      cx.error(pos, `unknown variable namespace "${ns}" in "${name}"`);
+      return null;
+    }
+    if (!namespaces(cx, ASSIGNABLE_STATE).has(ns)) {
+      cx.error(pos, `${what} cannot assign to "${name}": namespace "${ns}" is read-only`);
+      return null;
+    }
+    return { kind: 'ns', namespace: ns, name: pieces[pieces.length - 1]!.toLowerCase() };
+  }
+  const lower = name.toLowerCase();
+  const declared = namespaces(cx, DECLARED_STATE);
+  if (!declared.has(lower)) {
+    declared.add(lower);
+    // Reported once, at the first name over the limit.
+    if (declared.size === cx.config.maxVariables + 1) {
+      cx.error(pos, `too many variables in script (limit ${cx.config.maxVariables})`);
+    }
+  }
+  return { kind: 'var', name: lower };
+}
+
+/** Stores a value, cut to maxVariableSize octets. */
+export function assignVariable(rt: Runtime, target: VariableTarget, value: string): void {
+  const v = truncateUtf8(value, rt.config.maxVariableSize);
+  if (target.kind === 'var') {
+    rt.variables.set(target.name, v);
+    return;
+  }
+  const writers = rt.state.get(WRITERS_STATE) as
+    Map<string, (name: string, value: string) => void> | undefined;
+  const write = writers?.get(target.namespace);
+  if (!write) rt.error(undefined, `variable namespace "${target.namespace}" cannot be assigned here`);
+  write(target.name, v);
+}
+
+interface SetData {
+  target: VariableTarget;
+  value: SieveString;
+  modifiers: SetModifier[];
+}
+
+const set: ActionCommandDef<SetData | null> = {
+  name: 'set',
+  tags: STANDARD_MODIFIERS.map(setModifierTag),
+  positional: ['string', 'string'],
+  compile(args, cx) {
+    const nameArg = args.positional[0]!;
+    const name = nameArg.type === 'string' ? nameArg.value : '';
+    const target = declareVariable(cx, nameArg.pos, name, 'set');
+    const mods = [...args.tags.keys()]
+      .map((t) => modifiers.get(t))
+      .filter((m): m is SetModifier => m !== undefined)
+      .sort((a, b) => b.precedence - a.precedence);
+    const value = cx.string(args.positional[1]!);
+    return target ? { target, value, modifiers: mods } : null;
+  },
+  run(d, rt) {
+    if (!d) return;
+    const max = rt.config.maxVariableSize;
+    // Limited before each modifier too, so none works on more than a variable can hold.
+    let value = truncateUtf8(rt.expand(d.value), max);
+    for (const m of d.modifiers) value = truncateUtf8(m.apply(value, max), max);
+    assignVariable(rt, d.target, value);
+  },
+};
+
+interface StringTestData {
+  spec: MatchSpec;
+  source: SieveString[];
+  keys: CompiledKeys;
+}
+
+const stringTest: TestDef<StringTestData> = {
+  name: 'string',
+  matching: true,
+  positional: ['stringlist', 'stringlist'],
+  compile: (args, cx) => ({
+    spec: args.match!,
+    source: cx.stringList(args.positional[0]!),
+    keys: cx.keys(args.positional[1]!, args.match!),
+  }),
+  test(d, rt) {
+    let values = rt.expandList(d.source);
+    // RFC 5229 §5: for :count an empty string counts as no value.
+    if (d.spec.type.name === 'count') values = values.filter((v) => v !== '');
+    return rt.match(values, d.keys, d.spec);
+  },
+};
+
+/** RFC 5229: `set`, the `string` test, `${name}` and `${N}` expansion (done by the compiler and runtime). */
+export const variablesExtension: Extension = {
+  name: 'variables',
+  commands: [set as ActionCommandDef],
+  tests: [stringTest as TestDef],
+  onRequire(cx) {
+    // Other extensions may already have registered namespaces: keep theirs.
+    namespaces(cx, NAMESPACES_STATE);
+  },
+};

@@ -1,0 +1,27 @@
+/**
+ * tamis: a Sieve engine (RFC 5228 and extensions) and a ManageSieve server and client (RFC 5804).
+ * This module is the whole public API; everything else is internal and may change.
+ */
+export { SieveEngine, checkScript, sieveCapabilities } from './engine.js';
+export type { EngineOptions, CompileResult, RunOptions, RunResult, CheckResult } from './engine.js';
+export { defaultConfig, resolveConfig } from './config.js';
+export type { ConfigInput } from './config.js';
+export { SieveError, formatDiagnostic } from './diagnostics.js';
+export type { Diagnostic, Severity } from './diagnostics.js';
+export { parseMessage, parseAddressList } from './message/index.js';
+export type { MessageView, MailAddress, Envelope } from './message/types.js';
+export type {
+  Action,
+  KeepAction,
+  FileintoAction,
+  RedirectAction,
+  DiscardAction,
+  RejectAction,
+  VacationAction,
+  OtherAction,
+} from './runtime/result.js';
+export type { Host } from './runtime/host.js';
+export type { TraceEvent } from './runtime/runtime.js';
+export type { EngineConfig, ScoreTestConfig, Extension } from './extensions/types.js';
+export type { Program } from './compiler/program.js';
+export { buildVacationReply } from './extensions/vacation-reply.js';

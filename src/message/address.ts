@@ -1,0 +1,384 @@
+import { decodeEncodedWords } from './encoded-words.js';
+import type { MailAddress } from './types.js';
+
+/*
+ * RFC 5322 §3.4 address-list parser, tolerant of the obsolete syntax of §4.4 (empty list
+ * members, route addresses, CFWS around dots, phrases with dots) and of common breakage
+ * (addresses without domain, repeated dots in local parts). A list member that cannot be
+ * read yields nothing; the members around it are still returned.
+ */
+
+/** Token kinds. */
+const T = { Atom: 0, Quoted: 1, Literal: 2, Special: 3, Bad: 4, End: 5 } as const;
+type TokenType = (typeof T)[keyof typeof T];
+
+interface Token {
+  type: TokenType;
+  /** Atom text, unescaped quoted-string content, `[literal]` as written, or the special character. */
+  value: string;
+  /** Blank or comment before this token. */
+  space: boolean;
+  /** Comments directly before this token, unescaped. */
+  comments: string[] | null;
+}
+
+const SPECIALS = new Set(['<', '>', '@', ',', ':', ';']);
+
+/** Characters that end an atom. Dots are kept inside atoms and split later where it matters. */
+function isAtomChar(c: number): boolean {
+  if (c >= 0x80) return true; // UTF-8 text (RFC 6532)
+  if (c <= 0x20 || c === 0x7f) return false;
+  switch (c) {
+    case 0x28: // (
+    case 0x29: // )
+    case 0x3c: // <
+    case 0x3e: // >
+    case 0x5b: // [
+    case 0x5d: // ]
+    case 0x3a: // :
+    case 0x3b: // ;
+    case 0x40: // @
+    case 0x5c: // backslash
+    case 0x2c: // ,
+    case 0x22: // "
+      return false;
+    default:
+      return true;
+  }
+}
+
+function tokenize(s: string): Token[] {
+  const tokens: Token[] = [];
+  const len = s.length;
+  let i = 0;
+  let space = false;
+  let comments: string[] | null = null;
+  const push = (type: TokenType, value: string): void => {
+    tokens.push({ type, value, space, comments });
+    space = false;
+    comments = null;
+  };
+
+  while (i < len) {
+    const c = s.charCodeAt(i);
+    if (c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a) {
+      space = true;
+      i++;
+    } else if (c === 0x28 /* ( */) {
+      const end = readComment(s, i);
+      (comments ??= []).push(unescape(s, i + 1, end.contentEnd));
+      space = true;
+      i = end.next;
+    } else if (c === 0x22 /* " */) {
+      const close = findClose(s, i + 1, 0x22);
+      if (close < 0) {
+        push(T.Bad, s.slice(i));
+        break;
+      }
+      push(T.Quoted, unescape(s, i + 1, close));
+      i = close + 1;
+    } else if (c === 0x5b /* [ */) {
+      const close = findClose(s, i + 1, 0x5d);
+      if (close < 0) {
+        push(T.Bad, s.slice(i));
+        break;
+      }
+      push(T.Literal, s.slice(i, close + 1));
+      i = close + 1;
+    } else if (isAtomChar(c)) {
+      let j = i + 1;
+      while (j < len && isAtomChar(s.charCodeAt(j))) j++;
+      push(T.Atom, s.slice(i, j));
+      i = j;
+    } else {
+      const ch = s[i];
+      push(SPECIALS.has(ch) ? T.Special : T.Bad, ch);
+      i++;
+    }
+  }
+  push(T.End, '');
+  return tokens;
+}
+
+/** Finds the closing quote or bracket, honouring backslash escapes; -1 when unterminated. */
+function findClose(s: string, i: number, close: number): number {
+  const len = s.length;
+  while (i < len) {
+    const c = s.charCodeAt(i);
+    if (c === 0x5c) i += 2;
+    else if (c === close) return i;
+    else i++;
+  }
+  return -1;
+}
+
+/** Nested comment starting at `open`; an unterminated one runs to the end of the text. */
+function readComment(s: string, open: number): { contentEnd: number; next: number } {
+  const len = s.length;
+  let depth = 1;
+  let i = open + 1;
+  while (i < len) {
+    const c = s.charCodeAt(i);
+    if (c === 0x5c) {
+      i += 2;
+      continue;
+    }
+    if (c === 0x28) depth++;
+    else if (c === 0x29 && --depth === 0) return { contentEnd: i, next: i + 1 };
+    i++;
+  }
+  return { contentEnd: len, next: len };
+}
+
+/** Removes quoted-pair backslashes between `from` and `to`. */
+function unescape(s: string, from: number, to: number): string {
+  let out = '';
+  let seg = from;
+  for (let i = from; i < to; i++) {
+    if (s.charCodeAt(i) === 0x5c) {
+      out += s.slice(seg, i);
+      seg = ++i; // keep the escaped character itself
+    }
+  }
+  return seg === from ? s.slice(from, to) : out + s.slice(seg, to);
+}
+
+function isSpecial(t: Token, ch: string): boolean {
+  return t.type === T.Special && t.value === ch;
+}
+
+function isWordish(t: Token): boolean {
+  return t.type === T.Atom || t.type === T.Quoted || t.type === T.Literal || isSpecial(t, '@');
+}
+
+/** Parses an RFC 5322 address-list (or a single mailbox); unreadable members are skipped. */
+export function parseAddressList(text: string): MailAddress[] {
+  const parser = new ListParser(tokenize(text));
+  return parser.parseList();
+}
+
+class ListParser {
+  private readonly out: MailAddress[] = [];
+
+  constructor(private readonly toks: Token[]) {}
+
+  parseList(): MailAddress[] {
+    let i = 0;
+    while (this.toks[i].type !== T.End) {
+      i = this.element(i, false);
+      const t = this.toks[i];
+      // Outside a group a stray `;` is read as a separator.
+      if (isSpecial(t, ',') || isSpecial(t, ';')) i++;
+    }
+    return this.out;
+  }
+
+  /** Parses one list member from `i`; returns the index of its terminator (`,` `;` or end). */
+  private element(i: number, inGroup: boolean): number {
+    const toks = this.toks;
+    let j = i;
+    while (isWordish(toks[j])) j++;
+    const stop = toks[j];
+
+    if (isSpecial(stop, '<')) return this.nameAddr(i, j, inGroup);
+    if (isSpecial(stop, ':')) {
+      if (inGroup || !isPhrase(toks, i, j)) return this.recover(j, inGroup);
+      return this.group(j + 1);
+    }
+    if (isSpecial(stop, ',') || isSpecial(stop, ';') || stop.type === T.End) {
+      if (j === i) return j; // empty member (obsolete syntax)
+      const spec = addrSpec(toks, i, j);
+      if (spec === null) return j;
+      this.emit(spec, '', commentsIn(toks, i, j));
+      return j;
+    }
+    return this.recover(j, inGroup);
+  }
+
+  /** `[phrase] "<" [route ":"] addr-spec ">"`, with `open` at the `<`. */
+  private nameAddr(nameStart: number, open: number, inGroup: boolean): number {
+    const toks = this.toks;
+    let k = open + 1;
+    if (isSpecial(toks[k], '@')) {
+      // Obsolete route `@a,@b:`: skipped, only the final address counts.
+      while (toks[k].type !== T.End && !isSpecial(toks[k], ':') && !isSpecial(toks[k], '>')) k++;
+      if (!isSpecial(toks[k], ':')) return this.recover(k, inGroup);
+      k++;
+    }
+    const specStart = k;
+    while (isWordish(toks[k])) k++;
+    if (!isSpecial(toks[k], '>')) return this.recover(k, inGroup);
+    const close = k;
+    const after = toks[close + 1];
+    if (!(isSpecial(after, ',') || isSpecial(after, ';') || after.type === T.End)) {
+      return this.recover(close + 1, inGroup);
+    }
+    if (specStart === close) return close + 1; // `<>`: the null address names nobody
+    const spec = addrSpec(toks, specStart, close);
+    if (spec !== null) {
+      const name = phraseText(toks, nameStart, open);
+      this.emit(spec, name, name === '' ? commentsIn(toks, nameStart, close + 1) : null);
+    }
+    return close + 1;
+  }
+
+  /** Group members after `display-name:`, up to `;` or the end of the text. */
+  private group(i: number): number {
+    const toks = this.toks;
+    while (toks[i].type !== T.End) {
+      if (isSpecial(toks[i], ';')) {
+        i++;
+        break;
+      }
+      i = this.element(i, true);
+      if (isSpecial(toks[i], ',')) i++;
+    }
+    // Whatever follows the group up to the next member is ignored.
+    while (toks[i].type !== T.End && !isSpecial(toks[i], ',')) i++;
+    return i;
+  }
+
+  /** Skips a broken member: up to the next `,`, or `;` inside a group, ignoring `<...>` contents. */
+  private recover(i: number, inGroup: boolean): number {
+    const toks = this.toks;
+    let angle = 0;
+    for (; toks[i].type !== T.End; i++) {
+      const t = toks[i];
+      if (t.type !== T.Special) continue;
+      if (t.value === '<') angle++;
+      else if (t.value === '>') angle = Math.max(0, angle - 1);
+      else if (angle === 0 && (t.value === ',' || (inGroup && t.value === ';'))) break;
+    }
+    return i;
+  }
+
+  private emit(spec: Spec, name: string, comments: string[] | null): void {
+    if (name === '' && comments !== null) {
+      // `a@b (Name)`: the comment is the only name given, as in RFC 822 days.
+      for (const c of comments) {
+        const text = collapse(decodeEncodedWords(c));
+        if (text !== '') {
+          name = text;
+          break;
+        }
+      }
+    }
+    this.out.push({
+      name,
+      localPart: spec.localPart,
+      domain: spec.domain,
+      address: formatAddress(spec.localPart, spec.domain),
+    });
+  }
+}
+
+interface Spec {
+  localPart: string;
+  domain: string | null;
+}
+
+function isPhrase(toks: Token[], from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    if (toks[i].type !== T.Atom && toks[i].type !== T.Quoted) return false;
+  }
+  return true;
+}
+
+/** `local-part ["@" domain]` over tokens [from, to), or null when it is not one. */
+function addrSpec(toks: Token[], from: number, to: number): Spec | null {
+  let at = -1;
+  for (let i = from; i < to; i++) {
+    if (isSpecial(toks[i], '@')) {
+      if (at >= 0) return null;
+      at = i;
+    }
+  }
+  const localEnd = at < 0 ? to : at;
+  const localPart = joinDotted(toks, from, localEnd, false);
+  if (localPart === null) return null;
+  // A bare `""` names nobody; a bare word is a local address such as `postmaster`.
+  if (at < 0) return localPart === '' ? null : { localPart, domain: null };
+  const domain = joinDotted(toks, at + 1, to, true);
+  if (domain === null || domain === '') return null;
+  return { localPart, domain };
+}
+
+/**
+ * Joins the words of a local part or domain. Words may touch or be separated by blanks only
+ * around a dot (obsolete `a . b`); two words with only a blank between them are a phrase.
+ */
+function joinDotted(toks: Token[], from: number, to: number, domain: boolean): string | null {
+  if (from === to) return null;
+  let out = '';
+  for (let i = from; i < to; i++) {
+    const t = toks[i];
+    if (t.type === T.Literal ? !domain : t.type !== T.Atom && (domain || t.type !== T.Quoted)) return null;
+    if (i > from && t.space && !out.endsWith('.') && !t.value.startsWith('.')) return null;
+    out += t.value;
+  }
+  return out;
+}
+
+/** Display name: words joined by one space, encoded-words decoded. */
+function phraseText(toks: Token[], from: number, to: number): string {
+  let out = '';
+  for (let i = from; i < to; i++) {
+    const t = toks[i];
+    if (out !== '' && t.space) out += ' ';
+    out += t.value;
+  }
+  return out === '' ? '' : collapse(decodeEncodedWords(out));
+}
+
+function commentsIn(toks: Token[], from: number, to: number): string[] | null {
+  let all: string[] | null = null;
+  for (let i = from; i <= to && i < toks.length; i++) {
+    const c = toks[i].comments;
+    if (c !== null) for (const text of c) (all ??= []).push(text);
+  }
+  return all;
+}
+
+const BLANKS = /[ \t\r\n]+/g;
+
+function collapse(s: string): string {
+  return s.replace(BLANKS, ' ').trim();
+}
+
+/** True for a character allowed in a dot-atom, the dot aside (RFC 5322 atext, RFC 6532 UTF-8). */
+function isAtext(c: number): boolean {
+  return c !== 0x2e && isAtomChar(c);
+}
+
+/** `local@domain`, the local part quoted only when it holds characters a dot-atom cannot. */
+export function formatAddress(localPart: string, domain: string | null): string {
+  let plain = localPart !== '';
+  for (let i = 0; plain && i < localPart.length; i++) {
+    const c = localPart.charCodeAt(i);
+    plain = c === 0x2e || isAtext(c);
+  }
+  const local = plain ? localPart : '"' + localPart.replace(QUOTE_ESCAPES, '\\$&') + '"';
+  return domain === null ? local : local + '@' + domain;
+}
+
+const QUOTE_ESCAPES = /["\\]/g;
+
+/** True when `text` is exactly one addr-spec (`local@domain`, surrounding blanks allowed). */
+export function isValidAddress(text: string): boolean {
+  const toks = tokenize(text);
+  if (toks.length !== 4) return false;
+  const [local, at, dom, end] = toks;
+  if (!isSpecial(at, '@') || at.space || dom.space || end.comments !== null) return false;
+  if (local.comments !== null || at.comments !== null || dom.comments !== null) return false;
+  if (local.type === T.Atom ? !isDotAtom(local.value) : local.type !== T.Quoted) return false;
+  return dom.type === T.Literal || (dom.type === T.Atom && isDotAtom(dom.value));
+}
+
+function isDotAtom(s: string): boolean {
+  if (s === '' || s.charCodeAt(0) === 0x2e || s.charCodeAt(s.length - 1) === 0x2e) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x2e ? s.charCodeAt(i + 1) === 0x2e : !isAtext(c)) return false;
+  }
+  return true;
+}

@@ -1,0 +1,108 @@
+/** One header field located in the raw message; the value is kept as a byte range, decoded on demand. */
+export interface HeaderField {
+  /** Field name as written. */
+  readonly name: string;
+  /** Byte offset just after the colon. */
+  readonly start: number;
+  /** Byte offset of the end of the field's last line, line terminator excluded. */
+  end: number;
+  /** True when the field spans several lines and needs unfolding. */
+  folded: boolean;
+}
+
+export interface HeaderIndex {
+  /** Every well-formed field, in message order. */
+  readonly fields: HeaderField[];
+  /** Fields by lower-cased name, in message order. */
+  readonly byName: Map<string, HeaderField[]>;
+  /** Offset of the first body octet (the raw length when there is no separator). */
+  readonly bodyStart: number;
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+const SP = 0x20;
+const HT = 0x09;
+const COLON = 0x3a;
+
+/**
+ * Splits the header block into fields in one forward pass, stopping at the first empty line.
+ * Lines without a usable field name (no colon, spaces or control bytes inside the name) are
+ * skipped together with their continuation lines, which is how Pigeonhole treats them too.
+ * Every byte is visited at most a constant number of times, so hostile headers stay linear.
+ */
+export function indexHeader(buf: Buffer): HeaderIndex {
+  const fields: HeaderField[] = [];
+  const byName = new Map<string, HeaderField[]>();
+  const len = buf.length;
+  let current: HeaderField | null = null;
+  let pos = 0;
+  let bodyStart = len;
+
+  while (pos < len) {
+    const nl = buf.indexOf(LF, pos);
+    const lineEnd = nl < 0 ? len : nl;
+    const contentEnd = lineEnd > pos && buf[lineEnd - 1] === CR ? lineEnd - 1 : lineEnd;
+    const next = nl < 0 ? len : nl + 1;
+
+    if (contentEnd === pos) {
+      // Empty line: the header ends here and the body follows it.
+      bodyStart = next;
+      break;
+    }
+
+    const first = buf[pos];
+    if (first === SP || first === HT) {
+      if (current !== null) {
+        current.end = contentEnd;
+        current.folded = true;
+      }
+      pos = next;
+      continue;
+    }
+
+    current = null;
+    const nameEnd = scanFieldName(buf, pos, contentEnd);
+    if (nameEnd > pos) {
+      const name = buf.toString('latin1', pos, nameEnd);
+      const colon = skipToColon(buf, nameEnd);
+      current = { name, start: colon + 1, end: contentEnd, folded: false };
+      fields.push(current);
+      const key = name.toLowerCase();
+      const list = byName.get(key);
+      if (list === undefined) byName.set(key, [current]);
+      else list.push(current);
+    }
+    pos = next;
+  }
+
+  return { fields, byName, bodyStart };
+}
+
+/**
+ * Returns the end of the field name on this line, or `start` when the line is not a field:
+ * the name is printable ASCII up to the colon, optionally followed by blanks (obsolete syntax).
+ */
+function scanFieldName(buf: Buffer, start: number, end: number): number {
+  let i = start;
+  while (i < end) {
+    const c = buf[i];
+    if (c === COLON) return i;
+    if (c === SP || c === HT) break;
+    if (c < 0x21 || c > 0x7e) return start;
+    i++;
+  }
+  const nameEnd = i;
+  while (i < end) {
+    const c = buf[i];
+    if (c === COLON) return nameEnd;
+    if (c !== SP && c !== HT) return start;
+    i++;
+  }
+  return start;
+}
+
+function skipToColon(buf: Buffer, i: number): number {
+  while (buf[i] !== COLON) i++;
+  return i;
+}

@@ -1,0 +1,4 @@
+export type { Envelope, MailAddress, MessageView } from './types.js';
+export { parseMessage } from './message.js';
+export { formatAddress, isValidAddress, parseAddressList } from './address.js';
+export { decodeEncodedWords } from './encoded-words.js';
