@@ -1,4 +1,7 @@
-/** One step of a server-side SASL exchange. */
+/**
+ * One step of a server-side SASL exchange. `data` is raw bytes: the ManageSieve server base64-encodes
+ * challenges (and the success data it puts in `OK (SASL "...")`) and decodes client responses.
+ */
 export type SaslStep =
   | { type: 'challenge'; data: Buffer }
   | { type: 'success'; user: string; /** Final server data (e.g. SCRAM's server signature). */ data?: Buffer }
@@ -26,6 +29,10 @@ export interface UserDirectory {
   scramSha256(user: string): Promise<ScramCredentials | null>;
   /** True when the user exists. */
   exists(user: string): Promise<boolean>;
+  /** Extension: false when this store can never hold SCRAM credentials (SCRAM-SHA-256 is then not offered). */
+  readonly supportsScram?: boolean;
+  /** Extension: the user's home directory when the store knows it, else null. */
+  home?(user: string): Promise<string | null>;
 }
 
 export interface ScramCredentials {

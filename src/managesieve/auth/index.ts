@@ -1,0 +1,17 @@
+export { PasswdFileDirectory, parsePasswdFile, formatPasswdEntry, upsertPasswdEntry } from './passwd-file.js';
+export type { PasswdEntry, PasswdFileOptions } from './passwd-file.js';
+export {
+  verifyPassword,
+  hashPassword,
+  splitScheme,
+  detectCryptScheme,
+  parseScramSha256,
+  formatScramSha256,
+  scramSha256Credentials,
+  safeEqual,
+  VERIFY_SCHEMES,
+} from './schemes.js';
+export type { HashScheme, HashOptions } from './schemes.js';
+export { shaCrypt, parseShaCrypt } from './sha-crypt.js';
+export { serverMechanisms } from '../sasl/index.js';
+export type { UserDirectory, ScramCredentials, OAuthTokenVerifier } from '../sasl/types.js';

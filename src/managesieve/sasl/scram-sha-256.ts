@@ -1,0 +1,148 @@
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type {
+  SaslServerExchange,
+  SaslServerMechanism,
+  SaslStep,
+  ScramCredentials,
+  UserDirectory,
+} from './types.js';
+
+/** Decodes a SCRAM saslname ("=2C" is ",", "=3D" is "="); null when another "=" escape appears. */
+export function decodeSaslName(s: string): string | null {
+  if (/=(?!2C|3D)/.test(s)) return null;
+  return s.replace(/=2C/g, ',').replace(/=3D/g, '=');
+}
+
+export function encodeSaslName(s: string): string {
+  return s.replace(/=/g, '=3D').replace(/,/g, '=2C');
+}
+
+const hmac = (key: Buffer, data: string | Buffer): Buffer => createHmac('sha256', key).update(data).digest();
+const sha256 = (data: Buffer): Buffer => createHash('sha256').update(data).digest();
+
+export interface ScramClientFirst {
+  gs2Header: string;
+  authzid: string | null;
+  user: string;
+  nonce: string;
+  bare: string;
+}
+
+const NONCE = /^[\x21-\x2b\x2d-\x7e]+$/;
+
+/** Parses a client-first-message (RFC 5802 section 7). Channel binding ("p=") is not supported. */
+export function parseClientFirst(msg: string): ScramClientFirst | string {
+  const m = /^([ny]|p=[^,]*),(a=[^,]*)?,(.*)$/s.exec(msg);
+  if (!m) return 'Malformed SCRAM client-first message.';
+  if (m[1]!.startsWith('p=')) return 'Channel binding is not supported.';
+  let authzid: string | null = null;
+  if (m[2] !== undefined) {
+    authzid = decodeSaslName(m[2].slice(2));
+    if (authzid === null || authzid === '') return 'Malformed SCRAM authorization identity.';
+  }
+  const bare = m[3]!;
+  const attrs = bare.split(',');
+  if (attrs[0]!.startsWith('m=')) return 'Mandatory SCRAM extensions are not supported.';
+  if (attrs.length < 2 || !attrs[0]!.startsWith('n=') || !attrs[1]!.startsWith('r='))
+    return 'Malformed SCRAM client-first message.';
+  const user = decodeSaslName(attrs[0]!.slice(2));
+  const nonce = attrs[1]!.slice(2);
+  if (user === null || user === '') return 'Malformed SCRAM user name.';
+  if (!NONCE.test(nonce)) return 'Malformed SCRAM nonce.';
+  return { gs2Header: `${m[1]},${m[2] ?? ''},`, authzid, user, nonce, bare };
+}
+
+/**
+ * SCRAM-SHA-256 (RFC 5802, RFC 7677), without channel binding. Unknown users go through the whole
+ * exchange with made-up credentials and fail at the end, so the exchange does not reveal who exists;
+ * an existing user whose password is not stored in SCRAM form gets an explicit failure.
+ */
+export function scramSha256Mechanism(dir: UserDirectory): SaslServerMechanism {
+  const fakeSecret = randomBytes(32);
+  return {
+    name: 'SCRAM-SHA-256',
+    plaintext: false,
+    start(): SaslServerExchange {
+      let stage: 'start' | 'first' | 'final' | 'done' = 'start';
+      let first: ScramClientFirst;
+      let creds: ScramCredentials;
+      let known = false;
+      let serverFirst = '';
+      let nonce = '';
+      const fail = (reason: 'credentials' | 'malformed' | 'unavailable', message: string): SaslStep => {
+        stage = 'done';
+        return { type: 'failure', reason, message };
+      };
+      return {
+        async step(response: Buffer | null): Promise<SaslStep> {
+          if (stage === 'start' && (response === null || response.length === 0)) {
+            stage = 'first';
+            return { type: 'challenge', data: Buffer.alloc(0) };
+          }
+          if (stage === 'start') stage = 'first';
+          if (response === null) return fail('malformed', 'Missing SCRAM response.');
+          const text = response.toString('utf8');
+          if (!Buffer.from(text, 'utf8').equals(response))
+            return fail('malformed', 'SCRAM messages must be UTF-8.');
+
+          if (stage === 'first') {
+            const parsed = parseClientFirst(text);
+            if (typeof parsed === 'string') return fail('malformed', parsed);
+            first = parsed;
+            if (first.authzid !== null && first.authzid !== first.user)
+              return fail('credentials', 'Authorization as another user is not allowed.');
+            const stored = await dir.scramSha256(first.user);
+            if (stored) {
+              creds = stored;
+              known = true;
+            } else if (await dir.exists(first.user)) {
+              return fail(
+                'unavailable',
+                'SCRAM-SHA-256 is not available for this account: its password is not stored in SCRAM-SHA-256 form.',
+              );
+            } else {
+              // Stable per user, so repeated attempts see the same salt as for a real account.
+              const salt = hmac(fakeSecret, first.user).subarray(0, 16);
+              creds = { salt, iterations: 4096, storedKey: randomBytes(32), serverKey: randomBytes(32) };
+            }
+            nonce = first.nonce + randomBytes(18).toString('base64');
+            serverFirst = `r=${nonce},s=${creds.salt.toString('base64')},i=${creds.iterations}`;
+            stage = 'final';
+            return { type: 'challenge', data: Buffer.from(serverFirst) };
+          }
+
+          if (stage === 'final') {
+            const m = /^(c=([A-Za-z0-9+/=]*),r=([^,]*)(?:,[^,]*)*?),p=([A-Za-z0-9+/=]+)$/.exec(text);
+            if (!m) return fail('malformed', 'Malformed SCRAM client-final message.');
+            const [, withoutProof, cb, r, proofB64] = m as unknown as [
+              string,
+              string,
+              string,
+              string,
+              string,
+            ];
+            if (Buffer.from(cb, 'base64').toString('utf8') !== first.gs2Header)
+              return fail('malformed', 'SCRAM channel binding data does not match.');
+            if (r !== nonce) return fail('malformed', 'SCRAM nonce mismatch.');
+            const proof = Buffer.from(proofB64, 'base64');
+            const authMessage = `${first.bare},${serverFirst},${withoutProof}`;
+            const clientSignature = hmac(creds.storedKey, authMessage);
+            if (proof.length !== clientSignature.length) return fail('credentials', 'Authentication failed.');
+            const clientKey = Buffer.alloc(proof.length);
+            for (let i = 0; i < proof.length; i++) clientKey[i] = proof[i]! ^ clientSignature[i]!;
+            const ok = timingSafeEqual(sha256(clientKey), creds.storedKey);
+            if (!ok || !known) return fail('credentials', 'Authentication failed.');
+            stage = 'done';
+            const serverSignature = hmac(creds.serverKey, authMessage);
+            return {
+              type: 'success',
+              user: first.user,
+              data: Buffer.from(`v=${serverSignature.toString('base64')}`),
+            };
+          }
+          return fail('malformed', 'Exchange already finished.');
+        },
+      };
+    },
+  };
+}
