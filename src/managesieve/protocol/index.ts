@@ -1,0 +1,4 @@
+export * from './wire.js';
+export * from './names.js';
+export * from './reader.js';
+export * from './command.js';
