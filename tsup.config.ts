@@ -5,6 +5,8 @@ export default defineConfig([
     entry: { index: 'src/index.ts' },
     format: ['esm', 'cjs'],
     dts: true,
+    // chevrotain is published as ESM only; bundling it keeps the CommonJS build loadable.
+    noExternal: ['chevrotain', 'lodash-es', /^@chevrotain\//],
     sourcemap: true,
     clean: true,
     target: 'node20',
@@ -14,6 +16,10 @@ export default defineConfig([
     format: ['esm'],
     sourcemap: true,
     target: 'node20',
+    // Subcommands load their code on demand, so `tamis filter` never loads the ManageSieve server.
+    splitting: true,
+    // chevrotain's package entry pulls in hundreds of small lodash-es files; bundled, it loads at once.
+    noExternal: ['chevrotain', 'lodash-es', /^@chevrotain\//],
     banner: { js: '#!/usr/bin/env node' },
   },
 ]);

@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { Command, Option } from 'commander';
-import {
+import type {
   ManageSieveClient,
-  ManageSieveError,
-  type ClientMechanismName,
-  type ConnectOptions,
+  ClientMechanismName,
+  ConnectOptions,
 } from '../managesieve/client/index.js';
+import { ManageSieveError } from '../managesieve/client/errors.js';
 import { processIo, readSecret, type CliIo } from './read-secret.js';
 
 interface GlobalOptions {
@@ -61,6 +61,7 @@ async function openSession(o: GlobalOptions, io: CliIo): Promise<ManageSieveClie
   };
   const mode: ConnectOptions['tls'] = o.tls ? 'implicit' : o.starttls ? 'starttls' : 'none';
   const debug = o.debug ? (d: 'C' | 'S', l: string) => void io.stderr.write(`${d}: ${l}\n`) : undefined;
+  const { ManageSieveClient } = await import('../managesieve/client/index.js');
   const client = await ManageSieveClient.connect(o.host, o.port, {
     tls: mode,
     tlsOptions,

@@ -1,0 +1,3 @@
+require ["envelope", "fileinto"];
+if envelope :domain :is "from" "lists.example.org" { fileinto "Bounces"; }
+elsif envelope :localpart :is "to" "bob" { fileinto "ForBob"; }

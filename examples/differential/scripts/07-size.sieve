@@ -1,0 +1,3 @@
+require "fileinto";
+if size :over 100K { fileinto "Large"; }
+elsif size :under 400 { fileinto "Tiny"; }

@@ -1,0 +1,3 @@
+require ["vacation", "fileinto"];
+if header :contains "subject" "[dev]" { fileinto "Lists"; stop; }
+vacation :addresses ["bob@example.com", "bob+receipts@example.com"] :subject "Away" "Back next week.";

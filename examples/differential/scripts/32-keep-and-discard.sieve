@@ -1,0 +1,2 @@
+keep;
+if header :contains "subject" "sale" { discard; }

@@ -1,0 +1,2 @@
+redirect "helper@example.net";
+redirect "helper@EXAMPLE.net";

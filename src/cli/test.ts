@@ -1,0 +1,218 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import type { ConfigInput } from '../config.js';
+import type { RunResult, SieveEngine } from '../engine.js';
+import type { Envelope, MessageView } from '../message/types.js';
+import type { TraceEvent } from '../runtime/runtime.js';
+import {
+  actionJson,
+  describeAction,
+  diagnosticJson,
+  formatDiagnosticWithSource,
+  formatTrace,
+  traceJson,
+} from './format.js';
+
+// The engine (parser, extensions, message decoding) is imported inside the action so that
+// `tamis --help` and other subcommands do not pay for loading it.
+
+/** Fallbacks when neither the command line nor the message names an envelope address. */
+export const DEFAULT_SENDER = 'sender@example.com';
+export const DEFAULT_RECIPIENT = 'recipient@example.com';
+
+/** Reads a `--config` JSON file as engine settings; throws with a readable message. */
+export function loadConfigFile(file: string): ConfigInput {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new Error(`cannot read config ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`config ${file} is not valid JSON: ${(e as Error).message}`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new Error(`config ${file} must hold a JSON object`);
+  }
+  return value as ConfigInput;
+}
+
+function firstAddress(view: MessageView, names: string[]): string | null {
+  for (const name of names) {
+    const raw = view.rawHeader(name);
+    if (!raw.length) continue;
+    // Return-Path: <> is the null sender.
+    if (name === 'return-path' && /^\s*<\s*>\s*$/.test(raw[0]!)) return '';
+    const list = view.addresses(name);
+    if (list.length) return list[0]!.address;
+  }
+  return null;
+}
+
+/** `<>` and the empty string both mean the null sender. */
+function normalizeSender(s: string): string {
+  return s.trim() === '<>' ? '' : s.replace(/^<(.*)>$/, '$1');
+}
+
+/**
+ * The envelope a dry run uses: the given addresses, else what the message says — sender from
+ * Return-Path then From, recipient from Delivered-To, Envelope-To, then To — else fixed
+ * example addresses. Header look-ups happen only if the script asks for the envelope.
+ */
+export function envelopeFor(view: MessageView, from?: string, to?: string): Envelope {
+  let sender: string | undefined = from === undefined ? undefined : normalizeSender(from);
+  let recipient: string | undefined = to;
+  return {
+    get from() {
+      sender ??= firstAddress(view, ['return-path', 'from']) ?? DEFAULT_SENDER;
+      return sender;
+    },
+    get to() {
+      recipient ??= firstAddress(view, ['delivered-to', 'envelope-to', 'to']) ?? DEFAULT_RECIPIENT;
+      return recipient;
+    },
+  };
+}
+
+/** One JSON line for one message's run. */
+export function messageJson(message: string, r: RunResult, trace?: TraceEvent[]): string {
+  const out: Record<string, unknown> = { message, status: r.status, actions: r.actions.map(actionJson) };
+  if (r.errors.length) out.errors = r.errors.map(diagnosticJson);
+  if (trace) out.trace = trace.map(traceJson);
+  return JSON.stringify(out);
+}
+
+/** One JSON line for a message that could not be read. */
+export function unreadableJson(message: string, err: unknown): string {
+  const reason = (err as NodeJS.ErrnoException).code ?? String(err);
+  return JSON.stringify({
+    message,
+    status: 'error',
+    actions: [],
+    errors: [{ line: 0, column: 0, message: `cannot read message: ${reason}` }],
+  });
+}
+
+export interface TestOptions {
+  json?: boolean;
+  trace?: boolean;
+  from?: string;
+  to?: string;
+  config?: string;
+}
+
+/** Creates an engine for a CLI run (the import is deferred to here). */
+export async function createEngine(configFile?: string): Promise<SieveEngine> {
+  const config = configFile ? loadConfigFile(configFile) : undefined;
+  const { SieveEngine } = await import('../engine.js');
+  return new SieveEngine({ config });
+}
+
+/** Reads and compiles a script; prints diagnostics. Returns null (after printing) when it does not compile. */
+export async function compileScriptFile(
+  engine: SieveEngine,
+  scriptFile: string,
+  json: boolean,
+): Promise<{ program: NonNullable<ReturnType<SieveEngine['compile']>['program']>; source: string } | null> {
+  let source: string;
+  try {
+    source = readFileSync(scriptFile, 'utf8');
+  } catch (e) {
+    const message = `cannot read script: ${(e as NodeJS.ErrnoException).code ?? String(e)}`;
+    if (json)
+      process.stdout.write(
+        JSON.stringify({ status: 'error', errors: [{ line: 0, column: 0, message }] }) + '\n',
+      );
+    else process.stderr.write(`${scriptFile}: ${message}\n`);
+    return null;
+  }
+  const { program, errors, warnings } = engine.compile(source);
+  if (!program) {
+    if (json) {
+      process.stdout.write(JSON.stringify({ status: 'error', errors: errors.map(diagnosticJson) }) + '\n');
+    } else {
+      for (const d of [...errors, ...warnings])
+        process.stderr.write(formatDiagnosticWithSource(d, scriptFile, source) + '\n');
+    }
+    return null;
+  }
+  if (!json)
+    for (const d of warnings) process.stderr.write(formatDiagnosticWithSource(d, scriptFile, source) + '\n');
+  return { program, source };
+}
+
+/** `tamis test`: runs a script over messages without side effects; returns the exit code. */
+export async function runTest(scriptFile: string, messages: string[], opts: TestOptions): Promise<number> {
+  const engine = await createEngine(opts.config);
+  const compiled = await compileScriptFile(engine, scriptFile, !!opts.json);
+  if (!compiled) return 1;
+  const { parseMessage } = await import('../message/index.js');
+  let failed = false;
+  for (const file of messages) {
+    let raw: Buffer;
+    try {
+      raw = readFileSync(file);
+    } catch (e) {
+      failed = true;
+      if (opts.json) process.stdout.write(unreadableJson(file, e) + '\n');
+      else
+        process.stderr.write(
+          `${file}: cannot read message: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`,
+        );
+      continue;
+    }
+    const view = parseMessage(raw);
+    const envelope = envelopeFor(view, opts.from, opts.to);
+    const events: TraceEvent[] | undefined = opts.trace ? [] : undefined;
+    const result = engine.run(compiled.program, view, envelope, {
+      trace: events ? (e) => events.push(e) : undefined,
+    });
+    if (result.status === 'error') failed = true;
+    if (opts.json) {
+      process.stdout.write(messageJson(file, result, events) + '\n');
+      continue;
+    }
+    const lines: string[] = [`${file}:`];
+    if (events) {
+      lines.push(' trace:');
+      for (const e of events) lines.push(formatTrace(e, compiled.source));
+    }
+    for (const err of result.errors) {
+      lines.push(
+        ` run-time error: ${formatDiagnosticWithSource(err, scriptFile, compiled.source).replace(/\n/g, '\n ')}`,
+      );
+    }
+    const explicit = result.actions.filter((a) => !(a.type === 'keep' && a.implicit));
+    const implicit = result.actions.find((a) => a.type === 'keep' && a.implicit);
+    lines.push(' actions:');
+    if (!explicit.length) lines.push('  (none)');
+    for (const a of explicit) lines.push(`  ${describeAction(a)}`);
+    lines.push(implicit ? ` ${describeAction(implicit)}` : ' implicit keep: cancelled');
+    process.stdout.write(lines.join('\n') + '\n');
+  }
+  return failed ? 1 : 0;
+}
+
+export function registerTest(program: Command): void {
+  program
+    .command('test')
+    .description('run a script over messages without side effects and show what it would do')
+    .argument('<script>', 'Sieve script')
+    .argument('<message...>', 'RFC 5322 message files')
+    .option('--json', 'one JSON line per message')
+    .option('--trace', 'show each test evaluated and each action taken')
+    .option('--from <address>', 'envelope sender ("<>" for the null sender)')
+    .option('--to <address>', 'envelope recipient')
+    .option('--config <file>', 'engine settings as JSON')
+    .action(async (script: string, messages: string[], opts: TestOptions) => {
+      try {
+        process.exitCode = await runTest(script, messages, opts);
+      } catch (e) {
+        process.stderr.write(`tamis test: ${(e as Error).message}\n`);
+        process.exitCode = 1;
+      }
+    });
+}

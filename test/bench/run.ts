@@ -1,0 +1,240 @@
+/**
+ * `npm run bench`: speed of tamis next to Dovecot Pigeonhole on the same inputs.
+ *
+ *   1. compile time of a generated 5,000-rule script (≈ 470 KB), tamis vs sievec
+ *   2. run time per message of a 50-rule script (in process)
+ *   3. whole process: `tamis filter` over a 5,000-message Maildir vs sieve-filter
+ *   4. ManageSieve load (test/bench/managesieve-load.ts), when targets are given
+ *
+ * Results are printed and written into docs/benchmarks.md between the bench markers
+ * (`--no-write` leaves the file alone). Speed targets are checked here only, never in tests.
+ * Options: --runs N (whole-process repetitions, default 7), --messages N (default 5000).
+ * The built CLI is dist/cli/main.js (run `npx tsup` first) or the file named by TAMIS_CLI.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chownSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SieveEngine } from '../../src/engine.js';
+import {
+  generateFilterScript,
+  generateLargeScript,
+  generateMessage,
+  prng,
+  writeMaildir,
+} from './generate.js';
+import {
+  createOracle,
+  pigeonholeUnavailable,
+  ORACLE_TAMIS_CONFIG,
+  type Oracle,
+} from '../differential/pigeonhole.js';
+
+const ROOT = join(import.meta.dirname, '../..');
+const argv = process.argv.slice(2);
+const opt = (name: string, def: number) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? Number(argv[i + 1]) : def;
+};
+const RUNS = opt('--runs', 7);
+const MESSAGES = opt('--messages', 5000);
+const WRITE = !argv.includes('--no-write');
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const ms = (x: number) => `${x.toFixed(x < 10 ? 2 : 0)} ms`;
+const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+
+function timeProcess(cmd: string, args: string[], options: { cwd?: string } = {}): number {
+  const start = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    cwd: options.cwd,
+    maxBuffer: 64 << 20,
+  });
+  const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
+  if (r.status !== 0 && r.status !== 1) {
+    throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr?.toString().slice(0, 500)}`);
+  }
+  return elapsed;
+}
+
+/** Alternates the commands run by run so that drifting machine load hits both alike. */
+function timeSideBySide(cmds: Record<string, () => number>, runs: number): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  for (const name of Object.keys(cmds)) cmds[name]!(); // warm the page cache
+  for (let i = 0; i < runs; i++) for (const [name, f] of Object.entries(cmds)) (out[name] ??= []).push(f());
+  return out;
+}
+
+const report: string[] = [];
+const say = (line = '') => {
+  report.push(line);
+  console.log(line);
+};
+
+const cliPath = process.env.TAMIS_CLI ?? join(ROOT, 'dist/cli/main.js');
+const haveCli = existsSync(cliPath);
+const oracleProblem = pigeonholeUnavailable('sieve-filter') ?? pigeonholeUnavailable('sievec');
+const oracle: Oracle | null = oracleProblem ? null : createOracle();
+const work = oracle?.dir ?? mkdtempSync(join(tmpdir(), 'tamis-bench-'));
+
+say(`Command: \`npm run bench -- ${argv.join(' ')}\``.replace(/ -- `$/, '`'));
+say(
+  `Machine: ${availableParallelism()} CPUs (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, ` +
+    `load average at start ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
+);
+say(`Date: ${new Date().toISOString().slice(0, 10)}`);
+if (oracleProblem) say(`Pigeonhole comparison skipped: ${oracleProblem}`);
+if (!haveCli) say(`Whole-process figures skipped: ${cliPath} not found (build with \`npx tsup\`)`);
+say();
+
+// 1. Compile time ------------------------------------------------------------------------------
+{
+  const big = generateLargeScript(5000);
+  const scriptPath = join(work, 'large.sieve');
+  writeFileSync(scriptPath, big);
+  const times: number[] = [];
+  let errors = 0;
+  for (let i = 0; i < RUNS; i++) {
+    const engine = new SieveEngine(); // a fresh engine each time: no compile cache
+    const t = performance.now();
+    errors = engine.compile(big).errors.length;
+    times.push(performance.now() - t);
+  }
+  say(`### 1. Compile a 5,000-rule script (${(Buffer.byteLength(big) / 1024).toFixed(0)} KB)`);
+  say();
+  say('| | median | note |');
+  say('| --- | ---: | --- |');
+  say(
+    `| tamis, in process | ${ms(median(times))} | first run ${ms(times[0]!)}${errors ? `, ${errors} errors!` : ''} |`,
+  );
+  let tamisProcess = NaN;
+  let sievec = NaN;
+  const cmds: Record<string, () => number> = {};
+  if (haveCli) cmds.tamis = () => timeProcess(process.execPath, [cliPath, 'check', scriptPath]);
+  if (oracle) {
+    chownSync(scriptPath, oracle.uid, oracle.gid);
+    cmds.sievec = () =>
+      timeProcess('runuser', oracle.argv('sievec', [scriptPath, join(work, 'large.svbin')]));
+  }
+  const t = timeSideBySide(cmds, RUNS);
+  if (t.tamis) say(`| \`tamis check\`, whole process | ${ms((tamisProcess = median(t.tamis)))} | |`);
+  if (t.sievec) say(`| Pigeonhole \`sievec\`, whole process | ${ms((sievec = median(t.sievec)))} | |`);
+  say();
+  if (t.tamis && t.sievec) {
+    say(
+      `Target compile ≤ sievec: tamis in process ${ratio(median(times), sievec)}, whole process ` +
+        `${ratio(tamisProcess, sievec)} of sievec → ${tamisProcess <= sievec ? 'met' : 'NOT met'}.`,
+    );
+    say();
+  }
+}
+
+// 2. Run time per message ----------------------------------------------------------------------
+{
+  const engine = new SieveEngine({ config: ORACLE_TAMIS_CONFIG });
+  const compiled = engine.compile(generateFilterScript(50));
+  if (!compiled.program) throw new Error(`50-rule script does not compile: ${compiled.errors[0]?.message}`);
+  const rand = prng(7);
+  const messages = Array.from({ length: MESSAGES }, (_, i) => Buffer.from(generateMessage(i, rand)));
+  const passes: number[] = [];
+  for (let pass = 0; pass < 5; pass++) {
+    const t = performance.now();
+    for (const m of messages)
+      engine.run(compiled.program, m, { from: 'sender@example.org', to: 'bob@example.com' });
+    passes.push(((performance.now() - t) * 1000) / messages.length);
+  }
+  say(`### 2. Run a 50-rule script over one message (${MESSAGES} messages of 2 KB, in process)`);
+  say();
+  say(
+    `first pass (cold JIT): ${passes[0]!.toFixed(1)} µs/message; steady state: ${median(passes.slice(2)).toFixed(1)} µs/message`,
+  );
+  say();
+}
+
+// 3. Whole process over a Maildir ---------------------------------------------------------------
+if (haveCli) {
+  const maildir = join(work, 'Maildir');
+  rmSync(maildir, { recursive: true, force: true });
+  writeMaildir(maildir, MESSAGES);
+  const script = join(work, 'filter50.sieve');
+  const config = join(work, 'spamtest.json');
+  writeFileSync(script, generateFilterScript(50));
+  writeFileSync(config, JSON.stringify(ORACLE_TAMIS_CONFIG));
+  if (oracle) execFileSync('chown', ['-R', `${oracle.uid}:${oracle.gid}`, work]);
+  const cmds: Record<string, () => number> = {
+    'tamis filter': () =>
+      timeProcess(process.execPath, [cliPath, 'filter', '--config', config, script, maildir]),
+    'tamis filter --json': () =>
+      timeProcess(process.execPath, [cliPath, 'filter', '--json', '--config', config, script, maildir]),
+  };
+  // sieve-filter reads the folder through Dovecot's mail storage: INBOX is $work/Maildir.
+  if (oracle)
+    cmds['sieve-filter'] = () => timeProcess('runuser', oracle.argv('sieve-filter', [script, 'INBOX']));
+  const t = timeSideBySide(cmds, RUNS);
+  say(`### 3. Whole process: filter a Maildir of ${MESSAGES} messages (2 KB each) with a 50-rule script`);
+  say();
+  say(`| | median of ${RUNS} | min | max |`);
+  say('| --- | ---: | ---: | ---: |');
+  for (const [name, xs] of Object.entries(t)) {
+    say(`| \`${name}\` | ${ms(median(xs))} | ${ms(Math.min(...xs))} | ${ms(Math.max(...xs))} |`);
+  }
+  say();
+  if (t['sieve-filter']) {
+    const r = median(t['tamis filter']!) / median(t['sieve-filter']);
+    say(
+      `Target tamis filter ≤ 0.5× sieve-filter: measured ${r.toFixed(2)}× → ${r <= 0.5 ? 'met' : 'NOT met'}.`,
+    );
+    say();
+  }
+}
+
+// 4. ManageSieve load ---------------------------------------------------------------------------
+// >>> ManageSieve hook: test/bench/managesieve-load.ts (runManageSieveLoad) drives N concurrent
+// sessions against a running server. Targets come from TAMIS_BENCH_MANAGESIEVE, a comma-separated
+// list of label=host:port:user:password (e.g. tamis and Dovecot's managesieved side by side).
+{
+  const loadModule = join(import.meta.dirname, 'managesieve-load.ts');
+  const targets = (process.env.TAMIS_BENCH_MANAGESIEVE ?? '').split(',').filter(Boolean);
+  say('### 4. ManageSieve load');
+  say();
+  if (!existsSync(loadModule)) say('skipped: test/bench/managesieve-load.ts not present');
+  else if (!targets.length) say('skipped: set TAMIS_BENCH_MANAGESIEVE=label=host:port:user:password[,...]');
+  else {
+    const { runManageSieveLoad } =
+      (await import('./managesieve-load.js')) as typeof import('./managesieve-load.js');
+    say('| server | sessions | seconds | sessions/s |');
+    say('| --- | ---: | ---: | ---: |');
+    for (const target of targets) {
+      const [label, spec] = target.split('=') as [string, string];
+      const [host, port, user, password] = spec.split(':') as [string, string, string, string];
+      const r = await runManageSieveLoad({ host, port: Number(port), user, password });
+      say(`| ${label} | ${r.sessions} | ${r.seconds.toFixed(2)} | ${r.sessionsPerSecond.toFixed(0)} |`);
+    }
+  }
+  say();
+}
+// <<< end of ManageSieve hook
+
+if (!oracle) rmSync(work, { recursive: true, force: true });
+else rmSync(oracle.dir, { recursive: true, force: true });
+
+if (WRITE) {
+  const doc = join(ROOT, 'docs/benchmarks.md');
+  const start = '<!-- bench:start -->';
+  const end = '<!-- bench:end -->';
+  const text = existsSync(doc) ? readFileSync(doc, 'utf8') : `# Benchmarks\n\n${start}\n${end}\n`;
+  const a = text.indexOf(start);
+  const b = text.indexOf(end);
+  const body = `${start}\n\n${report.join('\n')}\n${end}`;
+  writeFileSync(
+    doc,
+    a >= 0 && b > a ? text.slice(0, a) + body + text.slice(b + end.length) : `${text}\n${body}\n`,
+  );
+  console.log(`\nwritten to ${doc}`);
+}

@@ -1,0 +1,81 @@
+import { mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { jsonLines, runCli } from './run-cli.js';
+import { listMail, personal, scratch } from './fixtures.js';
+
+function snapshot(dir: string): string[] {
+  return ['new', 'cur', 'tmp'].flatMap((sub) =>
+    readdirSync(join(dir, sub))
+      .sort()
+      .map((n) => `${sub}/${n}:${statSync(join(dir, sub, n)).size}:${statSync(join(dir, sub, n)).mtimeMs}`),
+  );
+}
+
+describe('tamis filter', { timeout: 90_000 }, () => {
+  const f = scratch({
+    'sort.sieve': [
+      'require ["fileinto", "spamtest", "relational", "comparator-i;ascii-numeric"];',
+      'if spamtest :value "ge" :comparator "i;ascii-numeric" "8" { fileinto "Junk"; stop; }',
+      'if exists "list-id" { fileinto "Lists"; }',
+      '',
+    ].join('\n'),
+    'spam.json': JSON.stringify({ spamtest: { header: 'X-Spam-Score', max: 15 } }),
+    'bad.sieve': 'if true {',
+  });
+  const maildir = mkdtempSync(join(tmpdir(), 'tamis-filter-'));
+  for (const sub of ['new', 'cur', 'tmp']) mkdirSync(join(maildir, sub));
+  writeFileSync(join(maildir, 'new', '1000.a.host'), personal);
+  writeFileSync(join(maildir, 'cur', '1001.b.host:2,S'), listMail);
+  writeFileSync(join(maildir, 'cur', '1002.c.host:2,'), 'Subject: plain\r\n\r\nx\r\n');
+  writeFileSync(join(maildir, 'cur', '.keep'), 'not a message');
+  writeFileSync(join(maildir, 'tmp', '1003.d.host'), personal);
+
+  it.concurrent('prints one JSON line per message and changes nothing', async () => {
+    const before = snapshot(maildir);
+    const r = await runCli(['filter', '--json', '--config', f('spam.json'), f('sort.sieve'), maildir]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    const byName = new Map(jsonLines(r.stdout).map((l) => [l.message as string, l]));
+    expect([...byName.keys()].sort()).toEqual(
+      [
+        join(maildir, 'cur', '1001.b.host:2,S'),
+        join(maildir, 'cur', '1002.c.host:2,'),
+        join(maildir, 'new', '1000.a.host'),
+      ].sort(),
+    );
+    expect(byName.get(join(maildir, 'new', '1000.a.host'))!.actions).toEqual([
+      { type: 'fileinto', mailbox: 'Junk' },
+    ]);
+    expect(byName.get(join(maildir, 'cur', '1001.b.host:2,S'))!.actions).toEqual([
+      { type: 'fileinto', mailbox: 'Lists' },
+    ]);
+    expect(byName.get(join(maildir, 'cur', '1002.c.host:2,'))).toMatchObject({
+      status: 'ok',
+      actions: [{ type: 'keep', mailbox: 'INBOX', implicit: true }],
+    });
+    expect(snapshot(maildir)).toEqual(before);
+  });
+
+  it.concurrent('prints a line per message and a summary in human mode', async () => {
+    const r = await runCli(['filter', '--config', f('spam.json'), f('sort.sieve'), maildir]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`${join(maildir, 'new', '1000.a.host')}: fileinto "Junk"`);
+    expect(r.stdout).toContain(`${join(maildir, 'cur', '1002.c.host:2,')}: keep (implicit)`);
+    expect(r.stderr).toMatch(/^3 messages; /);
+    expect(r.stderr).toContain('stored in Junk: 1');
+    expect(r.stderr).toContain('stored in INBOX: 1');
+  });
+
+  it.concurrent('refuses a folder that is not a Maildir and a script that does not compile', async () => {
+    const notMaildir = await runCli(['filter', f('sort.sieve'), tmpdir()]);
+    expect(notMaildir.code).toBe(1);
+    expect(notMaildir.stderr).toMatch(/not a Maildir folder/);
+    const bad = await runCli(['filter', '--json', f('bad.sieve'), maildir]);
+    expect(bad.code).toBe(1);
+    expect(jsonLines(bad.stdout)).toEqual([
+      { status: 'error', errors: [expect.objectContaining({ line: 1 })] },
+    ]);
+  });
+});
