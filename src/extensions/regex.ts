@@ -1,0 +1,263 @@
+import { RE2JS } from 're2js';
+import type { Extension, KeyMatcher, MatchTypeDef } from './types.js';
+import { defineSetModifier, setModifierTag, type SetModifier } from './variables.js';
+import { SieveRuntimeError } from '../runtime/runtime.js';
+
+/**
+ * Largest compiled program accepted (RE2 instructions). Matching is linear in the value times
+ * the program, so this bounds the cost of one match together with the value sizes.
+ */
+const MAX_PROGRAM = 20000;
+
+/** A pattern the regex match type cannot use; the message says why. */
+export class RegexSyntaxError extends Error {}
+
+const CLASSES = new Set([
+  'alpha',
+  'digit',
+  'alnum',
+  'upper',
+  'lower',
+  'space',
+  'blank',
+  'punct',
+  'print',
+  'graph',
+  'cntrl',
+  'xdigit',
+]);
+
+/**
+ * Rewrites a POSIX extended regular expression (what Sieve's :regex uses, as regcomp with
+ * REG_EXTENDED reads it) into RE2 syntax with the same meaning: backslash is literal inside
+ * brackets, a quantifier after a quantifier applies to the quantified atom (no lazy `*?`), `\<`
+ * and `\>` are word boundaries, and Perl-only syntax such as `(?` or back-references is refused.
+ */
+export function posixToRe2(pattern: string): string {
+  let out = '';
+  // Where the last atom starts in `out`, and whether it already carries a quantifier.
+  let atomStart = -1;
+  let quantified = false;
+  const groups: number[] = [];
+  let i = 0;
+  const n = pattern.length;
+  const atom = (text: string) => {
+    atomStart = out.length;
+    out += text;
+    quantified = false;
+  };
+  while (i < n) {
+    const c = pattern[i]!;
+    switch (c) {
+      case '\\': {
+        const next = pattern[i + 1];
+        if (next === undefined) throw new RegexSyntaxError('trailing backslash');
+        i += 2;
+        if (/[1-9]/.test(next)) throw new RegexSyntaxError('back-references are not supported');
+        if (next === '<' || next === '>') {
+          out += '\\b';
+          atomStart = -1;
+        } else if ('wWsSbB'.includes(next)) {
+          if (next === 'b' || next === 'B') {
+            out += `\\${next}`;
+            atomStart = -1;
+          } else atom(`\\${next}`);
+        } else if (/[A-Za-z0-9]/.test(next)) atom(next);
+        else atom(quoteChar(next));
+        continue;
+      }
+      case '[': {
+        const end = readBracket(pattern, i);
+        atom(end.re2);
+        i = end.next;
+        continue;
+      }
+      case '(':
+        if (pattern[i + 1] === '?') throw new RegexSyntaxError('"(?" is not POSIX syntax');
+        groups.push(out.length);
+        out += '(';
+        atomStart = -1;
+        i++;
+        continue;
+      case ')': {
+        const start = groups.pop();
+        if (start === undefined) throw new RegexSyntaxError('unmatched parenthesis');
+        out += ')';
+        atomStart = start;
+        quantified = false;
+        i++;
+        continue;
+      }
+      case '*':
+      case '+':
+      case '?':
+      case '{': {
+        let q: string = c;
+        if (c === '{') {
+          const m = /^\{([0-9]+)(,([0-9]*))?\}/.exec(pattern.slice(i, i + 16));
+          if (!m) throw new RegexSyntaxError('invalid interval');
+          q = m[0];
+        }
+        if (atomStart < 0) throw new RegexSyntaxError(`quantifier "${q}" without anything to repeat`);
+        // POSIX reads "a*?" as (a*)?; RE2 would read it as a lazy star.
+        if (quantified) out = `${out.slice(0, atomStart)}(?:${out.slice(atomStart)})`;
+        out += q;
+        quantified = true;
+        i += q.length;
+        continue;
+      }
+      case '|':
+        out += '|';
+        atomStart = -1;
+        i++;
+        continue;
+      case '^':
+      case '$':
+        out += c;
+        atomStart = -1;
+        i++;
+        continue;
+      case '.':
+        atom('.');
+        i++;
+        continue;
+      default: {
+        const cp = pattern.codePointAt(i)!;
+        const ch = String.fromCodePoint(cp);
+        atom(quoteChar(ch));
+        i += ch.length;
+      }
+    }
+  }
+  if (groups.length > 0) throw new RegexSyntaxError('unmatched parenthesis');
+  return out;
+}
+
+function quoteChar(ch: string): string {
+  return /[\\.+*?()|[\]{}^$]/.test(ch) ? `\\${ch}` : ch;
+}
+
+/** Reads a POSIX bracket expression starting at `[`; returns its RE2 form. */
+function readBracket(p: string, start: number): { re2: string; next: number } {
+  let i = start + 1;
+  let out = '[';
+  if (p[i] === '^') {
+    out += '^';
+    i++;
+  }
+  let first = true;
+  for (;;) {
+    const c = p[i];
+    if (c === undefined) throw new RegexSyntaxError('unterminated bracket expression');
+    if (c === ']' && !first) return { re2: `${out}]`, next: i + 1 };
+    first = false;
+    if (c === '[' && (p[i + 1] === ':' || p[i + 1] === '.' || p[i + 1] === '=')) {
+      const kind = p[i + 1]!;
+      const close = p.indexOf(`${kind}]`, i + 2);
+      if (close < 0) throw new RegexSyntaxError('unterminated bracket expression');
+      const name = p.slice(i + 2, close);
+      if (kind === ':') {
+        if (!CLASSES.has(name)) throw new RegexSyntaxError(`unknown character class "${name}"`);
+        out += `[:${name}:]`;
+      } else {
+        // Collating elements and equivalence classes: only single characters exist here.
+        if ([...name].length !== 1) throw new RegexSyntaxError(`unknown collating element "${name}"`);
+        out += quoteBracketChar(name);
+      }
+      i = close + 2;
+      continue;
+    }
+    const ch = String.fromCodePoint(p.codePointAt(i)!);
+    // A '-' is literal first, last, or as a range end; RE2 accepts it escaped everywhere.
+    if (ch === '-') {
+      const prevIsStart = out.endsWith('[') || out.endsWith('[^');
+      out += prevIsStart || p[i + 1] === ']' ? '\\-' : '-';
+    } else out += quoteBracketChar(ch);
+    i += ch.length;
+  }
+}
+
+function quoteBracketChar(ch: string): string {
+  return ch === '\\' || ch === ']' || ch === '[' || ch === '^' || ch === '-' ? `\\${ch}` : ch;
+}
+
+/** Compiles a Sieve regex; throws RegexSyntaxError for a pattern that cannot be used. */
+export function compileRegex(pattern: string, caseInsensitive: boolean): RE2JS {
+  const flags = RE2JS.LONGEST_MATCH | RE2JS.DOTALL | (caseInsensitive ? RE2JS.CASE_INSENSITIVE : 0);
+  let re: RE2JS;
+  try {
+    re = RE2JS.compile(posixToRe2(pattern), flags);
+  } catch (e) {
+    if (e instanceof RegexSyntaxError) throw e;
+    throw new RegexSyntaxError((e as Error).message.replace(/^error parsing regexp: /, ''));
+  }
+  if (re.programSize() > MAX_PROGRAM)
+    throw new RegexSyntaxError(`expression too large (limit ${MAX_PROGRAM} instructions)`);
+  return re;
+}
+
+/** Work units a match over `value` counts for the CPU time limit (about one per 10 µs). */
+function cost(re: RE2JS, value: string): number {
+  return 1 + Math.floor((value.length * re.programSize()) / 1000);
+}
+
+function matcherFor(re: RE2JS): KeyMatcher {
+  return (value, rt) => {
+    rt?.tick(cost(re, value));
+    // The search without groups is far cheaper; groups are only computed for a match that sets variables.
+    if (!re.test(value)) return false;
+    if (rt?.captureMatches) {
+      const m = re.matcher(value);
+      if (m.find()) {
+        const values: string[] = [];
+        for (let g = 0; g <= m.groupCount(); g++) values.push(m.group(g) ?? '');
+        rt.setMatchValues(values);
+      }
+      rt.tick(cost(re, value) * 20);
+    }
+    return true;
+  };
+}
+
+const regexMatch: MatchTypeDef = {
+  name: 'regex',
+  substring: true,
+  prepare(key, spec) {
+    // Case-folding comparators (i;ascii-casemap, i;unicode-casemap) match without regard to case.
+    const fold = spec.comparator.name !== 'i;octet' && spec.comparator.normalize !== undefined;
+    try {
+      return matcherFor(compileRegex(key, fold));
+    } catch (e) {
+      // At compile time the compiler reports this as an error of the script; for a key built from
+      // variables it fails the run (the message is then kept).
+      throw new SieveRuntimeError(`invalid regular expression "${key}" for :regex: ${(e as Error).message}`);
+    }
+  },
+};
+
+/** Escapes the characters special in a POSIX extended regex, stopping before the size limit. */
+function quoteRegex(value: string, maxSize: number): string {
+  let out = '';
+  let size = 0;
+  for (const ch of value) {
+    const piece = /[\\.+*?()|[\]{}^$]/.test(ch) ? `\\${ch}` : ch;
+    const n = Buffer.byteLength(piece);
+    if (size + n > maxSize) break;
+    out += piece;
+    size += n;
+  }
+  return out;
+}
+
+const quoteRegexModifier: SetModifier = { name: 'quoteregex', precedence: 20, apply: quoteRegex };
+defineSetModifier(quoteRegexModifier);
+
+/** draft-ietf-sieve-regex: the :regex match type and the :quoteregex modifier of `set`. */
+export const regexExtension: Extension = {
+  name: 'regex',
+  matchTypes: [regexMatch],
+  tagsFor: [
+    { command: 'set', tag: setModifierTag(quoteRegexModifier) },
+    { command: 'extracttext', tag: setModifierTag(quoteRegexModifier) },
+  ],
+};
