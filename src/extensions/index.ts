@@ -16,6 +16,20 @@ import { vacationExtension } from './vacation.js';
 import { vacationSecondsExtension } from './vacation-seconds.js';
 import { rejectExtension } from './reject.js';
 import { erejectExtension } from './ereject.js';
+import { regexExtension } from './regex.js';
+import { bodyExtension } from './body.js';
+import { mimeExtension } from './mime.js';
+import { foreverypartExtension } from './foreverypart.js';
+import { extracttextExtension } from './extracttext.js';
+import { dateExtension } from './date.js';
+import { indexExtension } from './header-index.js';
+import { environmentExtension, dovecotEnvironmentExtension } from './environment.js';
+import { ihaveExtension } from './ihave.js';
+import { debugExtension } from './vnd.dovecot.debug.js';
+import { includeExtension } from './include.js';
+import { duplicateExtension } from './duplicate.js';
+import { specialUseExtension } from './special-use.js';
+import { editheaderExtension } from './editheader.js';
 
 /** Every extension the engine ships, in the order they are advertised. Adding one is one line here. */
 export const standardExtensions: Extension[] = [
@@ -37,6 +51,21 @@ export const standardExtensions: Extension[] = [
   vacationSecondsExtension,
   rejectExtension,
   erejectExtension,
+  regexExtension,
+  bodyExtension,
+  mimeExtension,
+  foreverypartExtension,
+  extracttextExtension,
+  dateExtension,
+  indexExtension,
+  environmentExtension,
+  dovecotEnvironmentExtension,
+  ihaveExtension,
+  debugExtension,
+  includeExtension,
+  duplicateExtension,
+  specialUseExtension,
+  editheaderExtension,
 ];
 
 export { base } from './base.js';

@@ -37,16 +37,16 @@ describe('reject and ereject: compile-time checks', () => {
   });
 
   it('takes exactly one reason string and no tags', () => {
-    expect(errorsOf('require "reject";\nreject;')[0]).toMatch(/reject command expects 1 positional argument/);
+    expect(errorsOf('require "reject";\nreject;')[0]).toMatch(/reject command requires 1 positional argument/);
     expect(errorsOf('require "reject";\nreject ["a", "b"];')[0]).toMatch(
-      /expects a string as argument 1, not a string list/,
+      /expects a string as argument 1, but a string list was found/,
     );
     expect(errorsOf('require "reject";\nreject 5;')[0]).toMatch(
-      /expects a string as argument 1, not a number/,
+      /expects a string as argument 1, but a number was found/,
     );
-    expect(errorsOf('require "reject";\nreject "a" "b";')[0]).toMatch(/expects 1 positional argument/);
+    expect(errorsOf('require "reject";\nreject "a" "b";')[0]).toMatch(/requires 1 positional argument/);
     expect(errorsOf('require "ereject";\nereject :copy "a";')[0]).toMatch(
-      /unknown tag :copy for ereject command/,
+      /unknown tagged argument ':copy' for the ereject command/,
     );
     expect(errorsOf('require "reject";\nreject "no" { keep; }')[0]).toMatch(/takes no block/);
   });

@@ -196,7 +196,7 @@ describe('spamtest/virustest syntax', () => {
   it('virustest has no :percent', () => {
     expect(
       compileErrors('require ["virustest", "spamtestplus"]; if virustest :percent "3" { discard; }')[0],
-    ).toMatch(/unknown tag :percent/);
+    ).toMatch(/unknown tagged argument ':percent'/);
   });
 
   it('needs require and a single string value', () => {

@@ -165,6 +165,6 @@ describe('compile-time checks', () => {
   it('is not available on header', () => {
     expect(
       engine.compile('require "subaddress"; if header :user "to" "a" { keep; }').errors[0]?.message,
-    ).toMatch(/unknown tag :user/);
+    ).toMatch(/unknown tagged argument ':user'/);
   });
 });

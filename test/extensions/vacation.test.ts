@@ -62,9 +62,9 @@ describe('vacation: compile-time checks', () => {
   });
 
   it('takes exactly one reason string', () => {
-    expect(errorsOf(V + 'vacation;')[0]).toMatch(/vacation command expects 1 positional argument/);
+    expect(errorsOf(V + 'vacation;')[0]).toMatch(/vacation command requires 1 positional argument/);
     expect(errorsOf(V + 'vacation ["a", "b"];')[0]).toMatch(/expects a string as argument 1/);
-    expect(errorsOf(V + 'vacation "a" "b";')[0]).toMatch(/expects 1 positional argument/);
+    expect(errorsOf(V + 'vacation "a" "b";')[0]).toMatch(/requires 1 positional argument/);
     expect(errorsOf(V + 'vacation :days "3" "a";')[0]).toMatch(
       /tag :days of vacation command needs a number/,
     );

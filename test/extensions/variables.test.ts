@@ -203,11 +203,11 @@ describe('variable names at compile time', () => {
 
   it('accepts tags in any case and refuses unknown tags', () => {
     expect(varAfter('set :UPPER "r" "frop";')).toBe('FROP');
-    expect(errorsOf('require "variables"; set :inner "name" "frop";')[0]).toMatch(/unknown tag :inner/);
+    expect(errorsOf('require "variables"; set :inner "name" "frop";')[0]).toMatch(/unknown tagged argument ':inner'/);
   });
 
   it('needs constant name and two strings', () => {
-    expect(errorsOf('require "variables"; set "a";')[0]).toMatch(/expects 2 positional/);
+    expect(errorsOf('require "variables"; set "a";')[0]).toMatch(/requires 2 positional/);
     expect(errorsOf('require "variables"; set ["a", "b"] "c";')[0]).toMatch(/string/);
     expect(errorsOf('require "variables"; set "a" 5;')[0]).toMatch(/string/);
   });

@@ -86,7 +86,7 @@ describe('virustest syntax', () => {
     expect(errors('if virustest "1" { discard; }')[0]).toMatch(/require "virustest"/);
     expect(errors('require "virustest"; if virustest 3 { discard; }')).toHaveLength(1);
     expect(errors('require "virustest"; if virustest :percent "3" { discard; }')[0]).toMatch(
-      /unknown tag :percent/,
+      /unknown tagged argument ':percent'/,
     );
     expect(
       errors(
