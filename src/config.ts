@@ -5,11 +5,22 @@ export const defaultConfig: EngineConfig = {
   maxActions: 32,
   maxRedirects: 4,
   maxScriptSize: 1024 * 1024,
-  maxNesting: 64,
+  // Blocks and tests each; Pigeonhole's limit, so scripts it accepts are accepted here.
+  maxNesting: 32,
   maxVariables: 255,
   maxVariableSize: 4096,
   maxMatchValues: 100,
-  vacation: { minPeriod: 24 * 3600, maxPeriod: 90 * 24 * 3600, defaultPeriod: 7 * 24 * 3600 },
+  maxMatchIndex: 32,
+  maxVariableNameLength: 64,
+  vacation: {
+    minPeriod: 24 * 3600,
+    maxPeriod: 90 * 24 * 3600,
+    defaultPeriod: 7 * 24 * 3600,
+    useOriginalRecipient: false,
+    checkRecipient: true,
+    sendFromRecipient: false,
+    toHeaderIgnoreEnvelope: false,
+  },
   // Rspamd (milter_headers, extended_spam_headers) writes
   // "X-Spamd-Result: default: False [3.40 / 15.00]; SYMBOL(1.00)[...]; ...": the score, then the
   // score at which it rejects, which serves as the maximum.
@@ -31,12 +42,35 @@ export const defaultConfig: EngineConfig = {
     unmatched: 'clean',
   },
   recipientDelimiter: '+',
+  redirectEnvelopeFrom: 'sender',
   disabled: [],
+  // Pigeonhole's sieve_max_cpu_time default.
+  maxCpuTime: 30,
+  maxBodySize: 4 * 1024 * 1024,
+  maxMimeParts: 1000,
+  maxMimeDepth: 32,
+  include: { maxIncludes: 255, maxIncludeDepth: 10 },
+  editheader: { maxHeaderSize: 2048, forbidAdd: [], forbidDelete: [] },
+  duplicate: { defaultPeriod: 14 * 24 * 3600, maxPeriod: 30 * 24 * 3600 },
+  environment: {},
+  // Pigeonhole's sieve_notify_max_notifications default.
+  notify: { maxNotifications: 10, mailtoEnvelopeFrom: '' },
+  extlists: { lists: {}, hostLists: [] },
 };
 
 /** Settings a user may give in a JSON config file; nested objects merge over the defaults. */
-export type ConfigInput = Partial<Omit<EngineConfig, 'vacation' | 'spamtest' | 'virustest'>> & {
+export type ConfigInput = Partial<
+  Omit<
+    EngineConfig,
+    'vacation' | 'spamtest' | 'virustest' | 'include' | 'editheader' | 'duplicate' | 'notify' | 'extlists'
+  >
+> & {
+  notify?: Partial<EngineConfig['notify']>;
+  extlists?: Partial<EngineConfig['extlists']>;
   vacation?: Partial<EngineConfig['vacation']>;
+  include?: Partial<EngineConfig['include']>;
+  editheader?: Partial<EngineConfig['editheader']>;
+  duplicate?: Partial<EngineConfig['duplicate']>;
   spamtest?: Partial<EngineConfig['spamtest']>;
   virustest?: Partial<EngineConfig['virustest']>;
 };
@@ -49,6 +83,12 @@ export function resolveConfig(input: ConfigInput = {}): EngineConfig {
     spamtest: mergeScore(defaultConfig.spamtest, input.spamtest),
     virustest: mergeScore(defaultConfig.virustest, input.virustest),
     disabled: input.disabled ?? defaultConfig.disabled,
+    include: { ...defaultConfig.include, ...input.include },
+    editheader: { ...defaultConfig.editheader, ...input.editheader },
+    duplicate: { ...defaultConfig.duplicate, ...input.duplicate },
+    environment: { ...defaultConfig.environment, ...input.environment },
+    notify: { ...defaultConfig.notify, ...input.notify },
+    extlists: { ...defaultConfig.extlists, ...input.extlists },
   };
 }
 

@@ -24,6 +24,8 @@ export interface EngineOptions {
   extensions?: Extension[];
   /** Allow capabilities marked test-only. */
   allowTestOnly?: boolean;
+  /** Host hooks for every run (a run's own `host` overrides them); `loadScript` also serves compiles. */
+  host?: Partial<Host>;
 }
 
 export interface CompileResult {
@@ -52,17 +54,27 @@ export interface RunResult {
 
 const CACHE_SIZE = 256;
 
+interface ScriptDependency {
+  name: string;
+  location: 'personal' | 'global';
+  text: string | null;
+}
+
 /** A configured Sieve engine: compiles scripts (cached by content) and runs them over messages. */
 export class SieveEngine {
   readonly config: EngineConfig;
   readonly registry: Registry;
   private readonly allowTestOnly: boolean;
   private readonly cache = new Map<string, CompileResult>();
+  /** Scripts each cached compile loaded (include), re-read on a cache hit to notice changes. */
+  private readonly cacheDeps = new Map<string, ScriptDependency[]>();
+  private readonly host: Partial<Host>;
 
   constructor(options: EngineOptions = {}) {
     this.config = resolveConfig(options.config);
     this.registry = new Registry(base, [...standardExtensions, ...(options.extensions ?? [])]);
     this.allowTestOnly = options.allowTestOnly ?? false;
+    this.host = options.host ?? {};
   }
 
   /** Capabilities a script may require here (test-only and disabled ones left out). */
@@ -73,19 +85,37 @@ export class SieveEngine {
   compile(source: string): CompileResult {
     const key = createHash('sha256').update(source).digest('base64');
     const hit = this.cache.get(key);
-    if (hit) {
+    const load = this.host.loadScript?.bind(this.host);
+    const deps = this.cacheDeps.get(key);
+    if (hit && deps?.some((d) => (load ? load(d.name, d.location) : null) !== d.text)) {
+      this.cache.delete(key);
+    } else if (hit) {
       // Refresh its place in the LRU order.
       this.cache.delete(key);
       this.cache.set(key, hit);
       return hit;
     }
-    const result = this.compileUncached(source);
+    const loaded: ScriptDependency[] = [];
+    const tracked: Host['loadScript'] =
+      load &&
+      ((name, location) => {
+        const text = load(name, location);
+        loaded.push({ name, location, text });
+        return text;
+      });
+    const result = this.compileUncached(source, tracked);
     this.cache.set(key, result);
-    if (this.cache.size > CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
+    if (loaded.length) this.cacheDeps.set(key, loaded);
+    else this.cacheDeps.delete(key);
+    if (this.cache.size > CACHE_SIZE) {
+      const oldest = this.cache.keys().next().value!;
+      this.cache.delete(oldest);
+      this.cacheDeps.delete(oldest);
+    }
     return result;
   }
 
-  private compileUncached(source: string): CompileResult {
+  private compileUncached(source: string, loadScript?: Host['loadScript']): CompileResult {
     if (Buffer.byteLength(source) > this.config.maxScriptSize) {
       return {
         program: null,
@@ -109,6 +139,7 @@ export class SieveEngine {
         registry: this.registry,
         config: this.config,
         allowTestOnly: this.allowTestOnly,
+        loadScript,
       });
       all.push(...compiled.diagnostics);
       program = compiled.program;
@@ -129,7 +160,7 @@ export class SieveEngine {
     const view = Buffer.isBuffer(message) ? parseMessage(message) : message;
     const rt = new Runtime(view, envelope, {
       config: this.config,
-      host: { ...defaultHost, ...options.host },
+      host: { ...defaultHost, ...this.host, ...options.host },
       trace: options.trace,
     });
     rt.captureMatches = program.capabilities.has('variables');
@@ -154,11 +185,12 @@ export class SieveEngine {
         errors: [error],
       };
     }
-    return {
-      status: 'ok',
-      actions: rt.result.final(rt.state.get(FLAGS_STATE) as string[] | undefined),
-      errors: [],
-    };
+    const actions = rt.result.final(rt.state.get(FLAGS_STATE) as string[] | undefined);
+    // The implicit keep stores the message as the script left it (editheader).
+    if (rt.edited && rt.edited === rt.message) {
+      for (const a of actions) if (a.type === 'keep' && a.implicit) a.message = rt.edited;
+    }
+    return { status: 'ok', actions, errors: [] };
   }
 }
 

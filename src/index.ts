@@ -25,3 +25,33 @@ export type { TraceEvent } from './runtime/runtime.js';
 export type { EngineConfig, ScoreTestConfig, Extension } from './extensions/types.js';
 export type { Program } from './compiler/program.js';
 export { buildVacationReply } from './extensions/vacation-reply.js';
+
+// ManageSieve (RFC 5804): server, storage, users and client.
+export {
+  createManageSieveServer,
+  startManageSieve,
+  loadManageSieveConfig,
+  FileScriptStore,
+  ScriptStoreError,
+  DEFAULT_QUOTA,
+  DEFAULT_LIMITS,
+} from './managesieve/index.js';
+export type {
+  ManageSieveServer,
+  ManageSieveServerOptions,
+  ManageSieveConfig,
+  ManageSieveLimits,
+  ScriptStore,
+  QuotaLimits,
+} from './managesieve/index.js';
+export { PasswdFileDirectory, hashPassword, verifyPassword } from './managesieve/auth/index.js';
+export type { HashScheme } from './managesieve/auth/index.js';
+export { serverMechanisms } from './managesieve/sasl/index.js';
+export type {
+  UserDirectory,
+  SaslServerMechanism,
+  OAuthTokenVerifier,
+  ScramCredentials,
+} from './managesieve/sasl/types.js';
+export { ManageSieveClient, ManageSieveError } from './managesieve/client/index.js';
+export type { ManageSieveCapabilities } from './managesieve/client/index.js';

@@ -1,5 +1,10 @@
 import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import type { Command } from 'commander';
+import type { Program } from '../compiler/program.js';
+import type { SieveEngine } from '../engine.js';
+import type { MessageView } from '../message/types.js';
 import type { Action } from '../runtime/result.js';
 import { shortAction } from './format.js';
 import { assertMaildir, countMaildir, maildirMessages } from './maildir-reader.js';
@@ -8,6 +13,8 @@ import { compileScriptFile, createEngine, envelopeFor, messageJson, unreadableJs
 export interface FilterOptions {
   json?: boolean;
   config?: string;
+  /** Worker threads to use; default: one per core for large folders. */
+  jobs?: number;
 }
 
 /** Output is gathered into blocks of about this size before one write; nothing else is kept. */
@@ -43,7 +50,7 @@ class BlockWriter {
  * file is larger than the buffer. The returned view is valid until the next read, which is
  * enough because a message is finished with before the next one is read.
  */
-class FileReader {
+export class FileReader {
   private buf = Buffer.allocUnsafe(256 * 1024);
   read(path: string): Buffer {
     const fd = openSync(path, 'r');
@@ -94,55 +101,194 @@ function outcomes(actions: Action[]): string[] {
   );
 }
 
+/** What a batch of messages gave: output lines, outcome counts, and how many failed. */
+export interface BatchResult {
+  lines: string[];
+  counts: Array<[string, number]>;
+  failed: number;
+}
+
+export interface FilterContext {
+  engine: SieveEngine;
+  program: Program;
+  json: boolean;
+  parseMessage: (raw: Buffer) => MessageView;
+  reader: FileReader;
+}
+
+/** Runs the script over some messages; shared by the single-threaded path and the workers. */
+export function filterFiles(
+  cx: FilterContext,
+  files: Iterable<string>,
+  sink: (line: string) => void,
+): BatchResult {
+  const counts = new Map<string, number>();
+  let failed = 0;
+  for (const file of files) {
+    let raw: Buffer;
+    try {
+      raw = cx.reader.read(file);
+    } catch (e) {
+      // A message moved away by a concurrent reader is not an error of the script.
+      failed++;
+      if (cx.json) sink(unreadableJson(file, e));
+      else sink(`${file}: unreadable (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+      continue;
+    }
+    const view = cx.parseMessage(raw);
+    const result = cx.engine.run(cx.program, view, envelopeFor(view));
+    if (result.status === 'error') failed++;
+    if (cx.json) {
+      sink(messageJson(file, result));
+    } else {
+      const what = result.actions.map(shortAction).join(', ');
+      sink(`${file}: ${result.status === 'error' ? `error: ${result.errors[0]?.message}; ` : ''}${what}`);
+      for (const o of outcomes(result.actions)) counts.set(o, (counts.get(o) ?? 0) + 1);
+    }
+  }
+  return { lines: [], counts: [...counts], failed };
+}
+
+/** Below this many messages, starting workers costs more than it saves. */
+const PARALLEL_FROM = 1000;
+/** Messages handed to a worker at a time, and batches in flight per worker (bounds memory). */
+const BATCH = 200;
+const IN_FLIGHT = 2;
+
 /**
  * `tamis filter`: runs a script over every message of a Maildir folder without changing
- * anything. Messages are read and handled one at a time; only per-outcome counters are kept.
+ * anything. Messages are streamed from the directory; large folders are shared between worker
+ * threads, with output kept in folder order and only a bounded number of batches in flight.
  */
 export async function runFilter(scriptFile: string, maildir: string, opts: FilterOptions): Promise<number> {
   assertMaildir(maildir);
   const engine = await createEngine(opts.config);
   const compiled = await compileScriptFile(engine, scriptFile, !!opts.json);
   if (!compiled) return 1;
-  const { parseMessage } = await import('../message/index.js');
+  const total = countMaildir(maildir);
+  const progress = process.stderr.isTTY ? new Progress(total) : null;
   const out = new BlockWriter(1);
-  const progress = process.stderr.isTTY ? new Progress(countMaildir(maildir)) : null;
   const counts = new Map<string, number>();
-  const reader = new FileReader();
-  let total = 0;
   let failed = 0;
-  for (const file of maildirMessages(maildir)) {
-    total++;
-    if (progress && (total & 63) === 0) progress.update(total);
-    let raw: Buffer;
-    try {
-      raw = reader.read(file);
-    } catch (e) {
-      // A message moved away by a concurrent reader is not an error of the script.
-      failed++;
-      if (opts.json) out.line(unreadableJson(file, e));
-      else out.line(`${file}: unreadable (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
-      continue;
+  let done = 0;
+  const add = (r: BatchResult, n: number) => {
+    failed += r.failed;
+    for (const [k, v] of r.counts) counts.set(k, (counts.get(k) ?? 0) + v);
+    done += n;
+    progress?.update(done);
+  };
+
+  const workers = opts.jobs ?? (total >= PARALLEL_FROM ? Math.min(availableParallelism(), 4) : 1);
+  if (workers > 1) {
+    await filterInWorkers(
+      workers,
+      { script: scriptFile, config: opts.config, json: !!opts.json },
+      maildir,
+      (r, n) => {
+        for (const line of r.lines) out.line(line);
+        add(r, n);
+      },
+    );
+  } else {
+    const { parseMessage } = await import('../message/index.js');
+    const cx: FilterContext = {
+      engine,
+      program: compiled.program,
+      json: !!opts.json,
+      parseMessage,
+      reader: new FileReader(),
+    };
+    let batch: string[] = [];
+    const flush = () => {
+      add(
+        filterFiles(cx, batch, (line) => out.line(line)),
+        batch.length,
+      );
+      batch = [];
+    };
+    for (const file of maildirMessages(maildir)) {
+      batch.push(file);
+      if (batch.length === 64) flush();
     }
-    const view = parseMessage(raw);
-    const result = engine.run(compiled.program, view, envelopeFor(view));
-    if (result.status === 'error') failed++;
-    if (opts.json) {
-      out.line(messageJson(file, result));
-    } else {
-      const what = result.actions.map(shortAction).join(', ');
-      out.line(`${file}: ${result.status === 'error' ? `error: ${result.errors[0]?.message}; ` : ''}${what}`);
-      for (const o of outcomes(result.actions)) counts.set(o, (counts.get(o) ?? 0) + 1);
-    }
+    flush();
   }
   out.flush();
   progress?.end();
   if (!opts.json) {
     const summary = [...counts].map(([k, v]) => `${k}: ${v}`).join(', ');
     process.stderr.write(
-      `${total} messages${failed ? `, ${failed} with errors` : ''}${summary ? `; ${summary}` : ''}\n`,
+      `${done} messages${failed ? `, ${failed} with errors` : ''}${summary ? `; ${summary}` : ''}\n`,
     );
   }
   return failed ? 1 : 0;
+}
+
+/** Shares the folder between worker threads running this same program (see main.ts). */
+async function filterInWorkers(
+  count: number,
+  setup: FilterWorkerSetup,
+  maildir: string,
+  emit: (r: BatchResult, n: number) => void,
+): Promise<void> {
+  const files = maildirMessages(maildir);
+  let nextId = 0;
+  let nextToEmit = 0;
+  let exhausted = false;
+  const pending = new Map<number, { r: BatchResult; n: number }>();
+  const sizes = new Map<number, number>();
+
+  await new Promise<void>((resolve, reject) => {
+    let live = 0;
+    const workers: Worker[] = [];
+    const feed = (w: Worker) => {
+      if (exhausted) return false;
+      const batch: string[] = [];
+      for (
+        let f = files.next();
+        !f.done;
+        f = batch.length < BATCH ? files.next() : { done: true, value: undefined }
+      ) {
+        batch.push(f.value);
+      }
+      if (batch.length < BATCH) exhausted = true;
+      if (!batch.length) return false;
+      const id = nextId++;
+      sizes.set(id, batch.length);
+      w.postMessage({ id, files: batch });
+      return true;
+    };
+    const finish = () => {
+      for (const w of workers) void w.terminate();
+      resolve();
+    };
+    for (let i = 0; i < count; i++) {
+      const w = new Worker(process.argv[1]!, { workerData: { tamisWorker: 'filter', setup } });
+      workers.push(w);
+      let inFlight = 0;
+      w.on('message', (msg: { id: number; result: BatchResult }) => {
+        inFlight--;
+        pending.set(msg.id, { r: msg.result, n: sizes.get(msg.id)! });
+        sizes.delete(msg.id);
+        for (let p = pending.get(nextToEmit); p; p = pending.get(nextToEmit)) {
+          pending.delete(nextToEmit++);
+          emit(p.r, p.n);
+        }
+        while (inFlight < IN_FLIGHT && feed(w)) inFlight++;
+        if (inFlight === 0 && --live === 0) finish();
+      });
+      w.on('error', reject);
+      live++;
+      while (inFlight < IN_FLIGHT && feed(w)) inFlight++;
+      if (inFlight === 0) live--;
+    }
+    if (live === 0) finish();
+  });
+}
+
+export interface FilterWorkerSetup {
+  script: string;
+  config?: string;
+  json: boolean;
 }
 
 export function registerFilter(program: Command): void {
@@ -153,6 +299,11 @@ export function registerFilter(program: Command): void {
     .argument('<maildir>', 'Maildir folder (with new/ and cur/)')
     .option('--json', 'one JSON line per message')
     .option('--config <file>', 'engine settings as JSON')
+    .option('--jobs <n>', 'worker threads (default: one per core for 1,000 messages or more)', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`--jobs must be a whole number from 1 to 64`);
+      return n;
+    })
     .action(async (script: string, maildir: string, opts: FilterOptions) => {
       try {
         process.exitCode = await runFilter(script, maildir, opts);

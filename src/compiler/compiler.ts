@@ -14,12 +14,17 @@ import type { Registry } from './registry.js';
 import type { CompiledCommand, CompiledTest, Program } from './program.js';
 import { decodeEncodedCharacters, parseTemplate, type SieveString } from './strings.js';
 import { suggest } from './suggest.js';
+import { parse } from '../syntax/index.js';
 
 export interface CompileOptions {
   registry: Registry;
   config: EngineConfig;
   /** Capabilities allowed in addition to the normal ones (the test harness's). */
   allowTestOnly?: boolean;
+  /** Loads the scripts `include` names (RFC 6609); without it every include fails to compile. */
+  loadScript?: (name: string, location: 'personal' | 'global') => string | null;
+  /** Initial compile state (include hands its bookkeeping to the scripts it compiles). */
+  state?: Map<string, unknown>;
 }
 
 const CONTROL = new Set(['require', 'if', 'elsif', 'else', 'stop']);
@@ -57,8 +62,11 @@ export function compileAst(
   const { registry, config } = options;
   const diagnostics: Diagnostic[] = [];
   const capabilities = new Set<string>();
-  const state = new Map<string, unknown>();
+  const state = new Map<string, unknown>(options.state);
   const matchCache = new Map<string, ReturnType<MatchSpec['type']['prepare']>>();
+  // Unknown names (commands, tests, a command's tags) are reported where they first appear only.
+  const unknownTagsSeen = new Set<string>();
+  const unknownNamesSeen = new Set<string>();
 
   const error = (pos: Position, message: string) =>
     diagnostics.push({ severity: 'error', message, line: pos.line, column: pos.column });
@@ -80,11 +88,22 @@ export function compileAst(
       if (decoded.error) error(arg.pos, decoded.error);
       text = decoded.value;
     }
-    return has('variables')
-      ? parseTemplate(text, isNamespace, (ns, ref) =>
-          error(arg.pos, `unknown variable namespace "${ns}" in \${${ref}}`),
-        )
-      : text;
+    if (!has('variables')) return text;
+    const compiled = parseTemplate(text, isNamespace, (ns, ref) =>
+      error(arg.pos, `unknown variable namespace "${ns}" in \${${ref}}`),
+    );
+    if (typeof compiled !== 'string') {
+      for (const part of compiled.parts) {
+        if (typeof part !== 'string' && part.kind === 'match' && part.index > config.maxMatchIndex) {
+          error(
+            arg.pos,
+            `match variable \${${part.index}} is out of range (the highest is \${${config.maxMatchIndex}})`,
+          );
+          break;
+        }
+      }
+    }
+    return compiled;
   }
 
   function compileStringList(arg: Argument): SieveString[] {
@@ -100,7 +119,18 @@ export function compileAst(
         const key = `${spec.type.name}\0${spec.comparator.name}\0${spec.param ?? ''}\0${k}`;
         let m = matchCache.get(key);
         if (!m) {
-          m = spec.type.prepare(k, spec);
+          const problem = spec.type.checkKey?.(k, config);
+          if (problem) {
+            error(arg.pos, problem);
+            return () => false;
+          }
+          try {
+            m = spec.type.prepare(k, spec);
+          } catch (e) {
+            // A key the match type cannot use (an invalid :regex pattern) is the script's error.
+            error(arg.pos, e instanceof Error ? e.message : String(e));
+            return () => false;
+          }
           matchCache.set(key, m);
         }
         return m;
@@ -110,7 +140,10 @@ export function compileAst(
     return { constant: false, strings };
   }
 
-  function makeContext(node: CommandNode | TestNode, ancestors: string[]): CompileContext {
+  // Names of the enclosing commands and tests while compiling; one array, pushed and popped.
+  const stack: string[] = [];
+
+  function makeContext(node: CommandNode | TestNode): CompileContext {
     return {
       has,
       error,
@@ -120,27 +153,83 @@ export function compileAst(
       keys: compileKeys,
       state,
       node,
-      ancestors,
+      ancestors: stack,
       config,
+      capabilities,
+      enable: (cap) => {
+        const ext = registry.extensions.get(cap);
+        if (!ext || (ext.testOnly && !options.allowTestOnly) || config.disabled.includes(cap)) return false;
+        enable(cap, node);
+        return true;
+      },
+      extension: (cap) => registry.extensions.get(cap),
+      loadScript: options.loadScript,
+      compileScript(source, seed) {
+        const parsed = parse(source, { maxNesting: config.maxNesting });
+        if (parsed.diagnostics.some((d) => d.severity === 'error')) {
+          return { program: null, diagnostics: parsed.diagnostics };
+        }
+        const compiled = compileAst(parsed.ast, { ...options, state: seed });
+        const all = [...parsed.diagnostics, ...compiled.diagnostics];
+        return {
+          program: all.some((d) => d.severity === 'error') ? null : compiled.program,
+          diagnostics: all,
+        };
+      },
     };
   }
 
-  /** Checks tags and positional arguments against a definition. */
+  function nested<T>(name: string, f: () => T): T {
+    stack.push(name);
+    try {
+      return f();
+    } finally {
+      stack.pop();
+    }
+  }
+
+  // Tags a definition accepts, given the capabilities required so far (cached per definition).
+  const tagCache = new Map<CommandDef, { caps: number; tags: Map<string, TagDef> }>();
+  function knownTags(def: CommandDef): Map<string, TagDef> {
+    const hit = tagCache.get(def);
+    if (hit && hit.caps === capabilities.size) return hit.tags;
+    const tags = new Map<string, TagDef>();
+    for (const t of def.tags ?? []) tags.set(t.name, t);
+    for (const t of registry.extraTags.get(def.name) ?? []) {
+      if (t.capability === null || has(t.capability)) tags.set(t.def.name, t.def);
+    }
+    tagCache.set(def, { caps: capabilities.size, tags });
+    return tags;
+  }
+
+  /** Tags that can be written for a definition in this script (for hints and messages). */
+  function usableTags(def: CommandDef, known: Map<string, TagDef>): string[] {
+    const out = [...known.keys()];
+    if (def.matching) {
+      out.push('comparator');
+      for (const [name, mt] of registry.matchTypes) if (!mt.capability || has(mt.capability)) out.push(name);
+    }
+    if (def.addressPart) {
+      for (const [name, ap] of registry.addressParts)
+        if (!ap.capability || has(ap.capability)) out.push(name);
+    }
+    return [...new Set(out)].sort();
+  }
+
+  /**
+   * Checks tags and positional arguments against a definition. Checking stops at the first bad
+   * argument: what follows it is usually read wrongly because of it.
+   */
   function parseArgs(node: CommandNode | TestNode, def: CommandDef, what: string): ParsedArgs | null {
     const tags: ParsedArgs['tags'] = new Map();
     const positional: Argument[] = [];
     const groups = new Map<string, string>();
-    let ok = true;
     let comparatorName: string | null = null;
     let comparatorPos: Position | null = null;
     let matchType: { name: string; pos: Position; param?: string } | null = null;
     let addressPart: string | null = null;
 
-    const known = new Map<string, TagDef>();
-    for (const t of def.tags ?? []) known.set(t.name, t);
-    for (const t of registry.extraTags.get(def.name) ?? []) {
-      if (t.capability === null || has(t.capability)) known.set(t.def.name, t.def);
-    }
+    const known = knownTags(def);
 
     const args = node.args;
     for (let i = 0; i < args.length; i++) {
@@ -149,57 +238,62 @@ export function compileAst(
         positional.push(a);
         continue;
       }
-      if (positional.length > 0) {
-        error(a.pos, `tag :${a.name} of ${what} must come before its positional arguments`);
-        ok = false;
-      }
       let tag = known.get(a.name);
       let special: 'comparator' | 'match' | 'address' | null = null;
+      let needs: string | null = null;
       if (!tag && def.matching && a.name === 'comparator') {
         tag = { name: 'comparator', param: 'string', group: 'comparator' };
         special = 'comparator';
       } else if (!tag && def.matching && registry.matchTypes.has(a.name)) {
         const mt = registry.matchTypes.get(a.name)!;
-        if (mt.capability && !has(mt.capability)) {
-          error(a.pos, `match type :${a.name} used without require "${mt.capability}"`);
-          ok = false;
-        }
+        if (mt.capability && !has(mt.capability))
+          needs = `match type :${a.name} used without require "${mt.capability}"`;
         tag = { name: a.name, param: mt.def.param, group: 'match-type' };
         special = 'match';
       } else if (!tag && def.addressPart && registry.addressParts.has(a.name)) {
         const ap = registry.addressParts.get(a.name)!;
-        if (ap.capability && !has(ap.capability)) {
-          error(a.pos, `address part :${a.name} used without require "${ap.capability}"`);
-          ok = false;
-        }
+        if (ap.capability && !has(ap.capability))
+          needs = `address part :${a.name} used without require "${ap.capability}"`;
         tag = { name: a.name, group: 'address-part' };
         special = 'address';
       }
       if (!tag) {
-        const hint = suggest(a.name, [
-          ...known.keys(),
-          ...(def.matching ? ['comparator', ...registry.matchTypes.keys()] : []),
-          ...(def.addressPart ? registry.addressParts.keys() : []),
-        ]);
-        const owner = [...registry.extraTags.entries()]
-          .filter(([cmd]) => cmd === def.name)
-          .flatMap(([, list]) => list)
-          .find((t) => t.def.name === a.name);
-        if (owner?.capability)
+        const owner = (registry.extraTags.get(def.name) ?? []).find((t) => t.def.name === a.name);
+        if (owner?.capability) {
           error(a.pos, `tag :${a.name} of ${what} used without require "${owner.capability}"`);
-        else error(a.pos, `unknown tag :${a.name} for ${what}${hint ? ` (did you mean :${hint}?)` : ''}`);
-        ok = false;
-        continue;
+          return null;
+        }
+        // Like an unknown command, a misspelt tag is reported where it first appears.
+        const key = `${def.name}\0${a.name}`;
+        if (unknownTagsSeen.has(key)) return null;
+        unknownTagsSeen.add(key);
+        const usable = usableTags(def, known);
+        const hint = suggest(a.name, usable);
+        const help = hint
+          ? `did you mean :${hint}?`
+          : usable.length
+            ? `it takes ${usable.map((t) => `:${t}`).join(', ')}`
+            : 'it takes none';
+        error(a.pos, `unknown tagged argument ':${a.name}' for the ${what} (${help})`);
+        return null;
+      }
+      if (needs) {
+        error(a.pos, needs);
+        return null;
+      }
+      if (positional.length > 0) {
+        error(a.pos, `unexpected tagged argument ':${a.name}' after the positional arguments of the ${what}`);
+        return null;
       }
       if (tags.has(tag.name)) {
         error(a.pos, `tag :${a.name} given more than once for ${what}`);
-        ok = false;
+        return null;
       }
       if (tag.group) {
         const other = groups.get(tag.group);
         if (other && other !== tag.name) {
           error(a.pos, `tags :${other} and :${tag.name} of ${what} cannot be used together`);
-          ok = false;
+          return null;
         }
         groups.set(tag.group, tag.name);
       }
@@ -211,8 +305,7 @@ export function compileAst(
             next?.pos ?? a.pos,
             `tag :${a.name} of ${what} needs a ${TYPE_NAMES[tag.param]} argument${next ? `, not a ${argTypeName(next)}` : ''}`,
           );
-          ok = false;
-          continue;
+          return null;
         }
         value = next;
         i++;
@@ -230,48 +323,66 @@ export function compileAst(
 
     const sig = def.positional ?? [];
     const min = sig.length - (def.optionalPositional ?? 0);
-    // After a bad tag the positional count says nothing new (the tag may have meant to take a value).
-    if (!ok) return null;
+    const names = def.positionalNames;
     if (positional.length < min || positional.length > sig.length) {
-      const expected = min === sig.length ? `${sig.length}` : `${min} to ${sig.length}`;
-      const words = sig.map((t) => TYPE_NAMES[t]).join(', ');
+      const expected =
+        min === sig.length ? `${sig.length}` : `${min} ${sig.length - min === 1 ? 'or' : 'to'} ${sig.length}`;
+      const words = sig.map((t, idx) => names?.[idx] ?? TYPE_NAMES[t]).join(', ');
+      const n = positional.length;
       error(
         positional[sig.length]?.pos ?? node.pos,
-        `${what} expects ${expected} positional argument${sig.length === 1 ? '' : 's'}${words ? ` (${words})` : ''} but got ${positional.length}`,
+        `the ${what} requires ${expected} positional argument${sig.length === 1 ? '' : 's'}${words ? ` (${words})` : ''}, but ${n} ${n === 1 ? 'was' : 'were'} specified`,
       );
-      ok = false;
-    } else {
-      positional.forEach((p, idx) => {
-        if (!fits(p, sig[idx]!)) {
-          error(
-            p.pos,
-            `${what} expects a ${TYPE_NAMES[sig[idx]!]} as argument ${idx + 1}, not a ${argTypeName(p)}`,
-          );
-          ok = false;
-        }
-      });
+      return null;
+    }
+    for (let idx = 0; idx < positional.length; idx++) {
+      const p = positional[idx]!;
+      if (!fits(p, sig[idx]!)) {
+        const name = names?.[idx] ? ` (${names[idx]})` : '';
+        error(
+          p.pos,
+          `${what} expects a ${TYPE_NAMES[sig[idx]!]} as argument ${idx + 1}${name}, but a ${argTypeName(p)} was found`,
+        );
+        return null;
+      }
     }
 
+    let ok = true;
     const parsed: ParsedArgs = { tags, positional };
     if (def.matching) {
       const cmpName = comparatorName ?? def.defaultComparator ?? 'i;ascii-casemap';
       const cmp = registry.comparators.get(cmpName);
       if (!cmp) {
-        error(comparatorPos ?? node.pos, `unknown comparator "${cmpName}"`);
-        ok = false;
+        error(
+          comparatorPos ?? node.pos,
+          has('variables') && cmpName.includes('${')
+            ? `the comparator name must be a constant, not "${cmpName}" (variables cannot be used here)`
+            : `unknown comparator "${cmpName}"`,
+        );
+        return null;
       } else if (cmp.capability && !has(cmp.capability) && !has(`comparator-${cmpName}`)) {
         const message = `comparator "${cmpName}" used without require "comparator-${cmpName}"`;
         if (cmp.def.lenientRequire) warning(comparatorPos ?? node.pos, message);
         else {
           error(comparatorPos ?? node.pos, message);
-          ok = false;
+          return null;
         }
       }
       const mt = registry.matchTypes.get(matchType?.name ?? 'is')!;
       if (cmp && mt) {
-        if (!cmp.def.substring && (mt.def.name === 'contains' || mt.def.name === 'matches')) {
+        if (
+          !cmp.def.substring &&
+          (mt.def.name === 'contains' || mt.def.name === 'matches' || mt.def.substring)
+        ) {
           error(matchType!.pos, `comparator "${cmpName}" cannot be used with the :${mt.def.name} match type`);
-          ok = false;
+          return null;
+        }
+        // Reported without dropping the arguments, so the keys are still checked.
+        if (mt.def.comparator === false && comparatorName !== null) {
+          error(
+            comparatorPos ?? matchType!.pos,
+            `the :${mt.def.name} match type does not allow a comparator`,
+          );
         }
         if (mt.def.checkParam && matchType?.param !== undefined) {
           const problem = mt.def.checkParam(matchType.param);
@@ -287,17 +398,39 @@ export function compileAst(
     return ok ? parsed : null;
   }
 
+  /** Whether `name` is a tag of the definition, as written without its colon. */
+  function isTagName(def: CommandDef, name: string): boolean {
+    if ((def.tags ?? []).some((t) => t.name === name)) return true;
+    if ((registry.extraTags.get(def.name) ?? []).some((t) => t.def.name === name)) return true;
+    if (def.matching && (name === 'comparator' || registry.matchTypes.has(name))) return true;
+    return !!def.addressPart && registry.addressParts.has(name);
+  }
+
   function checkTests(node: CommandNode | TestNode, def: CommandDef, what: string): boolean {
     const mode = def.tests ?? 'none';
     if (mode === 'none' && node.tests.length > 0) {
       const next = node.tests[0]!;
-      // `keep fileinto "x";` parses as a command with a test: almost always a missing semicolon.
-      error(
-        next.pos,
-        node.type === 'command'
-          ? `missing semicolon after ${node.name} command (before '${next.name}')`
-          : `unexpected '${next.name}' after ${what} (missing block or operator?)`,
-      );
+      const isTest = registry.tests.has(next.name);
+      const isCommand = registry.commands.has(next.name) || CONTROL.has(next.name);
+      if (!isTest && !isCommand && isTagName(def, next.name)) {
+        // `address matches "from" "x"`: the tag lost its colon and became a test.
+        error(next.pos, `missing colon before '${next.name}': it is the :${next.name} tag of the ${what}`);
+      } else if (isTest) {
+        error(
+          next.pos,
+          node.type === 'command'
+            ? `the ${what} accepts no tests, but the test '${next.name}' was specified (missing semicolon?)`
+            : `the ${what} accepts no sub-tests, but '${next.name}' was specified (missing block or operator?)`,
+        );
+      } else {
+        // `keep fileinto "x";` parses as a command with a test: almost always a missing semicolon.
+        error(
+          next.pos,
+          node.type === 'command'
+            ? `missing semicolon after ${node.name} command (before '${next.name}')`
+            : `unexpected '${next.name}' after ${what} (missing block or operator?)`,
+        );
+      }
       return false;
     }
     if (mode === 'one' && (node.tests.length !== 1 || node.testList)) {
@@ -314,8 +447,8 @@ export function compileAst(
     return true;
   }
 
-  function compileTest(node: TestNode, ancestors: string[]): CompiledTest | null {
-    if (ancestors.length > config.maxNesting) {
+  function compileTest(node: TestNode): CompiledTest | null {
+    if (stack.length > config.maxNesting) {
       error(node.pos, `tests nested too deeply (limit ${config.maxNesting})`);
       return null;
     }
@@ -323,7 +456,8 @@ export function compileAst(
     if (!owned) {
       if (registry.commands.has(node.name) || CONTROL.has(node.name)) {
         error(node.pos, `'${node.name}' is a command, not a test`);
-      } else {
+      } else if (!unknownNamesSeen.has(`test\0${node.name}`)) {
+        unknownNamesSeen.add(`test\0${node.name}`);
         const hint = suggest(node.name, registry.tests.keys());
         error(node.pos, `unknown test '${node.name}'${hint ? ` (did you mean '${hint}'?)` : ''}`);
       }
@@ -339,17 +473,17 @@ export function compileAst(
     if (!testsOk && (owned.def.tests ?? 'none') === 'none') return null;
     const inner: CompiledTest[] = [];
     for (const t of node.tests) {
-      const c = compileTest(t, [...ancestors, node.name]);
+      const c = nested(node.name, () => compileTest(t));
       if (c) inner.push(c);
     }
     if (!args || !testsOk || inner.length !== node.tests.length) return null;
     const data = owned.def.compile
-      ? owned.def.compile(args, makeContext(node, ancestors), inner)
+      ? owned.def.compile(args, makeContext(node), inner)
       : { args, tests: inner };
     return { def: owned.def, data, pos: node.pos };
   }
 
-  function compileBlock(nodes: CommandNode[], ancestors: string[], topLevel: boolean): CompiledCommand[] {
+  function compileBlock(nodes: CommandNode[], topLevel: boolean): CompiledCommand[] {
     const out: CompiledCommand[] = [];
     let requiresAllowed = topLevel;
     let lastIf: Extract<CompiledCommand, { kind: 'if' }> | null = null;
@@ -371,7 +505,7 @@ export function compileAst(
         continue;
       }
       requiresAllowed = false;
-      if (ancestors.length >= config.maxNesting) {
+      if (stack.length >= config.maxNesting) {
         error(node.pos, `blocks nested too deeply (limit ${config.maxNesting})`);
         continue;
       }
@@ -394,14 +528,29 @@ export function compileAst(
                   : `${node.name} needs a test`,
               );
             } else {
-              test = compileTest(node.tests[0]!, [...ancestors, node.name]);
+              test = nested(node.name, () => compileTest(node.tests[0]!));
+            }
+            // ihave: the block of a missing capability is not compiled (RFC 5463 §4).
+            if (test?.def.guard && !test.def.guard(test.data)) {
+              if (node.name === 'if' || !lastIf) {
+                lastIf = { kind: 'if', branches: [{ test, body: [] }], pos: node.pos };
+                out.push(lastIf);
+              } else {
+                lastIf.branches.push({ test, body: [] });
+              }
+              lastWasIf = true;
+              continue;
             }
           } else if (node.tests.length > 0) {
-            error(node.tests[0]!.pos, 'else takes no test');
+            const first = node.tests[0]!;
+            error(
+              first.pos,
+              first.name === 'if' ? 'else takes no test (write elsif, not else if)' : 'else takes no test',
+            );
           }
-          const testFailed = needsTest && test === null;
-          if (node.block === null && !testFailed) error(node.pos, `${node.name} needs a block in braces`);
-          const body = compileBlock(node.block ?? [], [...ancestors, node.name], false);
+          // Reported even when the test failed: a missing block is a problem of its own.
+          if (node.block === null) error(node.pos, `${node.name} needs a block in braces`);
+          const body = nested(node.name, () => compileBlock(node.block ?? [], false));
           if (node.name === 'if' || !lastIf) {
             lastIf = { kind: 'if', branches: [{ test, body }], pos: node.pos };
             out.push(lastIf);
@@ -423,8 +572,12 @@ export function compileAst(
       const owned = registry.commands.get(node.name);
       if (!owned) {
         if (registry.tests.has(node.name)) {
-          error(node.pos, `'${node.name}' is a test, not a command (use it inside if)`);
-        } else {
+          error(
+            node.pos,
+            `cannot use test '${node.name}' as a command (a test belongs in the condition of if or elsif)`,
+          );
+        } else if (!unknownNamesSeen.has(`command\0${node.name}`)) {
+          unknownNamesSeen.add(`command\0${node.name}`);
           const hint = suggest(node.name, [...registry.commands.keys(), ...CONTROL]);
           error(node.pos, `unknown command '${node.name}'${hint ? ` (did you mean '${hint}'?)` : ''}`);
         }
@@ -440,18 +593,18 @@ export function compileAst(
       const testsOk = checkTests(node, def, what);
       const tests: CompiledTest[] = [];
       for (const t of testsOk || def.tests ? node.tests : []) {
-        const c = compileTest(t, [...ancestors, node.name]);
+        const c = nested(node.name, () => compileTest(t));
         if (c) tests.push(c);
       }
       let block: CompiledCommand[] | null = null;
       if (def.block) {
         if (node.block === null) error(node.pos, `${what} needs a block in braces`);
-        else block = compileBlock(node.block, [...ancestors, node.name], false);
+        else block = nested(node.name, () => compileBlock(node.block!, false));
       } else if (node.block !== null) {
         error(node.pos, `${what} takes no block (missing semicolon?)`);
       }
       if (!args || !testsOk || tests.length !== node.tests.length) continue;
-      const data = def.compile ? def.compile(args, makeContext(node, ancestors), tests) : { args, tests };
+      const data = def.compile ? def.compile(args, makeContext(node), tests) : { args, tests };
       out.push({ kind: 'action', def, data, block, pos: node.pos });
     }
     return out;
@@ -464,15 +617,37 @@ export function compileAst(
       return;
     }
     if (node.block) error(node.pos, 'require takes no block');
+    let malformed = node.block !== null;
     if (node.tests.length) {
-      error(node.tests[0]!.pos, `missing semicolon after require command (before '${node.tests[0]!.name}')`);
+      const first = node.tests[0]!;
+      error(
+        first.pos,
+        registry.tests.has(first.name)
+          ? `the require command accepts no tests, but the test '${first.name}' was specified (missing semicolon?)`
+          : `missing semicolon after require command (before '${first.name}')`,
+      );
+      malformed = true;
     }
     const items = arg.type === 'string' ? [arg] : arg.items;
     for (const item of items) {
       const name = item.value;
       const ext = registry.extensions.get(name);
       if (!ext || (ext.testOnly && !options.allowTestOnly) || config.disabled.includes(name)) {
-        const hint = suggest(name, registry.capabilities());
+        // A malformed require gets one error; what it names is still enabled when known, so the
+        // rest of the script is not flooded with "used without require".
+        if (malformed) continue;
+        const core = registry.commands.get(name) ?? registry.tests.get(name);
+        if (core && core.capability === null) {
+          const kind = registry.commands.has(name) ? 'command' : 'test';
+          error(item.pos, `"${name}" is not a capability: the ${name} ${kind} is always available`);
+          continue;
+        }
+        if (ext && config.disabled.includes(name)) {
+          error(item.pos, `capability "${name}" is disabled on this server`);
+          continue;
+        }
+        const enabled = registry.capabilities().filter((c) => !config.disabled.includes(c));
+        const hint = suggest(name, enabled);
         error(item.pos, `unsupported capability "${name}"${hint ? ` (did you mean "${hint}"?)` : ''}`);
         continue;
       }
@@ -480,15 +655,15 @@ export function compileAst(
     }
   }
 
-  function enable(name: string, node: CommandNode): void {
+  function enable(name: string, node: CommandNode | TestNode): void {
     if (capabilities.has(name)) return;
     capabilities.add(name);
     const ext = registry.extensions.get(name);
     if (!ext) return;
     for (const implied of ext.implies ?? []) enable(implied, node);
-    ext.onRequire?.(makeContext(node, []));
+    ext.onRequire?.(makeContext(node));
   }
 
-  const commands = compileBlock(ast.commands, [], true);
+  const commands = compileBlock(ast.commands, true);
   return { program: { commands, capabilities }, diagnostics };
 }

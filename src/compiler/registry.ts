@@ -50,7 +50,7 @@ export class Registry {
   /** Capabilities a normal script may require (test-only ones left out), sorted. */
   capabilities(): string[] {
     return [...this.extensions.values()]
-      .filter((e) => !e.testOnly)
+      .filter((e) => !e.testOnly && !e.implicit)
       .map((e) => e.name)
       .sort();
   }

@@ -9,6 +9,7 @@ import type {
   TestDef,
 } from './types.js';
 import type { CompiledTest } from '../compiler/program.js';
+import { mimeHeaderValues, mimeSelect, selectedParts, type MimeSelect } from './mime.js';
 import type { SieveString } from '../compiler/strings.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { evaluate } from '../runtime/interpreter.js';
@@ -16,6 +17,7 @@ import { asciiCasemap, octet, unicodeCasemap } from '../runtime/comparators.js';
 import { contains, is, matches } from '../runtime/match-types.js';
 import { isValidAddress, parseAddressList } from '../message/index.js';
 import { storeFlags } from './imap4flags-state.js';
+import { compileIndex, pickIndexed, type FieldIndex } from './header-index.js';
 
 /** RFC 5322 field name characters: printable US-ASCII except colon. */
 const FIELD_NAME = /^[\x21-\x39\x3b-\x7e]+$/;
@@ -38,23 +40,89 @@ interface MatchData {
 
 export interface HeaderTestData extends MatchData {
   names: SieveString[];
+  /** :index/:last of the index extension. */
+  index?: FieldIndex | null;
+  /** :mime and its options (RFC 5703). */
+  mime?: MimeSelect | null;
 }
 
 const header: TestDef<HeaderTestData> = {
   name: 'header',
   matching: true,
   positional: ['stringlist', 'stringlist'],
+  positionalNames: ['header names', 'key list'],
   compile: (args, cx) => ({
     spec: args.match!,
     names: headerNames(args.positional[0]!, cx),
     keys: cx.keys(args.positional[1]!, args.match!),
+    index: compileIndex(args, cx),
+    mime: mimeSelect(args, cx, 'header test', true),
   }),
   test(d, rt) {
+    // The common case, one constant field name: match the view's cached values as they are.
+    if (d.names.length === 1 && typeof d.names[0] === 'string' && !d.mime && !d.index) {
+      return rt.match(rt.message.header(d.names[0]), d.keys, d.spec);
+    }
     const values: string[] = [];
-    for (const n of rt.expandList(d.names)) values.push(...rt.message.header(n));
+    for (const n of rt.expandList(d.names)) {
+      const found = d.mime ? mimeHeaderValues(rt, d.mime, n) : rt.message.header(n);
+      values.push(...pickIndexed(found, d.index));
+    }
     return rt.match(values, d.keys, d.spec);
   },
 };
+
+/**
+ * Fields the address test accepts (RFC 5228 §5.1: only fields that hold addresses; the envelope
+ * test is for envelope addresses). The list is Pigeonhole's.
+ */
+const ADDRESS_FIELDS = new Set([
+  'from',
+  'to',
+  'cc',
+  'bcc',
+  'sender',
+  'resent-from',
+  'resent-to',
+  'reply-to',
+  'resent-reply-to',
+  'resent-sender',
+  'resent-cc',
+  'resent-bcc',
+  'for-approval',
+  'for-handling',
+  'for-comment',
+  'apparently-to',
+  'errors-to',
+  'delivered-to',
+  'return-receipt-to',
+  'x-admin',
+  'read-receipt-to',
+  'x-confirm-reading-to',
+  'return-receipt-requested',
+  'registered-mail-reply-requested-by',
+  'mail-followup-to',
+  'mail-reply-to',
+  'abuse-reports-to',
+  'x-complaints-to',
+  'x-report-abuse-to',
+  'x-beenthere',
+  'x-original-from',
+  'x-original-to',
+]);
+
+/** Header names for the address test: the first constant one that holds no addresses is an error. */
+export function addressFields(arg: Argument, cx: CompileContext): SieveString[] {
+  const names = headerNames(arg, cx);
+  const bad = names.find((n): n is string => typeof n === 'string' && !ADDRESS_FIELDS.has(n.toLowerCase()));
+  if (bad !== undefined) {
+    cx.error(
+      arg.pos,
+      `header '${bad}' is not allowed for the address test: it holds no addresses (use the header test)`,
+    );
+  }
+  return names;
+}
 
 export interface AddressTestData extends HeaderTestData {
   part: NonNullable<ParsedArgs['addressPart']>;
@@ -65,32 +133,50 @@ const address: TestDef<AddressTestData> = {
   matching: true,
   addressPart: true,
   positional: ['stringlist', 'stringlist'],
+  positionalNames: ['header list', 'key list'],
   compile: (args, cx) => ({
     spec: args.match!,
     part: args.addressPart!,
-    names: headerNames(args.positional[0]!, cx),
+    names: addressFields(args.positional[0]!, cx),
     keys: cx.keys(args.positional[1]!, args.match!),
+    index: compileIndex(args, cx),
+    mime: mimeSelect(args, cx, 'address test', false),
   }),
   test(d, rt) {
     const values: string[] = [];
-    for (const n of rt.expandList(d.names)) {
-      const addresses = rt.message.addresses(n);
-      // RFC 5228 §2.7.4: text that is no address can still be matched whole with :all.
-      if (addresses.length === 0 && d.part.name === 'all') values.push(...rt.message.header(n));
-      for (const a of addresses) {
-        const v = d.part.extract(a, rt);
-        if (v !== null) values.push(v);
+    // With :mime (RFC 5703) the fields come from the current MIME part, or all parts below it.
+    const messages = d.mime ? selectedParts(rt, d.mime).map((p) => p.view) : [rt.message];
+    for (const m of messages) {
+      for (const n of rt.expandList(d.names)) {
+        const addresses = d.index
+          ? pickIndexed(m.rawHeader(n), d.index).flatMap((v) => parseAddressList(v))
+          : m.addresses(n);
+        // RFC 5228 §2.7.4: text that is no address can still be matched whole with :all.
+        if (addresses.length === 0 && d.part.name === 'all')
+          values.push(...pickIndexed(m.header(n), d.index));
+        for (const a of addresses) {
+          const v = d.part.extract(a, rt);
+          if (v !== null) values.push(v);
+        }
       }
     }
     return rt.match(values, d.keys, d.spec);
   },
 };
 
-const exists: TestDef<SieveString[]> = {
+const exists: TestDef<{ names: SieveString[]; mime: MimeSelect | null }> = {
   name: 'exists',
   positional: ['stringlist'],
-  compile: (args, cx) => headerNames(args.positional[0]!, cx),
-  test: (names, rt) => rt.expandList(names).every((n) => rt.message.header(n).length > 0),
+  positionalNames: ['header names'],
+  compile: (args, cx) => ({
+    names: headerNames(args.positional[0]!, cx),
+    mime: mimeSelect(args, cx, 'exists test', false),
+  }),
+  test(d, rt) {
+    const names = rt.expandList(d.names);
+    const messages = d.mime ? selectedParts(rt, d.mime).map((p) => p.view) : [rt.message];
+    return names.every((n) => messages.some((m) => m.header(n).length > 0));
+  },
 };
 
 const size: TestDef<{ over: boolean; limit: number }> = {
@@ -203,8 +289,8 @@ export const base: Extension = {
 
 /** `require "comparator-i;octet"` and friends are allowed for the built-in comparators. */
 export const builtinComparators: Extension[] = [
-  { name: 'comparator-i;octet' },
-  { name: 'comparator-i;ascii-casemap' },
+  { name: 'comparator-i;octet', implicit: true },
+  { name: 'comparator-i;ascii-casemap', implicit: true },
   { name: 'comparator-i;unicode-casemap', comparators: [unicodeCasemap] },
 ];
 

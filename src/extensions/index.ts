@@ -30,6 +30,9 @@ import { includeExtension } from './include.js';
 import { duplicateExtension } from './duplicate.js';
 import { specialUseExtension } from './special-use.js';
 import { editheaderExtension } from './editheader.js';
+import { enotifyExtension } from './enotify.js';
+import { extlistsExtension } from './extlists.js';
+import { mboxmetadataExtension, servermetadataExtension } from './metadata.js';
 
 /** Every extension the engine ships, in the order they are advertised. Adding one is one line here. */
 export const standardExtensions: Extension[] = [
@@ -66,6 +69,10 @@ export const standardExtensions: Extension[] = [
   duplicateExtension,
   specialUseExtension,
   editheaderExtension,
+  enotifyExtension,
+  extlistsExtension,
+  mboxmetadataExtension,
+  servermetadataExtension,
 ];
 
 export { base } from './base.js';

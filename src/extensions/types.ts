@@ -1,7 +1,8 @@
 import type { Argument, CommandNode, Position, TestNode } from '../syntax/ast.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { SieveString } from '../compiler/strings.js';
-import type { CompiledCommand, CompiledTest } from '../compiler/program.js';
+import type { CompiledCommand, CompiledTest, Program } from '../compiler/program.js';
+import type { Diagnostic } from '../diagnostics.js';
 
 /** Value kinds a positional argument or a tag parameter can take. `stringlist` also accepts a single string. */
 export type ArgType = 'string' | 'stringlist' | 'number';
@@ -51,6 +52,25 @@ export interface CompileContext {
   readonly ancestors: string[];
   /** Engine configuration. */
   readonly config: EngineConfig;
+  /** Capabilities enabled so far in this script (required or implied). */
+  readonly capabilities: ReadonlySet<string>;
+  /**
+   * Enables a capability as `require` would (ihave); false when the engine does not offer it.
+   * Its onRequire runs as for a require.
+   */
+  enable(capability: string): boolean;
+  /** The extension offering a capability, when this engine has it. */
+  extension(capability: string): Extension | undefined;
+  /** Loads another script for include (RFC 6609); absent when the engine has no script loader. */
+  readonly loadScript?: (name: string, location: 'personal' | 'global') => string | null;
+  /**
+   * Parses and compiles another script with this engine's registry and configuration; `seed`
+   * entries are copied into the new compile's `state` (include passes its bookkeeping on this way).
+   */
+  compileScript(
+    source: string,
+    seed?: Map<string, unknown>,
+  ): { program: Program | null; diagnostics: Diagnostic[] };
 }
 
 export interface CommandDef<D = unknown> {
@@ -63,6 +83,8 @@ export interface CommandDef<D = unknown> {
   /** Accepts the address-part tags. */
   addressPart?: boolean;
   positional?: ArgType[];
+  /** What each positional argument is (e.g. "header names"), for error messages. */
+  positionalNames?: string[];
   /** Number of trailing positional arguments that may be left out. */
   optionalPositional?: number;
   /** Nested tests taken: none (default), exactly one, or a list. */
@@ -80,6 +102,11 @@ export interface ActionCommandDef<D = unknown> extends CommandDef<D> {
 
 export interface TestDef<D = unknown> extends CommandDef<D> {
   test(data: D, rt: Runtime): boolean;
+  /**
+   * For a test written directly as the condition of `if`/`elsif`: false means the block is not
+   * compiled at all (ihave of a capability the engine lacks, RFC 5463 §4).
+   */
+  guard?(data: D): boolean;
 }
 
 export interface ComparatorDef {
@@ -102,10 +129,16 @@ export interface MatchTypeDef {
   param?: ArgType;
   /** Checks the parameter at compile time; returns an error message or null. */
   checkParam?(value: string): string | null;
+  /** Needs a comparator that can match substrings (like :contains and :matches). */
+  substring?: boolean;
   /** Compiles one constant key once; the returned matcher is called per value. */
   prepare(key: string, spec: MatchSpec): KeyMatcher;
   /** Whole-list matching (relational :count counts values instead of comparing them). */
   matchAll?(values: string[], keys: string[], spec: MatchSpec, rt: Runtime): boolean;
+  /** False for match types that take no :comparator (extlists :list). */
+  comparator?: false;
+  /** Checks one constant key at compile time (extlists: a list must be known); an error message or null. */
+  checkKey?(key: string, config: EngineConfig): string | null;
 }
 
 export interface MatchSpec {
@@ -141,6 +174,8 @@ export interface Extension {
   implies?: string[];
   /** Not advertised and not allowed in normal scripts (test harness only). */
   testOnly?: boolean;
+  /** Always present, so not advertised (the built-in comparators), though `require` accepts it. */
+  implicit?: boolean;
   /** Called once per compile after `require` to set up extension state. */
   onRequire?(cx: CompileContext): void;
   /** Called before a script that requires this extension runs (sets up per-run state). */
@@ -156,13 +191,85 @@ export interface EngineConfig {
   maxVariables: number;
   maxVariableSize: number;
   maxMatchValues: number;
-  vacation: { minPeriod: number; maxPeriod: number; defaultPeriod: number };
+  /** Highest match variable `${N}` a script may reference (a larger one is a compile error). */
+  maxMatchIndex: number;
+  /** Longest variable name accepted by `set` and friends. */
+  maxVariableNameLength: number;
+  vacation: VacationConfig;
   spamtest: ScoreTestConfig;
   virustest: ScoreTestConfig;
   /** Delimiter for subaddress :user/:detail. */
   recipientDelimiter: string;
+  /**
+   * The user's own address, when the host knows it (Pigeonhole's sieve_user_email). Vacation counts
+   * it as one of the user's addresses and replies from it; redirect can use it as envelope sender.
+   */
+  userEmail?: string;
+  /** Address of the postmaster, for `redirectEnvelopeFrom: "postmaster"`. */
+  postmasterAddress?: string;
+  /**
+   * Envelope sender of redirected messages (Pigeonhole's sieve_redirect_envelope_from): "sender"
+   * (the original one), "recipient" (the final recipient), "orig_recipient", "user_email"
+   * (`userEmail`, else the recipient), "postmaster", or an explicit "<address>" ("<>" for null).
+   * A message with a null sender is always redirected with a null sender.
+   */
+  redirectEnvelopeFrom: string;
   /** Capabilities switched off for this engine. */
   disabled: string[];
+  /** Seconds a script run may take before it fails ("execution exceeded CPU time limit"); 0 for no limit. */
+  maxCpuTime: number;
+  /** Octets of a message body the body test and extracttext look at (per run of a test, decoded). */
+  maxBodySize: number;
+  /** MIME parsing for body/mime/foreverypart: parts read at most, and nesting depth of multiparts. */
+  maxMimeParts: number;
+  maxMimeDepth: number;
+  /** RFC 6609 include: scripts per compile (distinct ones, nested included) and nesting depth. */
+  include: { maxIncludes: number; maxIncludeDepth: number };
+  /**
+   * RFC 5293 editheader: largest added field (octets), and fields a script may not add or delete
+   * (lower-case names). Received and Auto-Submitted can never be deleted; Subject is always editable.
+   */
+  editheader: { maxHeaderSize: number; forbidAdd: string[]; forbidDelete: string[] };
+  /** RFC 7352 duplicate: :seconds default and cap. */
+  duplicate: { defaultPeriod: number; maxPeriod: number };
+  /** RFC 5183 environment items added to or overriding the built-in ones (e.g. "location": "MDA"). */
+  environment: Record<string, string>;
+  /** RFC 5435 enotify: notify actions per run (0 forbids notify) and the mailto method (RFC 5436). */
+  notify: NotifyConfig;
+  /**
+   * RFC 6134 extlists: lists held in the configuration (full "urn:ietf:params:sieve:..." names or
+   * other URIs → members), and names of further lists the host answers through `Host.listContains`.
+   */
+  extlists: { lists: Record<string, string[]>; hostLists: string[] };
+}
+
+export interface NotifyConfig {
+  maxNotifications: number;
+  /**
+   * Envelope sender of mailto notifications: "" (the :from address, else the postmaster), "sender",
+   * "recipient", "orig_recipient", "user_email", "postmaster" or an explicit "<address>". A message
+   * with a null sender always gets notifications with a null sender.
+   */
+  mailtoEnvelopeFrom: string;
+}
+
+/** RFC 5230 vacation: reply periods (seconds) and how replies are addressed. */
+export interface VacationConfig {
+  minPeriod: number;
+  maxPeriod: number;
+  defaultPeriod: number;
+  /** Count the envelope's original recipient as one of the user's addresses. */
+  useOriginalRecipient: boolean;
+  /** Reply only when one of the user's addresses is in To/Cc/Bcc (RFC 5230 §4.5); false replies to any. */
+  checkRecipient: boolean;
+  /** Send replies with the recipient as envelope sender instead of the null sender "<>". */
+  sendFromRecipient: boolean;
+  /** Address the reply's To field from the message's From/Sender instead of the envelope sender. */
+  toHeaderIgnoreEnvelope: boolean;
+  /** Subject when the script gives no :subject (overrides "Auto: " and the original subject). */
+  defaultSubject?: string;
+  /** Like defaultSubject, with "%{subject}" (or "%$") standing for the original subject. */
+  defaultSubjectTemplate?: string;
 }
 
 /** Where spamtest/virustest read their score and how to scale it (RFC 5235). */

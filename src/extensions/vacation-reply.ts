@@ -9,6 +9,11 @@ export interface VacationReplyOptions {
   date?: Date;
   /** Message-ID of the reply, with angle brackets; a random one in the From domain when left out. */
   messageId?: string;
+  /**
+   * Address the To field from the message's Sender (else From) field instead of the envelope
+   * sender the reply is sent to (for senders rewritten by SRS or list software).
+   */
+  toFromHeader?: boolean;
 }
 
 const CRLF = '\r\n';
@@ -35,7 +40,7 @@ export function buildVacationReply(
     ['Date', formatDate(options.date ?? new Date())],
     ['Message-ID', options.messageId ?? `<${randomUUID()}@${domain}>`],
     ['From', fromMailbox],
-    ['To', replyTo(action.to, original)],
+    ['To', (options.toFromHeader && authorMailbox(original)) || replyTo(action.to, original)],
     ['Subject', encodeText(oneLine(action.subject ?? 'Automated reply'))],
   ];
   const messageId = firstMessageId(original.rawHeader('message-id'));
@@ -102,6 +107,15 @@ function replyTo(to: string, original: MessageView): string {
     if (hit) return mailbox(hit.name, hit.address);
   }
   return `<${to}>`;
+}
+
+/** The Sender (else From) of the message as a mailbox, or null when it has no usable address. */
+function authorMailbox(original: MessageView): string | null {
+  for (const field of ['sender', 'from']) {
+    const a = original.addresses(field).find((x) => x.domain !== null);
+    if (a) return mailbox(a.name, a.address);
+  }
+  return null;
 }
 
 const MSG_ID = /<[^<>\s]+>/g;

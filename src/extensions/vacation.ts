@@ -156,6 +156,7 @@ interface ReplyDecision {
 
 /** The no-I/O checks of RFC 5230 §4.5 and §4.6 (reply tracking is the host's). */
 function decideReply(rt: Runtime, ownAddresses: string[], explicitFrom: string | null): ReplyDecision {
+  const checkRecipient = rt.config.vacation.checkRecipient ?? true;
   const sender = rt.envelope.from;
   if (sender === '') return { suppressed: 'the envelope sender is null', matched: null };
   const own = new Set(ownAddresses.map((a) => a.toLowerCase()));
@@ -195,17 +196,25 @@ function decideReply(rt: Runtime, ownAddresses: string[], explicitFrom: string |
       if (own.has(a.address.toLowerCase())) return { suppressed: null, matched: a.address };
     }
   }
+  // The site may answer whatever the message's recipient fields say.
+  if (!checkRecipient) return { suppressed: null, matched: null };
   return {
     suppressed: "none of the user's addresses appears in to, cc, bcc, resent-to, resent-cc or resent-bcc",
     matched: null,
   };
 }
 
-/** The recipient and the same address without its subaddress detail. */
+/**
+ * The user's addresses: the recipient and the same address without its subaddress detail, the
+ * original recipient when so configured, and the configured user address.
+ */
 function recipientAddresses(rt: Runtime): string[] {
+  const extra: string[] = [];
+  if (rt.config.vacation.useOriginalRecipient && rt.envelope.origTo) extra.push(rt.envelope.origTo);
+  if (rt.config.userEmail) extra.push(rt.config.userEmail);
   const to = rt.envelope.to;
-  if (!to) return [];
-  const out = [to];
+  if (!to) return extra;
+  const out = [to, ...extra];
   const at = to.lastIndexOf('@');
   const delim = rt.config.recipientDelimiter;
   if (at > 0 && delim) {
@@ -226,13 +235,28 @@ export function defaultVacationSubject(original: string | undefined): string {
   if (original === undefined) return 'Automated reply';
   let s = original.replace(/\s+/g, ' ').trim();
   const chars = [...s];
-  if (chars.length > SUBJECT_LIMIT) {
-    s = chars.slice(0, SUBJECT_LIMIT).join('');
+  // The limit counts the whole subject, prefix included.
+  const room = SUBJECT_LIMIT - 'Auto: '.length;
+  if (chars.length > room) {
+    s = chars.slice(0, room).join('');
     const space = s.lastIndexOf(' ');
-    if (space > SUBJECT_LIMIT / 2) s = s.slice(0, space);
+    if (space > room / 2) s = s.slice(0, space);
     s += '\u2026';
   }
   return 'Auto: ' + s;
+}
+
+/**
+ * The site's default subject: a template where "%{subject}" (or "%$") stands for the original
+ * subject, or else a fixed text; null when neither is configured.
+ */
+function configuredSubject(rt: Runtime): string | null {
+  const { defaultSubject, defaultSubjectTemplate } = rt.config.vacation;
+  if (defaultSubjectTemplate) {
+    const original = (rt.message.header('subject')[0] ?? '').replace(/\s+/g, ' ').trim();
+    return defaultSubjectTemplate.replace(/%\{subject\}|%\$/g, () => original);
+  }
+  return defaultSubject || null;
 }
 
 function runVacation(d: VacationData, rt: Runtime): void {
@@ -251,7 +275,8 @@ function runVacation(d: VacationData, rt: Runtime): void {
       ? defaultVacationHandle(reason, explicitSubject ?? '', explicitFrom ?? '', d.mime)
       : rt.expand(d.handle);
   const decision = decideReply(rt, [...recipientAddresses(rt), ...addresses], fromAddress);
-  const subject = explicitSubject ?? defaultVacationSubject(rt.message.header('subject')[0]);
+  const subject =
+    explicitSubject ?? configuredSubject(rt) ?? defaultVacationSubject(rt.message.header('subject')[0]);
   const action: VacationAction = {
     type: 'vacation',
     reason,
@@ -261,7 +286,8 @@ function runVacation(d: VacationData, rt: Runtime): void {
     handle,
     mime: d.mime,
   };
-  const from = explicitFrom ?? decision.matched;
+  // Without :from the reply comes from the address the message was sent to, else the user's own.
+  const from = explicitFrom ?? decision.matched ?? (rt.config.userEmail || rt.envelope.to || null);
   if (from !== null) action.from = from;
   if (decision.suppressed === null) action.to = rt.envelope.from;
   else action.suppressed = decision.suppressed;

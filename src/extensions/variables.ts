@@ -151,6 +151,14 @@ export function declareVariable(
     cx.error(pos, `invalid variable name "${name}" for ${what}`);
     return null;
   }
+  const longest = cx.config.maxVariableNameLength;
+  if (pieces[pieces.length - 1]!.length > longest) {
+    cx.error(
+      pos,
+      `variable name "${name.slice(0, 24)}..." for ${what} is too long (limit ${longest} characters)`,
+    );
+    return null;
+  }
   if (pieces.length > 1) {
     const ns = pieces.slice(0, -1).join('.').toLowerCase();
     if (!namespaces(cx, NAMESPACES_STATE).has(ns)) {
@@ -189,6 +197,25 @@ export function assignVariable(rt: Runtime, target: VariableTarget, value: strin
   write(target.name, v);
 }
 
+/** Tags of the RFC 5229 modifiers, for other commands that assign like `set` (extracttext). */
+export const standardModifierTags: TagDef[] = STANDARD_MODIFIERS.map(setModifierTag);
+
+/** The modifiers named among a command's tags, in the order they apply (highest precedence first). */
+export function modifiersFromTags(tags: Iterable<string>): SetModifier[] {
+  return [...tags]
+    .map((t) => modifiers.get(t))
+    .filter((m): m is SetModifier => m !== undefined)
+    .sort((a, b) => b.precedence - a.precedence);
+}
+
+/** Applies modifiers as `set` does, the value limited to maxVariableSize before each one. */
+export function applyModifiers(rt: Runtime, value: string, mods: SetModifier[]): string {
+  const max = rt.config.maxVariableSize;
+  let v = truncateUtf8(value, max);
+  for (const m of mods) v = truncateUtf8(m.apply(v, max), max);
+  return v;
+}
+
 interface SetData {
   target: VariableTarget;
   value: SieveString;
@@ -197,26 +224,20 @@ interface SetData {
 
 const set: ActionCommandDef<SetData | null> = {
   name: 'set',
-  tags: STANDARD_MODIFIERS.map(setModifierTag),
+  tags: standardModifierTags,
   positional: ['string', 'string'],
   compile(args, cx) {
     const nameArg = args.positional[0]!;
     const name = nameArg.type === 'string' ? nameArg.value : '';
     const target = declareVariable(cx, nameArg.pos, name, 'set');
-    const mods = [...args.tags.keys()]
-      .map((t) => modifiers.get(t))
-      .filter((m): m is SetModifier => m !== undefined)
-      .sort((a, b) => b.precedence - a.precedence);
+    const mods = modifiersFromTags(args.tags.keys());
     const value = cx.string(args.positional[1]!);
     return target ? { target, value, modifiers: mods } : null;
   },
   run(d, rt) {
     if (!d) return;
-    const max = rt.config.maxVariableSize;
     // Limited before each modifier too, so none works on more than a variable can hold.
-    let value = truncateUtf8(rt.expand(d.value), max);
-    for (const m of d.modifiers) value = truncateUtf8(m.apply(value, max), max);
-    assignVariable(rt, d.target, value);
+    assignVariable(rt, d.target, applyModifiers(rt, rt.expand(d.value), d.modifiers));
   },
 };
 

@@ -2,8 +2,14 @@ import type { ComparatorDef } from '../extensions/types.js';
 
 /** ASCII-only lower-casing keeps string length, so match offsets map back to the original text. */
 export function asciiLower(s: string): string {
-  return /[A-Z]/.test(s) ? s.replace(/[A-Z]+/g, (m) => m.toLowerCase()) : s;
+  // One value is usually compared with several keys in a row: remember the last answer.
+  if (s === lastIn) return lastOut;
+  lastIn = s;
+  lastOut = /[A-Z]/.test(s) ? s.replace(/[A-Z]+/g, (m) => m.toLowerCase()) : s;
+  return lastOut;
 }
+let lastIn = '';
+let lastOut = '';
 
 export const octet: ComparatorDef = {
   name: 'i;octet',

@@ -22,6 +22,17 @@ export interface Host {
   specialUseMailboxes?(flag: string): string[];
   /** RFC 5183 environment items the host knows (e.g. "remote-ip"); they override the configured ones. */
   environment?(item: string): string | null;
+  /**
+   * RFC 6134 extlists: whether `value` is on the list (full URI name, e.g.
+   * "urn:ietf:params:sieve:addrbook:default"); null when the host does not hold that list, which
+   * then is looked up in the configuration.
+   */
+  listContains?(list: string, value: string): boolean | null;
+  /**
+   * RFC 5490 metadata: the value of an IMAP METADATA entry (e.g. "/private/comment") of a mailbox,
+   * or of the server when `mailbox` is null; null when the entry is not set.
+   */
+  metadata?(mailbox: string | null, entry: string): string | null;
   /** Log line from vnd.dovecot.debug's debug_log (dropped by default). */
   log?(message: string): void;
 }

@@ -7,6 +7,7 @@ import { SieveRuntimeError } from './runtime.js';
 export class StopSignal {}
 
 export function evaluate(test: CompiledTest, rt: Runtime): boolean {
+  rt.tick();
   const value = test.def.test(test.data, rt);
   rt.trace?.({ kind: 'test', name: test.def.name, pos: test.pos, result: value });
   return value;
@@ -15,6 +16,7 @@ export function evaluate(test: CompiledTest, rt: Runtime): boolean {
 /** Runs a list of commands; `stop` unwinds with StopSignal. */
 export function runCommands(commands: CompiledCommand[], rt: Runtime): void {
   for (const cmd of commands) {
+    rt.tick();
     switch (cmd.kind) {
       case 'if': {
         for (const branch of cmd.branches) {
@@ -28,7 +30,8 @@ export function runCommands(commands: CompiledCommand[], rt: Runtime): void {
       case 'stop':
         rt.trace?.({ kind: 'stop', name: 'stop', pos: cmd.pos });
         throw new StopSignal();
-      case 'action':
+      case 'action': {
+        const before = rt.result.actions.length;
         try {
           cmd.def.run(cmd.data, rt, cmd.block);
         } catch (e) {
@@ -36,10 +39,18 @@ export function runCommands(commands: CompiledCommand[], rt: Runtime): void {
           if (e instanceof SieveRuntimeError && !e.pos) throw new SieveRuntimeError(e.message, cmd.pos);
           throw e;
         }
+        if (rt.edited && rt.edited === rt.message) stampEdited(rt, before);
         if (!cmd.block) rt.trace?.({ kind: 'action', name: cmd.def.name, pos: cmd.pos });
         break;
+      }
     }
   }
+}
+
+/** Actions taken after an editheader change carry the message as it was then (RFC 5293). */
+function stampEdited(rt: Runtime, from: number): void {
+  const actions = rt.result.actions;
+  for (let i = from; i < actions.length; i++) actions[i]!.message ??= rt.edited!;
 }
 
 /** Runs a whole program; returns normally at the end of the script or at `stop`. */

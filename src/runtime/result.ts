@@ -1,8 +1,11 @@
 import type { Position } from '../syntax/ast.js';
+import type { MessageView } from '../message/types.js';
 
 interface ActionBase {
   /** Where in the script the action was taken (absent for the implicit keep). */
   pos?: Position;
+  /** The message as the script had edited it when the action was taken (editheader); absent when unchanged. */
+  message?: MessageView;
 }
 
 export interface KeepAction extends ActionBase {

@@ -42,6 +42,11 @@ export class Runtime {
   readonly namespaces = new Map<string, (name: string) => string>();
   /** Per-run state of extensions (imap4flags' internal flags, ...). */
   readonly state = new Map<string, unknown>();
+  /**
+   * The message as edited by the script (editheader), while it is the one in `message`: actions
+   * added meanwhile carry it.
+   */
+  edited: MessageView | null = null;
   /** ${0}..${9} from the last successful :matches (or :regex). */
   matchValues: string[] = [];
   /** True while match values may be set (variables required). */
@@ -49,7 +54,11 @@ export class Runtime {
   readonly config: EngineConfig;
   readonly host: Host;
   readonly trace?: (event: TraceEvent) => void;
-  private readonly keyCache = new Map<string, ReturnType<MatchSpec['type']['prepare']>>();
+  /** Matchers for keys built from variables; made on first use (most scripts have none). */
+  private keyCache: Map<string, ReturnType<MatchSpec['type']['prepare']>> | null = null;
+  /** Work units since the last time check, and when the run started (ms). */
+  private work = 0;
+  private readonly started = performance.now();
 
   constructor(
     public message: MessageView,
@@ -100,14 +109,29 @@ export class Runtime {
     const strings = this.expandList(keys.strings);
     const matchers = strings.map((k) => {
       const cacheKey = `${spec.type.name}\0${spec.comparator.name}\0${spec.param ?? ''}\0${k}`;
-      let m = this.keyCache.get(cacheKey);
+      const cache = (this.keyCache ??= new Map());
+      let m = cache.get(cacheKey);
       if (!m) {
         m = spec.type.prepare(k, spec);
-        if (this.keyCache.size < 1000) this.keyCache.set(cacheKey, m);
+        if (cache.size < 1000) cache.set(cacheKey, m);
       }
       return m;
     });
     return matchValues(values, strings, matchers, spec, this);
+  }
+
+  /**
+   * Counts work (one per command or test; more for costly steps such as a regex over a long value)
+   * and every 256 units checks maxCpuTime. A run is synchronous, so its elapsed time is its CPU time.
+   */
+  tick(units = 1): void {
+    this.work += units;
+    if (this.work < 256) return;
+    this.work = 0;
+    const limit = this.config.maxCpuTime;
+    if (limit > 0 && performance.now() - this.started > limit * 1000) {
+      throw new SieveRuntimeError('execution exceeded CPU time limit');
+    }
   }
 
   error(pos: Position | undefined, message: string): never {

@@ -43,7 +43,16 @@ const SLASH = 47;
 const COLON = 58;
 const BACKSLASH = 92;
 
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+// Numbers up to 2^64 - 1 are accepted, as in Pigeonhole; above 2^53 the value is the nearest double,
+// which is exact enough for what numbers measure (sizes, periods, indexes).
+const MAX_NUMBER = (1n << 64n) - 1n;
+
+/** Longest identifier or tag name (Pigeonhole's limit): no command, test or tag comes close. */
+export const DEFAULT_MAX_IDENTIFIER_LENGTH = 32;
+
+export interface LexOptions {
+  maxIdentifierLength?: number;
+}
 
 const PUNCT: (TokenType | undefined)[] = [];
 PUNCT[0x5b] = LBracket;
@@ -84,7 +93,8 @@ function showChar(c: number): string {
   return `U+${c.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
-export function tokenize(src: string, reporter: Reporter): LexResult {
+export function tokenize(src: string, reporter: Reporter, options: LexOptions = {}): LexResult {
+  const maxIdent = options.maxIdentifierLength ?? DEFAULT_MAX_IDENTIFIER_LENGTH;
   const len = src.length;
   const tokens: SieveToken[] = [];
   let i = 0;
@@ -222,11 +232,11 @@ export function tokenize(src: string, reporter: Reporter): LexResult {
           value = Number(digits) * (mult || 1);
         } else {
           const big = BigInt(digits) * BigInt(mult || 1);
-          value = big > MAX_SAFE ? -1 : Number(big);
+          value = big > MAX_NUMBER ? -1 : Number(big);
         }
-        if (value < 0 || value > Number.MAX_SAFE_INTEGER) {
-          error('number is too large', start, line, lineStart);
-          value = Number.MAX_SAFE_INTEGER;
+        if (value < 0) {
+          error('number is too large (limit 2^64-1)', start, line, lineStart);
+          value = Number(MAX_NUMBER);
         }
         push(NumberLiteral, src.slice(start, p), start, p, line, col, value);
         i = p;
@@ -246,6 +256,14 @@ export function tokenize(src: string, reporter: Reporter): LexResult {
           i = scanMultiLine(start, p + 1, col);
           continue;
         }
+        if (image.length > maxIdent) {
+          error(
+            `identifier '${image.slice(0, maxIdent)}...' is too long (limit ${maxIdent} characters)`,
+            start,
+            line,
+            lineStart,
+          );
+        }
         push(Identifier, image, start, p, line, col, name);
         i = p;
         continue;
@@ -261,6 +279,14 @@ export function tokenize(src: string, reporter: Reporter): LexResult {
             p++;
           }
           const image = src.slice(start, p);
+          if (image.length - 1 > maxIdent) {
+            error(
+              `tag '${image.slice(0, maxIdent + 1)}...' is too long (limit ${maxIdent} characters)`,
+              start,
+              line,
+              lineStart,
+            );
+          }
           push(Tag, image, start, p, line, col, image.slice(1).toLowerCase());
         } else {
           error("expected a tag name after ':'", start, line, lineStart);

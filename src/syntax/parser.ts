@@ -47,6 +47,10 @@ export interface ParseOptions {
   maxErrors?: number;
   /** Longest script accepted, in characters. Default 2 MiB. */
   maxSize?: number;
+  /** Most arguments one command or test may have. Default 32, as in Pigeonhole. */
+  maxArguments?: number;
+  /** Longest identifier or tag name. Default 32, as in Pigeonhole. */
+  maxIdentifierLength?: number;
 }
 
 export interface ParseResult {
@@ -57,6 +61,7 @@ export interface ParseResult {
 export const DEFAULT_MAX_NESTING = 32;
 export const DEFAULT_MAX_ERRORS = 50;
 export const DEFAULT_MAX_SIZE = 2 * 1024 * 1024;
+export const DEFAULT_MAX_ARGUMENTS = 32;
 
 /** Whoever owns an argument list: a command or a test. */
 type Owner = CommandNode | TestNode;
@@ -74,6 +79,7 @@ class ParseState {
     readonly maxNesting: number,
     /** Scanning stopped early; errors at the end of input are then noise. */
     readonly truncated: boolean,
+    readonly maxArguments: number = DEFAULT_MAX_ARGUMENTS,
   ) {}
 }
 
@@ -197,14 +203,7 @@ class SieveParser extends EmbeddedActionsParser {
     try {
       this.argOwner = node;
       this.SUBRULE(this.arguments);
-      if (
-        !this.RECORDING_PHASE &&
-        (node.name === 'if' || node.name === 'elsif') &&
-        node.tests.length === 0 &&
-        this.st.reporter.count === errorsBefore
-      ) {
-        this.report(`expected a test after '${node.name}'`, this.LA(1));
-      }
+      // `if {` is valid syntax; the compiler reports the missing test.
       this.blockOwner = node.name;
       node.block = this.OR(this.commandEnd);
     } catch (e) {
@@ -247,6 +246,15 @@ class SieveParser extends EmbeddedActionsParser {
   readonly arguments = this.RULE('arguments', (): void => {
     const owner = this.argOwner;
     this.MANY(this.argumentLoop);
+    if (!this.RECORDING_PHASE && owner.args.length > this.st.maxArguments) {
+      const extra = owner.args[this.st.maxArguments]!.pos;
+      this.st.reporter.error(
+        `too many arguments for ${ownerName(owner)} (limit ${this.st.maxArguments})`,
+        extra.line,
+        extra.column,
+        extra.offset,
+      );
+    }
     const t = this.OPTION(this.optionalTest);
     if (t === undefined) return;
     if (Array.isArray(t)) {
@@ -611,8 +619,15 @@ export function parse(source: string, options: ParseOptions = {}): ParseResult {
     return { ast: { type: 'script', commands: [] }, diagnostics: reporter.result() };
   }
   try {
-    const lexed = tokenize(text, reporter);
-    state = new ParseState(text, lexed.tokens, reporter, maxNesting, lexed.truncated);
+    const lexed = tokenize(text, reporter, { maxIdentifierLength: options.maxIdentifierLength });
+    state = new ParseState(
+      text,
+      lexed.tokens,
+      reporter,
+      maxNesting,
+      lexed.truncated,
+      Math.max(1, options.maxArguments ?? DEFAULT_MAX_ARGUMENTS),
+    );
     parser.st = state;
     parser.input = lexed.tokens;
     parser.script();

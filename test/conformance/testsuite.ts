@@ -15,10 +15,10 @@ import type {
 } from '../../src/extensions/types.js';
 import type { SieveString } from '../../src/compiler/strings.js';
 import type { Program } from '../../src/compiler/program.js';
-import type { Envelope } from '../../src/message/types.js';
+import type { Envelope, MessageView } from '../../src/message/types.js';
 import { SieveEngine } from '../../src/engine.js';
 import { parseMessage, parseAddressList } from '../../src/message/index.js';
-import { Runtime, SieveRuntimeError } from '../../src/runtime/runtime.js';
+import { Runtime } from '../../src/runtime/runtime.js';
 import { runCommands, runProgram } from '../../src/runtime/interpreter.js';
 import { normalizeMailbox, Result, type Action } from '../../src/runtime/result.js';
 import { FLAGS_STATE } from '../../src/extensions/imap4flags-state.js';
@@ -26,6 +26,14 @@ import { resolveConfig, type ConfigInput } from '../../src/config.js';
 import { configFromSettings } from './settings.js';
 import { registerVariableNamespace } from '../../src/extensions/variables.js';
 import { buildVacationReply } from '../../src/extensions/vacation-reply.js';
+import { buildMailtoNotification, type MailtoNotifyFields } from '../../src/extensions/notify-mailto.js';
+import { isValidEntryName } from '../../src/extensions/metadata.js';
+import {
+  isRedirectLoop,
+  REDIRECTED_FROM_FIELD,
+  redirectEnvelopeSender,
+  userAddress,
+} from '../../src/runtime/redirect-envelope.js';
 
 export const DEFAULT_MESSAGE =
   'From: sender@example.com\r\nTo: recipient@example.org\r\nSubject: Frop!\r\n\r\nFriep!\r\n';
@@ -75,10 +83,37 @@ export class Suite {
   engine: SieveEngine;
   mainRt: Runtime | null = null;
   readonly log: string[] = [];
+  /** The message as the last sub-script left it when it edited headers, for its implicit keep. */
+  editedKeep: MessageView | null = null;
   readonly host = {
     mailboxExists: (name: string) => this.mailboxes.has(normalizeMailbox(name)),
     now: () => new Date(),
+    // TESTSUITE.md §3.7: include :personal reads included/, :global included-global/.
+    loadScript: (name: string, location: 'personal' | 'global') => {
+      try {
+        return readFileSync(
+          resolve(this.dir, location === 'global' ? 'included-global' : 'included', `${name}.sieve`),
+          'utf8',
+        );
+      } catch {
+        return null;
+      }
+    },
+    environment: (item: string) => {
+      // Pigeonhole names itself here; this engine reports its own name.
+      if (item === 'name') this.unsupported ??= 'environment "name" is Pigeonhole Sieve there';
+      if (item === 'location') return 'MS';
+      if (item === 'vnd.dovecot.username') return this.envelope.auth ?? 'user';
+      return null;
+    },
+    // TESTSUITE.md §3.7: duplicate tracking is off.
+    duplicateSeen: () => false,
+    metadata: (mailbox: string | null, entry: string) =>
+      this.metadata.get(`${mailbox === null ? '' : normalizeMailbox(mailbox)}\0${entry.toLowerCase()}`) ??
+      null,
   };
+  /** IMAP METADATA entries set by test_imap_metadata_set, by "mailbox\0entry" ("" for the server). */
+  readonly metadata = new Map<string, string>();
 
   constructor(readonly file: string) {
     this.dir = dirname(resolve(file));
@@ -87,7 +122,12 @@ export class Suite {
   }
 
   makeEngine(config: ConfigInput): SieveEngine {
-    return new SieveEngine({ config, extensions: [testsuiteExtension(this)], allowTestOnly: true });
+    return new SieveEngine({
+      config,
+      extensions: [testsuiteExtension(this)],
+      allowTestOnly: true,
+      host: this.host,
+    });
   }
 
   resetResult(clearOutbox: boolean): void {
@@ -135,11 +175,17 @@ export class Suite {
   runSub(program: Program, subtest: boolean): boolean {
     this.subDepth++;
     this.subtestFailed = false;
+    let subRt: Runtime | null = null;
     try {
       const res = this.engine.run(program, this.message, this.envelope, {
         host: this.host,
-        prepare: (rt) => this.prepare(rt),
+        prepare: (rt) => {
+          this.prepare(rt);
+          subRt = rt;
+        },
       });
+      const ran = subRt as Runtime | null;
+      this.editedKeep = ran?.edited && ran.edited === ran.message ? ran.edited : null;
       for (const e of res.errors) this.errors.push(e.message);
       if (subtest) return !this.subtestFailed;
       return res.status === 'ok';
@@ -158,15 +204,26 @@ export class Suite {
       this.result.implicitKeep &&
       !all.some((a) => a.type === 'keep' || (a.type === 'fileinto' && a.mailbox.toUpperCase() === 'INBOX'));
     const todo: Action[] = [...pending];
-    if (keepFinal) todo.push({ type: 'keep', mailbox: 'INBOX', implicit: true });
+    if (keepFinal) {
+      // The implicit keep stores the message as the script left it (editheader).
+      const main = this.mainRt;
+      const edited = main?.edited && main.edited === main.message ? main.edited : this.editedKeep;
+      todo.push({ type: 'keep', mailbox: 'INBOX', implicit: true, ...(edited ? { message: edited } : {}) });
+    }
+    let inboxStored = false;
     for (const a of todo) {
       try {
         this.executeAction(a);
+        if ((a.type === 'keep' || a.type === 'fileinto') && normalizeMailbox(a.mailbox) === 'INBOX')
+          inboxStored = true;
       } catch (e) {
         this.errors.push(e instanceof Error ? e.message : String(e));
         ok = false;
       }
     }
+    // Like a delivery agent, a failed execution falls back to keeping the original message.
+    if (!ok && !inboxStored)
+      this.mailboxes.get('INBOX')?.push({ raw: this.message, flags: ['$HasNoAttachment'] });
     return ok;
   }
 
@@ -185,21 +242,31 @@ export class Suite {
           } else throw new Error(`failed to store into mailbox '${name}': Mailbox doesn't exist: ${name}`);
         }
         // Dovecot tags every stored message without attachments; the suite's flag tests expect it.
-        box.push({ raw: this.message, flags: [...(a.flags ?? []), '$HasNoAttachment'] });
+        box.push({ raw: a.message?.raw() ?? this.message, flags: [...(a.flags ?? []), '$HasNoAttachment'] });
         return;
       }
       case 'redirect': {
+        // As a delivery agent does: no redirect of a copy already redirected for this user, a
+        // loop-detection field naming the user, and the configured envelope sender.
+        const config = this.engine.config;
+        const body = a.message?.raw() ?? this.message;
+        if (isRedirectLoop(config, this.envelope, parseMessage(body))) return;
         const raw = Buffer.concat([
-          Buffer.from(`X-Sieve-Redirected-From: ${this.envelope.to}\r\n`),
-          this.message,
+          Buffer.from(`${REDIRECTED_FROM_FIELD}: ${userAddress(config, this.envelope)}\r\n`),
+          body,
         ]);
-        this.outbox.push({ from: this.envelope.from, to: a.address, raw });
+        this.outbox.push({ from: redirectEnvelopeSender(config, this.envelope), to: a.address, raw });
         return;
       }
       case 'vacation': {
         if (!a.to) return;
-        const reply = buildVacationReply(a, parseMessage(this.message));
-        this.outbox.push({ from: '', to: a.to, raw: Buffer.from(reply) });
+        const vacation = this.engine.config.vacation;
+        const reply = buildVacationReply(a, parseMessage(this.message), {
+          toFromHeader: vacation.toHeaderIgnoreEnvelope,
+        });
+        // Replies go out with a null sender unless the site wants the recipient as sender.
+        const from = vacation.sendFromRecipient ? this.envelope.to : '';
+        this.outbox.push({ from, to: a.to, raw: Buffer.from(reply) });
         return;
       }
       case 'reject':
@@ -210,6 +277,17 @@ export class Suite {
           `Subject: Rejected: ${parseMessage(this.message).header('subject')[0] ?? ''}\r\n` +
           `Auto-Submitted: auto-replied (rejected)\r\n\r\n${a.reason}\r\n`;
         this.outbox.push({ from: '', to: this.envelope.from, raw: Buffer.from(body) });
+        return;
+      }
+      case 'other': {
+        if (a.name !== 'notify') return;
+        const note = buildMailtoNotification(a.fields as unknown as MailtoNotifyFields, {
+          envelope: this.envelope,
+          config: this.engine.config,
+        });
+        if (!note) return;
+        for (const to of note.recipients)
+          this.outbox.push({ from: note.envelopeFrom, to, raw: Buffer.from(note.raw) });
         return;
       }
       default:
@@ -420,6 +498,9 @@ export function testsuiteExtension(suite: Suite): Extension {
           },
         });
         flags = (last as Runtime | null)?.state.get(FLAGS_STATE) ?? flags;
+        // Header edits (editheader) carry on to the next script and the final keep.
+        const edited = (last as Runtime | null)?.edited;
+        if (edited && edited === (last as Runtime | null)?.message) suite.message = edited.raw();
         for (const e of run.errors) suite.errors.push(e.message);
         keepPending = suite.result.implicitKeep && run.status === 'ok';
         // Execute this script's explicit actions now; the keep waits for the last script.
@@ -629,14 +710,24 @@ export function testsuiteExtension(suite: Suite): Extension {
       suite.compiledIsSubtest = b.subtest;
     },
   };
-  const metadataSet: ActionCommandDef<null> = {
+  type MetadataSetData = { mailbox: SieveString | null; entry: SieveString; value: SieveString };
+  const metadataSet: ActionCommandDef<MetadataSetData> = {
     name: 'test_imap_metadata_set',
     tags: [{ name: 'mailbox', param: 'string' }],
     positional: ['string', 'string'],
-    compile: () => null,
-    run() {
-      suite.unsupported ??= 'IMAP METADATA';
-      throw new SieveRuntimeError('IMAP METADATA is not supported by this harness');
+    compile: (args, cx) => {
+      const box = args.tags.get('mailbox')?.value;
+      return {
+        mailbox: box ? cx.string(box) : null,
+        entry: cx.string(args.positional[0]!),
+        value: cx.string(args.positional[1]!),
+      };
+    },
+    run(d, rt) {
+      const entry = rt.expand(d.entry);
+      if (!isValidEntryName(entry)) return rt.error(undefined, `invalid metadata entry name "${entry}"`);
+      const box = d.mailbox === null ? '' : normalizeMailbox(rt.expand(d.mailbox));
+      suite.metadata.set(`${box}\0${entry.toLowerCase()}`, rt.expand(d.value));
     },
   };
 

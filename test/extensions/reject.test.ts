@@ -37,7 +37,9 @@ describe('reject and ereject: compile-time checks', () => {
   });
 
   it('takes exactly one reason string and no tags', () => {
-    expect(errorsOf('require "reject";\nreject;')[0]).toMatch(/reject command requires 1 positional argument/);
+    expect(errorsOf('require "reject";\nreject;')[0]).toMatch(
+      /reject command requires 1 positional argument/,
+    );
     expect(errorsOf('require "reject";\nreject ["a", "b"];')[0]).toMatch(
       /expects a string as argument 1, but a string list was found/,
     );

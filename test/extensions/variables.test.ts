@@ -203,7 +203,9 @@ describe('variable names at compile time', () => {
 
   it('accepts tags in any case and refuses unknown tags', () => {
     expect(varAfter('set :UPPER "r" "frop";')).toBe('FROP');
-    expect(errorsOf('require "variables"; set :inner "name" "frop";')[0]).toMatch(/unknown tagged argument ':inner'/);
+    expect(errorsOf('require "variables"; set :inner "name" "frop";')[0]).toMatch(
+      /unknown tagged argument ':inner'/,
+    );
   });
 
   it('needs constant name and two strings', () => {

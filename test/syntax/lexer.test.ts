@@ -81,17 +81,39 @@ describe('numbers', () => {
     expect(values).toEqual([0, 7, 1024, 2048, 3 * 1024 ** 2, 4 * 1024 ** 2, 5 * 1024 ** 3, 6 * 1024 ** 3]);
   });
 
-  it('accepts the largest safe integer', () => {
+  it('accepts numbers up to 2^64-1, as Pigeonhole does', () => {
     expect(args('x 9007199254740991;')[0]).toMatchObject({ type: 'number', value: 9007199254740991 });
     expect(args('x 8388607G;')[0]).toMatchObject({ value: 8388607 * 1024 ** 3 });
+    expect(errors('x 9007199254740992; y 18446744073709551615; z 17179869183G;')).toEqual([]);
+    // Above 2^53 the value is the nearest double.
+    expect(args('x 18446744073709551615;')[0]).toMatchObject({ value: 2 ** 64 });
   });
 
   it('rejects numbers that do not fit', () => {
-    expect(errors('x 9007199254740992;')).toEqual(['1:3: number is too large']);
-    expect(errors('x 8388608G;')).toEqual(['1:3: number is too large']);
-    expect(errors('x 18446744073709551616;')).toEqual(['1:3: number is too large']);
+    expect(errors('x 18446744073709551616;')).toEqual(['1:3: number is too large (limit 2^64-1)']);
+    expect(errors('x 17179869184G;')).toEqual(['1:3: number is too large (limit 2^64-1)']);
     expect(errors('x 49834598293485814273947921734981723971293741923;')).toEqual([
-      '1:3: number is too large',
+      '1:3: number is too large (limit 2^64-1)',
+    ]);
+  });
+});
+
+describe('identifier length', () => {
+  it('accepts 32 characters and rejects more, for identifiers and tags', () => {
+    const ok = 'a'.repeat(32);
+    expect(errors(`${ok} :${ok};`)).toEqual([]);
+    expect(errors(`${ok}b;`)).toEqual([`1:1: identifier '${ok}...' is too long (limit 32 characters)`]);
+    expect(errors(`x :${ok}b;`)).toEqual([`1:3: tag ':${ok}...' is too long (limit 32 characters)`]);
+  });
+
+  it('reports a long identifier once and still parses what follows', () => {
+    const long = 'x'.repeat(5000);
+    expect(
+      errors(`if ${long} { stop; }
+keep`),
+    ).toEqual([
+      `1:4: identifier '${'x'.repeat(32)}...' is too long (limit 32 characters)`,
+      '2:5: missing semicolon after keep command',
     ]);
   });
 });

@@ -172,9 +172,25 @@ describe('errors', () => {
     expect(errors('keep, stop;')).toEqual(["1:5: expected ';' or '{' after keep command, found ','"]);
   });
 
-  it('reports a missing test after if and elsif', () => {
-    expect(errors('if { stop; }')).toEqual(["1:4: expected a test after 'if'"]);
-    expect(errors('if true { stop; } elsif { keep; }')).toEqual(["1:25: expected a test after 'elsif'"]);
+  it('leaves a missing test after if and elsif to the compiler (it is valid syntax)', () => {
+    expect(errors('if { stop; }')).toEqual([]);
+    expect(errors('if true { stop; } elsif { keep; }')).toEqual([]);
+  });
+
+  it('reports too many arguments once per command or test', () => {
+    const many = Array.from({ length: 40 }, (_, i) => `"a${i}"`).join(' ');
+    // Reported at the 33rd argument.
+    const cmd = `frop ${many};`;
+    expect(errors(cmd)).toEqual([
+      `1:${cmd.indexOf('"a32"') + 1}: too many arguments for frop command (limit 32)`,
+    ]);
+    const test = `if t ${many} { }`;
+    expect(errors(test)).toEqual([
+      `1:${test.indexOf('"a32"') + 1}: too many arguments for t test (limit 32)`,
+    ]);
+    expect(errors(`frop ${many};`, { maxArguments: 40 })).toEqual([]);
+    const exact = Array.from({ length: 32 }, () => '1').join(' ');
+    expect(errors(`frop ${exact};`)).toEqual([]);
   });
 
   it('reports test list problems', () => {

@@ -67,6 +67,7 @@ describe.skipIf(!present)('Pigeonhole test scripts', () => {
   it('finds the syntax errors of compile/errors/parser.sieve', () => {
     const r = parse(readFileSync(join(suite, 'compile/errors/parser.sieve'), 'utf8'));
     expect(r.diagnostics.map((d) => `${d.line}: ${d.message}`)).toEqual([
+      '9: too many arguments for frop command (limit 32)',
       "15: unexpected characters starting with '$'",
       '22: blocks nested too deeply (limit 32)',
       '40: tests nested too deeply (limit 32)',

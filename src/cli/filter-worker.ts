@@ -1,0 +1,25 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { FileReader, filterFiles, type FilterContext, type FilterWorkerSetup } from './filter.js';
+import { compileScriptFile, createEngine } from './test.js';
+
+/** A worker thread of `tamis filter`: compiles the script once, then runs it over each batch it is sent. */
+export async function runFilterWorker(): Promise<void> {
+  const setup = (workerData as { setup: FilterWorkerSetup }).setup;
+  const engine = await createEngine(setup.config);
+  const compiled = await compileScriptFile(engine, setup.script, setup.json);
+  if (!compiled) throw new Error(`cannot compile ${setup.script}`);
+  const { parseMessage } = await import('../message/index.js');
+  const cx: FilterContext = {
+    engine,
+    program: compiled.program,
+    json: setup.json,
+    parseMessage,
+    reader: new FileReader(),
+  };
+  parentPort!.on('message', (msg: { id: number; files: string[] }) => {
+    const lines: string[] = [];
+    const result = filterFiles(cx, msg.files, (line) => lines.push(line));
+    result.lines = lines;
+    parentPort!.postMessage({ id: msg.id, result });
+  });
+}
