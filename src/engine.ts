@@ -38,6 +38,8 @@ export interface CompileResult {
 }
 
 export interface RunOptions {
+  /** Monotonic milliseconds for the CPU time limit (default performance.now). */
+  clock?: () => number;
   host?: Partial<Host>;
   trace?: (event: TraceEvent) => void;
   /** Called after per-run state is set up and before the script starts (harnesses use it). */
@@ -162,6 +164,7 @@ export class SieveEngine {
       config: this.config,
       host: { ...defaultHost, ...this.host, ...options.host },
       trace: options.trace,
+      clock: options.clock,
     });
     rt.captureMatches = program.capabilities.has('variables');
     for (const cap of program.capabilities) this.registry.extensions.get(cap)?.onRun?.(rt);

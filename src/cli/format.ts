@@ -94,6 +94,11 @@ export function describeAction(a: Action): string {
       return parts.join(' ');
     }
     case 'other':
+      if (a.name === 'notify') {
+        const f = a.fields as { method: string; importance: number; message: string; suppressed?: string };
+        const note = f.suppressed ? ` (not sent: ${f.suppressed})` : '';
+        return `notify: ${f.method} importance ${f.importance} message ${quote(firstLine(f.message))}${note}`;
+      }
       return `${a.name}: ${JSON.stringify(a.fields)}`;
   }
 }

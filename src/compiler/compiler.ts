@@ -377,12 +377,12 @@ export function compileAst(
           error(matchType!.pos, `comparator "${cmpName}" cannot be used with the :${mt.def.name} match type`);
           return null;
         }
-        // Reported without dropping the arguments, so the keys are still checked.
         if (mt.def.comparator === false && comparatorName !== null) {
           error(
             comparatorPos ?? matchType!.pos,
             `the :${mt.def.name} match type does not allow a comparator`,
           );
+          ok = false;
         }
         if (mt.def.checkParam && matchType?.param !== undefined) {
           const problem = mt.def.checkParam(matchType.param);

@@ -85,7 +85,9 @@ function constant(s: SieveString | null): s is string {
 }
 
 function checkImportance(v: string): string | null {
-  return v === '1' || v === '2' || v === '3' ? null : `notify :importance must be "1", "2" or "3", not "${short(v)}"`;
+  return v === '1' || v === '2' || v === '3'
+    ? null
+    : `notify :importance must be "1", "2" or "3", not "${short(v)}"`;
 }
 
 function checkOption(v: string): string | null {
@@ -184,7 +186,10 @@ const notify: ActionCommandDef<NotifyData> = {
     const fields: MailtoNotifyFields = { method: uri, importance, options, message, mailto: target };
     if (from !== undefined) fields.from = from;
     if (isAutomated(rt.message)) fields.suppressed = 'the message was sent by an automated process';
-    rt.result.add({ type: 'other', name: 'notify', fields: fields as unknown as Record<string, unknown> }, false);
+    rt.result.add(
+      { type: 'other', name: 'notify', fields: fields as unknown as Record<string, unknown> },
+      false,
+    );
   },
 };
 

@@ -59,7 +59,12 @@ function metadataTest(name: string, server: boolean): TestDef<MetadataData> {
       const entryArg = args.positional[positional]!;
       const entry = cx.string(entryArg);
       warnEntry(cx, entryArg, entry);
-      return { spec: args.match!, mailbox, entry, keys: cx.keys(args.positional[positional + 1]!, args.match!) };
+      return {
+        spec: args.match!,
+        mailbox,
+        entry,
+        keys: cx.keys(args.positional[positional + 1]!, args.match!),
+      };
     },
     test(d, rt) {
       const value = lookup(rt, d.mailbox === null ? null : rt.expand(d.mailbox), rt.expand(d.entry));

@@ -99,7 +99,8 @@ function recipients(text: string, what: string, errors: string[]): MailtoRecipie
     if (t === '') continue;
     const list = parseAddressList(t);
     const a = list.length === 1 ? list[0]! : null;
-    if (!a || a.domain === null || !isValidAddress(a.address)) {
+    // Without angle brackets the text must be the address itself.
+    if (!a || a.domain === null || !isValidAddress(a.address) || (!t.includes('<') && !isValidAddress(t))) {
       errors.push(`invalid ${what} address "${t}"`);
       continue;
     }
@@ -142,6 +143,9 @@ export function parseMailto(uri: string): MailtoParse {
   const q = rest.indexOf('?');
   const toPart = q < 0 ? rest : rest.slice(0, q);
   const result: MailtoUri = { to: [], cc: [], bcc: [], headers: [] };
+  // Addresses in the to part are separated by "%2C"; a literal ",", ":" or ";" cannot be part of one.
+  const delim = /[,:;]/.exec(toPart);
+  if (delim) errors.push(`invalid character '${delim[0]}' in mailto recipient`);
   const toText = decodePart(toPart, 'mailto recipient', errors);
   if (toText !== null) result.to.push(...recipients(toText, 'mailto recipient', errors));
   if (q >= 0) {
@@ -178,9 +182,10 @@ export function parseMailto(uri: string): MailtoParse {
       }
     }
   }
-  if (errors.length) return { ok: false, errors };
+  // The first problem makes the rest unreliable to read: report that one.
+  if (errors.length) return { ok: false, errors: errors.slice(0, 1) };
   const all = result.to.length + result.cc.length + result.bcc.length;
-  if (all === 0) return { ok: false, errors: ['mailto URI has no recipients'] };
+  if (all === 0) warnings.push('mailto URI names no recipients');
   if (all > MAX_RECIPIENTS) {
     warnings.push(`mailto URI has more than ${MAX_RECIPIENTS} recipients; the rest is ignored`);
     let left = MAX_RECIPIENTS;
@@ -272,7 +277,11 @@ function bareAddress(text: string): string {
 }
 
 /** The envelope sender of notifications (config.notify.mailtoEnvelopeFrom). */
-export function mailtoEnvelopeFrom(fields: { from?: string }, envelope: Envelope, config: EngineConfig): string {
+export function mailtoEnvelopeFrom(
+  fields: { from?: string },
+  envelope: Envelope,
+  config: EngineConfig,
+): string {
   // Mail about a bounce or other null-sender message is sent with a null sender too.
   if (envelope.from === '') return '';
   const setting = config.notify.mailtoEnvelopeFrom.trim();
@@ -346,7 +355,13 @@ export function buildMailtoNotification(
   headers.push(['Content-Type', 'text/plain; charset=utf-8']);
   const plain = /^[\x00-\x7f]*$/.test(body) && !body.split(CRLF).some((l) => l.length > 998);
   headers.push(['Content-Transfer-Encoding', plain ? '7bit' : 'base64']);
-  const text = plain ? body : (Buffer.from(body).toString('base64').match(/.{1,76}/g) ?? []).join(CRLF);
+  const text = plain
+    ? body
+    : (
+        Buffer.from(body)
+          .toString('base64')
+          .match(/.{1,76}/g) ?? []
+      ).join(CRLF);
   const head = headers.map(([n, v]) => libmime.foldLines(`${n}: ${v}`, 76, false)).join(CRLF);
   const raw = head + CRLF + CRLF + (text.endsWith(CRLF) || text === '' ? text : text + CRLF);
   return { envelopeFrom: mailtoEnvelopeFrom(fields, envelope, config), recipients, raw };

@@ -78,11 +78,18 @@ export class Result {
   readonly actions: Action[] = [];
   implicitKeep = true;
   private redirects = 0;
+  /** Actions (a prefix of `actions`) a host has executed already, when several scripts share one result. */
+  private executedCount = 0;
 
   constructor(private readonly limits: ResultLimits) {}
 
   /** Adds an action; `cancelsKeep` is false for :copy and for actions such as vacation. */
   add(action: Action, cancelsKeep: boolean): void {
+    // A second reject after one already sent is dropped: the sender got the answer.
+    if (rejects(action) && this.actions.slice(0, this.executedCount).some(rejects)) {
+      if (cancelsKeep) this.implicitKeep = false;
+      return;
+    }
     const existing = this.findDuplicate(action);
     if (existing) {
       mergeInto(existing, action);
@@ -102,6 +109,11 @@ export class Result {
       this.actions.push(action);
     }
     if (cancelsKeep) this.implicitKeep = false;
+  }
+
+  /** Records that the host has executed every action so far (multiscript: before the next script runs). */
+  markExecuted(): void {
+    this.executedCount = this.actions.length;
   }
 
   /** Final list as a host executes it: the implicit keep appended when still in force. */
@@ -128,7 +140,10 @@ export class Result {
   private checkConflicts(action: Action): void {
     const rejecting = (a: Action) => a.type === 'reject' || a.type === 'ereject';
     if (rejecting(action)) {
-      const other = this.actions.find((a) => delivers(a) || a.type === 'vacation' || rejecting(a));
+      // A delivery executed already (an earlier script of a sequence) no longer conflicts.
+      const other = this.actions
+        .slice(this.executedCount)
+        .find((a) => delivers(a) || a.type === 'vacation' || rejecting(a));
       if (other)
         throw new ActionConflict(`${action.type} action conflicts with earlier ${describe(other)} action`);
     } else if (delivers(action) || action.type === 'vacation') {
@@ -140,6 +155,10 @@ export class Result {
       throw new ActionConflict('duplicate vacation action not allowed');
     }
   }
+}
+
+function rejects(a: Action): boolean {
+  return a.type === 'reject' || a.type === 'ereject';
 }
 
 function describe(a: Action): string {
