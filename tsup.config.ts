@@ -8,7 +8,6 @@ export default defineConfig([
     // chevrotain is published as ESM only; bundling it keeps the CommonJS build loadable.
     noExternal: ['chevrotain', 'lodash-es', /^@chevrotain\//],
     sourcemap: true,
-    clean: true,
     target: 'node20',
   },
   {

@@ -301,7 +301,8 @@ export function registerFilter(program: Command): void {
     .option('--config <file>', 'engine settings as JSON')
     .option('--jobs <n>', 'worker threads (default: one per core for 1,000 messages or more)', (v) => {
       const n = Number(v);
-      if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`--jobs must be a whole number from 1 to 64`);
+      if (!Number.isInteger(n) || n < 1 || n > 64)
+        throw new Error(`--jobs must be a whole number from 1 to 64`);
       return n;
     })
     .action(async (script: string, maildir: string, opts: FilterOptions) => {

@@ -2,11 +2,7 @@ import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { Command, Option } from 'commander';
-import type {
-  ManageSieveClient,
-  ClientMechanismName,
-  ConnectOptions,
-} from '../managesieve/client/index.js';
+import type { ManageSieveClient, ClientMechanismName, ConnectOptions } from '../managesieve/client/index.js';
 import { ManageSieveError } from '../managesieve/client/errors.js';
 import { processIo, readSecret, type CliIo } from './read-secret.js';
 

@@ -4,7 +4,8 @@
  */
 export function checkMailboxName(name: string): string | null {
   if (name.length === 0) return 'folder name is empty';
-  if (name.includes('\uFFFD') || /[\x00-\x1f\x7f]/.test(name)) return `invalid folder name "${printable(name)}"`;
+  if (name.includes('\uFFFD') || /[\x00-\x1f\x7f]/.test(name))
+    return `invalid folder name "${printable(name)}"`;
   if (/[\uD800-\uDFFF]/.test(name.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, ''))) {
     return `invalid folder name "${printable(name)}"`;
   }

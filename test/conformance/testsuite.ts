@@ -357,7 +357,8 @@ export function testsuiteExtension(suite: Suite): Extension {
     compile(args, cx) {
       // Pigeonhole's own files put blocks inside `if false { ... }` to switch them off; only nesting
       // one test block in another is refused.
-      if (cx.ancestors.includes('test')) cx.error(cx.node.pos, 'test command cannot be nested in another test');
+      if (cx.ancestors.includes('test'))
+        cx.error(cx.node.pos, 'test command cannot be nested in another test');
       return { name: cx.string(args.positional[0]!) };
     },
     run(d, rt, block) {
