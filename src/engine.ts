@@ -215,7 +215,10 @@ export function checkScript(source: string, engine: SieveEngine = defaultEngine(
   return { ok: errors.length === 0, errors, warnings };
 }
 
-/** Standard capability names of the enabled extensions, as ManageSieve advertises them (no test-only ones). */
+/**
+ * Capability names ManageSieve advertises: the enabled standard extensions. Test-only ones are
+ * never listed, and vendor ones (`vnd.*`) stay usable but unadvertised.
+ */
 export function sieveCapabilities(engine: SieveEngine = defaultEngine()): string[] {
-  return engine.capabilities();
+  return engine.capabilities().filter((c) => !c.startsWith('vnd.'));
 }

@@ -97,6 +97,10 @@ function describeError(err: unknown): string {
     const code = err.code ? ` (${err.code}${err.codeArgs ? ' ' + err.codeArgs.join(' ') : ''})` : '';
     return `${err.command ?? 'command'} failed: ${err.response}${code} ${err.message.trimEnd()}`;
   }
+  const code = (err as NodeJS.ErrnoException).code ?? '';
+  if (/SELF_SIGNED|UNABLE_TO_VERIFY|CERT_/.test(code)) {
+    return `${(err as Error).message}: the server's certificate is not trusted; name its CA with --cafile FILE (or use --insecure for a test server)`;
+  }
   return (err as Error).message;
 }
 

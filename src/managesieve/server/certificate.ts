@@ -12,7 +12,7 @@ export interface CertificateFiles {
 
 /**
  * Returns `<dir>/cert.pem` and `<dir>/key.pem`, generating a self-signed EC certificate for
- * localhost, 127.0.0.1, ::1 and this host's name when they do not exist yet (so a restart reuses them).
+ * localhost, 127.0.0.1, ::1 and this host's name (usable as its own CA file by clients) when they do not exist yet (so a restart reuses them).
  */
 export async function ensureSelfSignedCertificate(dir: string): Promise<CertificateFiles> {
   const cert = path.join(dir, 'cert.pem');
@@ -33,8 +33,10 @@ export async function ensureSelfSignedCertificate(dir: string): Promise<Certific
     notBeforeDate,
     notAfterDate: new Date(notBeforeDate.getTime() + 825 * 24 * 3600_000),
     extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
+      // Its own trust anchor: clients given this file as their CA (--cafile) must accept it, and
+      // OpenSSL-based ones refuse a self-signed certificate marked as no CA.
+      { name: 'basicConstraints', cA: true, critical: true },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, keyCertSign: true },
       { name: 'extKeyUsage', serverAuth: true },
       {
         name: 'subjectAltName',
