@@ -13,12 +13,41 @@ export interface ManageSieveLoadOptions {
   script?: string;
   /** Per-session deadline (ms). Default 60000. */
   timeoutMs?: number;
+  /**
+   * Make every session wait after logging in until all of them are logged in (or have failed), so the
+   * server has to hold `sessions` authenticated sessions at once. Default false.
+   */
+  hold?: boolean;
 }
 
 export interface ManageSieveLoadResult {
   sessions: number;
   seconds: number;
   sessionsPerSecond: number;
+  /** Most sessions logged in at the same moment (between the OK to AUTHENTICATE and the end of the session). */
+  peakLoggedIn: number;
+}
+
+/** What the sessions of one run share: the logged-in count and the `hold` rendezvous. */
+class Run {
+  loggedIn = 0;
+  peak = 0;
+  private settled = 0; // logged in or failed before logging in
+  private release: (() => void) | null = null;
+  readonly allLoggedIn: Promise<void>;
+  constructor(readonly total: number) {
+    this.allLoggedIn = new Promise((r) => (this.release = r));
+  }
+  enter(): void {
+    this.peak = Math.max(this.peak, ++this.loggedIn);
+    this.settle();
+  }
+  leave(): void {
+    this.loggedIn--;
+  }
+  settle(): void {
+    if (++this.settled === this.total) this.release?.();
+  }
 }
 
 const DEFAULT_SCRIPT =
@@ -29,20 +58,22 @@ class Conn {
   private buf: Buffer = Buffer.alloc(0);
   private wake: (() => void) | null = null;
   private closed = false;
+  private reason = '';
   constructor(readonly socket: Socket) {
     socket.on('data', (d: Buffer) => {
       this.buf = this.buf.length ? Buffer.concat([this.buf, d]) : d;
       this.wake?.();
     });
-    const end = (): void => {
+    socket.on('close', () => {
       this.closed = true;
       this.wake?.();
-    };
-    socket.on('close', end);
-    socket.on('error', end);
+    });
+    socket.on('error', (err) => {
+      this.reason = err.message;
+    });
   }
   private async more(): Promise<void> {
-    if (this.closed) throw new Error('connection closed by server');
+    if (this.closed) throw new Error(`connection closed${this.reason ? ` (${this.reason})` : ' by server'}`);
     await new Promise<void>((r) => (this.wake = r));
     this.wake = null;
   }
@@ -71,25 +102,31 @@ class Conn {
   }
 }
 
-async function oneSession(
-  o: Required<Omit<ManageSieveLoadOptions, 'users'>> & { users: number },
-  i: number,
-): Promise<void> {
-  const socket = await new Promise<Socket>((resolve, reject) => {
-    const s = connect({ host: o.host, port: o.port }, () => resolve(s));
-    s.once('error', reject);
-  });
-  socket.setNoDelay(true);
+async function oneSession(o: Required<ManageSieveLoadOptions>, i: number, run: Run): Promise<void> {
+  let loggedIn = false;
+  let stage = 'connect';
+  const socket = connect({ host: o.host, port: o.port });
   const timer = setTimeout(() => socket.destroy(new Error('session timeout')), o.timeoutMs);
   try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('error', reject);
+    });
+    socket.setNoDelay(true);
     const c = new Conn(socket);
     const expectOk = (r: { result: string }, what: string): void => {
       if (!r.result.startsWith('OK')) throw new Error(`${what}: ${r.result}`);
     };
+    stage = 'greeting';
     expectOk(await c.reply(), 'greeting');
+    stage = 'login';
     const user = o.users > 1 ? `${o.user}${i % o.users}` : o.user;
     const ir = Buffer.from(`\0${user}\0${o.password}`).toString('base64');
     expectOk(await c.cmd(`AUTHENTICATE "PLAIN" "${ir}"\r\n`), 'AUTHENTICATE');
+    loggedIn = true;
+    stage = 'after login';
+    run.enter();
+    if (o.hold) await run.allLoggedIn;
     const name = `load-${i}`;
     const body = Buffer.from(o.script, 'utf8');
     expectOk(await c.cmd(`PUTSCRIPT "${name}" {${body.length}+}\r\n${o.script}\r\n`), 'PUTSCRIPT');
@@ -98,9 +135,13 @@ async function oneSession(
     if (!got.literals[0]?.equals(body)) throw new Error('GETSCRIPT returned different bytes');
     expectOk(await c.cmd('LISTSCRIPTS\r\n'), 'LISTSCRIPTS');
     expectOk(await c.cmd('LOGOUT\r\n'), 'LOGOUT');
+  } catch (err) {
+    throw new Error(`session ${i}, ${stage}: ${(err as Error).message}`);
   } finally {
     clearTimeout(timer);
     socket.destroy();
+    if (loggedIn) run.leave();
+    else run.settle(); // a session that never logged in must not keep the others waiting
   }
 }
 
@@ -108,7 +149,7 @@ async function oneSession(
  * Opens `sessions` ManageSieve sessions at once against host:port, each doing
  * AUTHENTICATE PLAIN, PUTSCRIPT, GETSCRIPT, LISTSCRIPTS and LOGOUT. Works against any RFC 5804
  * server that offers PLAIN on the connection (tamis with insecureAuth, Dovecot with disable_plaintext_auth = no).
- * Rejects on the first failed session.
+ * Waits for every session to end, then rejects if any failed (so no socket outlives the call).
  */
 export async function runManageSieveLoad(opts: ManageSieveLoadOptions): Promise<ManageSieveLoadResult> {
   const o = {
@@ -120,9 +161,18 @@ export async function runManageSieveLoad(opts: ManageSieveLoadOptions): Promise<
     users: opts.users ?? 1,
     script: opts.script ?? DEFAULT_SCRIPT,
     timeoutMs: opts.timeoutMs ?? 60_000,
+    hold: opts.hold ?? false,
   };
+  const run = new Run(o.sessions);
   const start = process.hrtime.bigint();
-  await Promise.all(Array.from({ length: o.sessions }, (_, i) => oneSession(o, i)));
+  const results = await Promise.allSettled(
+    Array.from({ length: o.sessions }, (_, i) => oneSession(o, i, run)),
+  );
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  return { sessions: o.sessions, seconds, sessionsPerSecond: o.sessions / seconds };
+  const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed.length) {
+    const first = (failed[0]!.reason as Error).message;
+    throw new Error(`${failed.length} of ${o.sessions} sessions failed; first: ${first}`);
+  }
+  return { sessions: o.sessions, seconds, sessionsPerSecond: o.sessions / seconds, peakLoggedIn: run.peak };
 }

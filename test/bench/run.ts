@@ -4,11 +4,14 @@
  *   1. compile time of a generated 5,000-rule script (≈ 470 KB), tamis vs sievec
  *   2. run time per message of a 50-rule script (in process)
  *   3. whole process: `tamis filter` over a 5,000-message Maildir vs sieve-filter
- *   4. ManageSieve load (test/bench/managesieve-load.ts), when targets are given
+ *   4. ManageSieve load: tamis's server and Dovecot's managesieved, both started here on loopback
+ *      (test/bench/managesieve-bench.ts)
  *
- * Results are printed and written into docs/benchmarks.md between the bench markers
- * (`--no-write` leaves the file alone). Speed targets are checked here only, never in tests.
- * Options: --runs N (whole-process repetitions, default 7), --messages N (default 5000).
+ * Results are printed and written into docs/benchmarks.md, sections 1–3 between the bench markers and
+ * section 4 between the bench:managesieve markers (`--no-write` leaves the file alone). Speed targets
+ * are checked here only, never in tests.
+ * Options: --runs N (whole-process repetitions, default 7), --messages N (default 5000),
+ * --only engine|managesieve (sections 1–3 or section 4 alone).
  * The built CLI is dist/cli/main.js (run `npx tsup` first) or the file named by TAMIS_CLI.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -39,6 +42,12 @@ const opt = (name: string, def: number) => {
 const RUNS = opt('--runs', 7);
 const MESSAGES = opt('--messages', 5000);
 const WRITE = !argv.includes('--no-write');
+const ONLY = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
+if (ONLY !== undefined && ONLY !== 'engine' && ONLY !== 'managesieve') {
+  throw new Error(`--only takes engine or managesieve, not ${ONLY}`);
+}
+const ENGINE = ONLY !== 'managesieve';
+const MANAGESIEVE = ONLY !== 'engine';
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -77,24 +86,29 @@ const say = (line = '') => {
 
 const cliPath = process.env.TAMIS_CLI ?? join(ROOT, 'dist/cli/main.js');
 const haveCli = existsSync(cliPath);
-const oracleProblem = pigeonholeUnavailable('sieve-filter') ?? pigeonholeUnavailable('sievec');
+const oracleProblem = !ENGINE
+  ? 'not asked for'
+  : (pigeonholeUnavailable('sieve-filter') ?? pigeonholeUnavailable('sievec'));
 const oracle: Oracle | null = oracleProblem ? null : createOracle();
 const work = oracle?.dir ?? mkdtempSync(join(tmpdir(), 'tamis-bench-'));
 
-say(`Command: \`npm run bench -- ${argv.join(' ')}\``.replace(/ -- `$/, '`'));
-say(
+const header = (): string[] => [
+  `Command: \`npm run bench -- ${argv.join(' ')}\``.replace(/ -- `$/, '`'),
   `Machine: ${availableParallelism()} CPUs (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, ` +
     `load average at start ${loadavg()
       .map((x) => x.toFixed(2))
       .join(' ')}`,
-);
-say(`Date: ${new Date().toISOString().slice(0, 10)}`);
-if (oracleProblem) say(`Pigeonhole comparison skipped: ${oracleProblem}`);
-if (!haveCli) say(`Whole-process figures skipped: ${cliPath} not found (build with \`npx tsup\`)`);
-say();
+  `Date: ${new Date().toISOString().slice(0, 10)}`,
+];
+if (ENGINE) {
+  for (const line of header()) say(line);
+  if (oracleProblem) say(`Pigeonhole comparison skipped: ${oracleProblem}`);
+  if (!haveCli) say(`Whole-process figures skipped: ${cliPath} not found (build with \`npx tsup\`)`);
+  say();
+}
 
 // 1. Compile time ------------------------------------------------------------------------------
-{
+if (ENGINE) {
   const big = generateLargeScript(5000);
   const scriptPath = join(work, 'large.sieve');
   writeFileSync(scriptPath, big);
@@ -136,7 +150,7 @@ say();
 }
 
 // 2. Run time per message ----------------------------------------------------------------------
-{
+if (ENGINE) {
   const engine = new SieveEngine({ config: ORACLE_TAMIS_CONFIG });
   const compiled = engine.compile(generateFilterScript(50));
   if (!compiled.program) throw new Error(`50-rule script does not compile: ${compiled.errors[0]?.message}`);
@@ -158,7 +172,7 @@ say();
 }
 
 // 3. Whole process over a Maildir ---------------------------------------------------------------
-if (haveCli) {
+if (ENGINE && haveCli) {
   const maildir = join(work, 'Maildir');
   rmSync(maildir, { recursive: true, force: true });
   writeMaildir(maildir, MESSAGES);
@@ -195,46 +209,46 @@ if (haveCli) {
 }
 
 // 4. ManageSieve load ---------------------------------------------------------------------------
-// >>> ManageSieve hook: test/bench/managesieve-load.ts (runManageSieveLoad) drives N concurrent
-// sessions against a running server. Targets come from TAMIS_BENCH_MANAGESIEVE, a comma-separated
-// list of label=host:port:user:password (e.g. tamis and Dovecot's managesieved side by side).
-{
-  const loadModule = join(import.meta.dirname, 'managesieve-load.ts');
-  const targets = (process.env.TAMIS_BENCH_MANAGESIEVE ?? '').split(',').filter(Boolean);
-  say('### 4. ManageSieve load');
-  say();
-  if (!existsSync(loadModule)) say('skipped: test/bench/managesieve-load.ts not present');
-  else if (!targets.length) say('skipped: set TAMIS_BENCH_MANAGESIEVE=label=host:port:user:password[,...]');
-  else {
-    const { runManageSieveLoad } =
-      (await import('./managesieve-load.js')) as typeof import('./managesieve-load.js');
-    say('| server | sessions | seconds | sessions/s |');
-    say('| --- | ---: | ---: | ---: |');
-    for (const target of targets) {
-      const [label, spec] = target.split('=') as [string, string];
-      const [host, port, user, password] = spec.split(':') as [string, string, string, string];
-      const r = await runManageSieveLoad({ host, port: Number(port), user, password });
-      say(`| ${label} | ${r.sessions} | ${r.seconds.toFixed(2)} | ${r.sessionsPerSecond.toFixed(0)} |`);
-    }
-  }
-  say();
+// Both servers are started and stopped by benchManageSieve; its lines go to their own markers.
+const msReport: string[] = [];
+if (MANAGESIEVE) {
+  const { benchManageSieve } = await import('./managesieve-bench.js');
+  const sayMs = (line = ''): void => {
+    msReport.push(line);
+    console.log(line);
+  };
+  sayMs('### 4. ManageSieve load');
+  sayMs();
+  for (const line of header()) sayMs(line);
+  sayMs();
+  await benchManageSieve({
+    cliPath,
+    root: ROOT,
+    // Bounded by the cost of a login (≈ 10–25 ms per session on either server): about a minute here.
+    sizes: [200],
+    repeats: 3,
+    holdSessions: 1000,
+    users: 100,
+    budgetMs: 60_000,
+    say: sayMs,
+  });
 }
-// <<< end of ManageSieve hook
 
 if (!oracle) rmSync(work, { recursive: true, force: true });
 else rmSync(oracle.dir, { recursive: true, force: true });
 
 if (WRITE) {
   const doc = join(ROOT, 'docs/benchmarks.md');
-  const start = '<!-- bench:start -->';
-  const end = '<!-- bench:end -->';
-  const text = existsSync(doc) ? readFileSync(doc, 'utf8') : `# Benchmarks\n\n${start}\n${end}\n`;
-  const a = text.indexOf(start);
-  const b = text.indexOf(end);
-  const body = `${start}\n\n${report.join('\n')}\n${end}`;
-  writeFileSync(
-    doc,
-    a >= 0 && b > a ? text.slice(0, a) + body + text.slice(b + end.length) : `${text}\n${body}\n`,
-  );
+  let text = existsSync(doc) ? readFileSync(doc, 'utf8') : '# Benchmarks\n';
+  // Replaces what lies between two markers (appending them when missing); other text stays as it is.
+  const fill = (start: string, end: string, lines: string[]): void => {
+    const a = text.indexOf(start);
+    const b = text.indexOf(end);
+    const body = `${start}\n\n${lines.join('\n')}\n${end}`;
+    text = a >= 0 && b > a ? text.slice(0, a) + body + text.slice(b + end.length) : `${text}\n${body}\n`;
+  };
+  if (ENGINE) fill('<!-- bench:start -->', '<!-- bench:end -->', report);
+  if (MANAGESIEVE) fill('<!-- bench:managesieve:start -->', '<!-- bench:managesieve:end -->', msReport);
+  writeFileSync(doc, text);
   console.log(`\nwritten to ${doc}`);
 }

@@ -1,6 +1,7 @@
-import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import bcrypt from 'bcryptjs';
 import { argon2i, argon2id } from 'hash-wasm';
+import { scramSha256Keys } from '../sasl/scram-sha-256.js';
 import type { ScramCredentials } from '../sasl/types.js';
 import { cryptSalt, parseShaCrypt, shaCrypt } from './sha-crypt.js';
 
@@ -71,10 +72,7 @@ export function parseScramSha256(value: string): ScramCredentials | null {
 
 /** Derives SCRAM-SHA-256 credentials from a password (RFC 5802 section 3). */
 export function scramSha256Credentials(password: string, salt: Buffer, iterations: number): ScramCredentials {
-  const salted = pbkdf2Sync(Buffer.from(password, 'utf8'), salt, iterations, 32, 'sha256');
-  const clientKey = createHmac('sha256', salted).update('Client Key').digest();
-  const storedKey = createHash('sha256').update(clientKey).digest();
-  const serverKey = createHmac('sha256', salted).update('Server Key').digest();
+  const { storedKey, serverKey } = scramSha256Keys(password, salt, iterations);
   return { salt, iterations, storedKey, serverKey };
 }
 

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import crypto, { createHash } from 'node:crypto';
 
 /**
  * SHA-256/SHA-512 based crypt ("$5$" / "$6$"), following the public specification
@@ -18,6 +18,13 @@ function digest(algo: Algo, ...parts: Buffer[]): Buffer {
   for (const p of parts) h.update(p);
   return h.digest();
 }
+
+/** One-shot digest; `crypto.hash` (Node 20.12+) avoids creating a Hash object per call. */
+const hashOnce: (algo: Algo, data: Buffer) => Buffer =
+  typeof (crypto as { hash?: unknown }).hash === 'function'
+    ? (algo, data) =>
+        (crypto as unknown as { hash(a: string, d: Buffer, o: 'buffer'): Buffer }).hash(algo, data, 'buffer')
+    : (algo, data) => createHash(algo).update(data).digest();
 
 /** Repeats `block` to exactly `len` bytes. */
 function repeatTo(block: Buffer, len: number): Buffer {
@@ -92,13 +99,15 @@ export function shaCrypt(password: string | Buffer, setting: string): string {
   const DS = digest(algo, ...new Array<Buffer>(16 + A[0]!).fill(S));
   const sSeq = repeatTo(DS, S.length);
 
+  // The rounds dominate the cost: each hashes one contiguous buffer in a single call, laid out in
+  // a scratch buffer, instead of feeding a Hash object piece by piece.
+  const scratch = Buffer.allocUnsafe(hlen + sSeq.length + 2 * pSeq.length);
   for (let i = 0; i < rounds; i++) {
-    const h = createHash(algo);
-    h.update(i & 1 ? pSeq : A);
-    if (i % 3 !== 0) h.update(sSeq);
-    if (i % 7 !== 0) h.update(pSeq);
-    h.update(i & 1 ? A : pSeq);
-    A = h.digest();
+    let n = i & 1 ? pSeq.copy(scratch, 0) : A.copy(scratch, 0);
+    if (i % 3 !== 0) n += sSeq.copy(scratch, n);
+    if (i % 7 !== 0) n += pSeq.copy(scratch, n);
+    n += i & 1 ? A.copy(scratch, n) : pSeq.copy(scratch, n);
+    A = hashOnce(algo, scratch.subarray(0, n));
   }
 
   const prefix = `$${algo === 'sha512' ? '6' : '5'}$` + (s.explicitRounds ? `rounds=${rounds}$` : '');

@@ -1,5 +1,6 @@
-import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
-import { encodeSaslName } from '../sasl/scram-sha-256.js';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { encodeSaslName, gs2Header } from '../sasl/gs2.js';
+import { hmac, scramSha256Keys, xorBytes } from '../sasl/scram-sha-256.js';
 
 /** A client-side SASL exchange: raw bytes in and out (the transport does base64). */
 export interface SaslClientExchange {
@@ -39,13 +40,11 @@ export function loginClient(c: ClientCredentials): SaslClientExchange {
   };
 }
 
-const hmac = (key: Buffer, data: string): Buffer => createHmac('sha256', key).update(data).digest();
-
 export function scramSha256Client(
   c: ClientCredentials,
   nonce = randomBytes(18).toString('base64'),
 ): SaslClientExchange {
-  const gs2 = `n,${c.authzid ? `a=${encodeSaslName(c.authzid)}` : ''},`;
+  const gs2 = gs2Header(c.authzid);
   const bare = `n=${encodeSaslName(c.user)},r=${nonce}`;
   let expectedServerSignature: Buffer | null = null;
   let step = 0;
@@ -61,21 +60,15 @@ export function scramSha256Client(
       if (!r.startsWith(nonce) || r.length === nonce.length) throw new Error('SCRAM server nonce is invalid');
       const iterations = Number(i);
       if (iterations < 1 || iterations > 10_000_000) throw new Error('SCRAM iteration count out of range');
-      const salted = pbkdf2Sync(
-        Buffer.from(c.secret, 'utf8'),
+      const { clientKey, storedKey, serverKey } = scramSha256Keys(
+        c.secret,
         Buffer.from(s, 'base64'),
         iterations,
-        32,
-        'sha256',
       );
-      const clientKey = hmac(salted, 'Client Key');
-      const storedKey = createHash('sha256').update(clientKey).digest();
       const withoutProof = `c=${Buffer.from(gs2).toString('base64')},r=${r}`;
       const authMessage = `${bare},${serverFirst},${withoutProof}`;
-      const signature = hmac(storedKey, authMessage);
-      const proof = Buffer.alloc(32);
-      for (let k = 0; k < 32; k++) proof[k] = clientKey[k]! ^ signature[k]!;
-      expectedServerSignature = hmac(hmac(salted, 'Server Key'), authMessage);
+      const proof = xorBytes(clientKey, hmac(storedKey, authMessage));
+      expectedServerSignature = hmac(serverKey, authMessage);
       return Buffer.from(`${withoutProof},p=${proof.toString('base64')}`, 'utf8');
     },
     verifyFinal(data) {
@@ -90,11 +83,7 @@ export function scramSha256Client(
 }
 
 export function oauthBearerClient(c: ClientCredentials): SaslClientExchange {
-  const user = c.authzid ?? c.user;
-  const msg = Buffer.from(
-    `n,${user ? `a=${encodeSaslName(user)}` : ''},\x01auth=Bearer ${c.secret}\x01\x01`,
-    'utf8',
-  );
+  const msg = Buffer.from(`${gs2Header(c.authzid ?? c.user)}\x01auth=Bearer ${c.secret}\x01\x01`, 'utf8');
   return {
     initial: () => msg,
     // A non-empty challenge is the JSON error; RFC 7628 says to answer with a lone ^A to end the exchange.

@@ -1,10 +1,15 @@
+import {
+  encodeString as encodeWireString,
+  MAX_NUMBER,
+  parseLiteralHeader,
+  scanQuoted,
+  type AtomToken,
+  type StringToken,
+} from '../protocol/strings.js';
 import { ManageSieveProtocolError } from './errors.js';
 
 /** A token of a server line: an atom (OK, ACTIVE, QUOTA/MAXSIZE...), a quoted/literal string, or a parenthesised list. */
-export type Token =
-  | { kind: 'atom'; value: string }
-  | { kind: 'string'; value: Buffer; literal: boolean }
-  | { kind: 'list'; items: Token[] };
+export type Token = AtomToken | StringToken | { kind: 'list'; items: Token[] };
 
 export interface WireLimits {
   /** Longest line, literal contents excluded (default 1 MiB). */
@@ -50,30 +55,16 @@ export function parseLine(buf: Buffer, limits: WireLimits = DEFAULT_LIMITS): Par
     }
     const top = stack[stack.length - 1]!;
     if (c === 0x22) {
-      const chunks: number[] = [];
-      let i = pos + 1;
-      for (;;) {
-        if (i >= buf.length) {
-          lineBytes += i - pos;
-          return more();
-        }
-        const d = buf[i]!;
-        if (d === 0x22) break;
-        if (d === 0x0d || d === 0x0a || d === 0)
-          throw new ManageSieveProtocolError('CR, LF or NUL in quoted string');
-        if (d === 0x5c) {
-          if (i + 1 >= buf.length) {
-            lineBytes += i - pos;
-            return more();
-          }
-          i++;
-        }
-        chunks.push(buf[i]!);
-        i++;
+      // Servers are read leniently: a backslash escapes any byte.
+      const q = scanQuoted(buf, pos, false);
+      if ('error' in q) throw new ManageSieveProtocolError('CR, LF or NUL in quoted string');
+      if ('more' in q) {
+        lineBytes += q.at - pos;
+        return more();
       }
-      top.push({ kind: 'string', value: Buffer.from(chunks), literal: false });
-      lineBytes += i + 1 - pos;
-      pos = i + 1;
+      top.push({ kind: 'string', value: q.value, literal: false });
+      lineBytes += q.end - pos;
+      pos = q.end;
       continue;
     }
     if (c === 0x7b) {
@@ -82,9 +73,9 @@ export function parseLine(buf: Buffer, limits: WireLimits = DEFAULT_LIMITS): Par
         if (buf.length - pos > 14) throw new ManageSieveProtocolError('malformed literal');
         return more();
       }
-      const m = /^\{(\d{1,10})\+?\}$/.exec(buf.toString('latin1', pos, close + 1));
-      if (!m) throw new ManageSieveProtocolError('malformed literal');
-      const n = Number(m[1]);
+      const header = parseLiteralHeader(buf, pos, close);
+      if (!header) throw new ManageSieveProtocolError('malformed literal');
+      const n = header.size;
       if (n > limits.maxLiteralSize)
         throw new ManageSieveProtocolError(`server literal of ${n} bytes is too large`);
       if (close + 2 >= buf.length) return more();
@@ -175,20 +166,9 @@ export class LineReader {
   }
 }
 
-/** Encodes one command argument: a quoted string when it is short and safe, a literal otherwise. */
+/** Encodes one command argument: quoted when short, safe and UTF-8; a literal (`{N+}` by default) otherwise. */
 export function encodeString(value: string | Buffer, nonSyncLiteral = true): Buffer {
-  const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
-  const safe =
-    bytes.length <= 1024 &&
-    !bytes.includes(0) &&
-    !bytes.includes(0x0d) &&
-    !bytes.includes(0x0a) &&
-    Buffer.from(bytes.toString('utf8'), 'utf8').equals(bytes);
-  if (safe) {
-    const escaped = bytes.toString('utf8').replace(/[\\"]/g, (m) => '\\' + m);
-    return Buffer.from(`"${escaped}"`, 'utf8');
-  }
-  return Buffer.concat([Buffer.from(`{${bytes.length}${nonSyncLiteral ? '+' : ''}}\r\n`, 'latin1'), bytes]);
+  return encodeWireString(value, { nonSync: nonSyncLiteral, utf8Only: true });
 }
 
 /** Builds a complete command line. */
@@ -201,7 +181,7 @@ export function encodeCommand(
   for (const a of args) {
     parts.push(Buffer.from(' '));
     if (typeof a === 'number') {
-      if (!Number.isInteger(a) || a < 0 || a > 0xffffffff)
+      if (!Number.isInteger(a) || a < 0 || a > MAX_NUMBER)
         throw new RangeError(`invalid number argument ${a}`);
       parts.push(Buffer.from(String(a)));
     } else parts.push(encodeString(a, nonSyncLiteral));

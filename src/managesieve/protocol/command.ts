@@ -1,5 +1,6 @@
 import type { InputReader } from './reader.js';
-import { SyntaxError, tokenizeLine, type LiteralSpec, type Response, type Token } from './wire.js';
+import { parseLiteralHeader, type LiteralSpec } from './strings.js';
+import { SyntaxError, tokenizeLine, type Response, type Token } from './wire.js';
 
 /** What to do with a literal the client has announced, decided before any of its bytes are read. */
 export type LiteralDecision =
@@ -23,7 +24,12 @@ export type ReadResult =
   | { type: 'syntax'; message: string; tokens: Token[] }
   | { type: 'fatal'; reply: Response };
 
-const TRAILING_LITERAL = /\{(\d{1,10})\+?\}$/;
+/** The literal a line announces, found even when the line is otherwise broken, so that it can be skipped. */
+function trailingLiteral(line: Buffer): LiteralSpec | null {
+  const open = line.lastIndexOf(0x7b);
+  const close = line.length - 1;
+  return open >= 0 && line[close] === 0x7d ? parseLiteralHeader(line, open, close) : null;
+}
 
 /**
  * Reads one complete command: a line, plus any literals and continuation lines that belong to it.
@@ -41,8 +47,7 @@ export async function readCommand(
     const line = await reader.readLine(limits.maxLineLength);
     let literal: LiteralSpec | null = null;
     if (failed) {
-      const m = TRAILING_LITERAL.exec(line.toString('latin1'));
-      if (m) literal = { size: Number(m[1]), nonSync: true };
+      literal = trailingLiteral(line);
     } else {
       try {
         const parsed = tokenizeLine(line, first);
@@ -51,8 +56,7 @@ export async function readCommand(
       } catch (e) {
         if (!(e instanceof SyntaxError)) throw e;
         failed = { type: 'syntax', message: e.message, tokens };
-        const m = TRAILING_LITERAL.exec(line.toString('latin1'));
-        if (m) literal = { size: Number(m[1]), nonSync: true };
+        literal = trailingLiteral(line);
       }
     }
     first = false;

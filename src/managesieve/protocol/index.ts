@@ -1,3 +1,4 @@
+export * from './strings.js';
 export * from './wire.js';
 export * from './names.js';
 export * from './reader.js';

@@ -2,11 +2,12 @@
 
 export const MAX_NAME_CHARS = 256;
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const utf8WithoutBom = new TextDecoder('utf-8', { fatal: true });
 
-/** Decodes bytes as strict UTF-8; null when they are not valid UTF-8. */
-export function decodeUtf8(data: Buffer): string | null {
+/** Decodes bytes as strict UTF-8; null when they are not valid UTF-8. A leading BOM is kept unless `stripBom`. */
+export function decodeUtf8(data: Buffer, stripBom = false): string | null {
   try {
-    return utf8.decode(data);
+    return (stripBom ? utf8WithoutBom : utf8).decode(data);
   } catch {
     return null;
   }

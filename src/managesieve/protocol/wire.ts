@@ -1,6 +1,15 @@
 /** ManageSieve wire syntax (RFC 5804 section 4): tokens a client sends and responses a server writes. */
+import {
+  encodeString,
+  MAX_NUMBER,
+  parseLiteralHeader,
+  scanQuoted,
+  type AtomToken,
+  type LiteralSpec,
+  type StringToken,
+} from './strings.js';
 
-export type Token = { kind: 'atom'; value: string } | { kind: 'string'; value: Buffer; literal: boolean };
+export type Token = AtomToken | StringToken;
 
 export type ResultKind = 'OK' | 'NO' | 'BYE';
 
@@ -33,36 +42,7 @@ export interface Response {
   text?: string | Buffer;
 }
 
-const MAX_QUOTED = 1024;
 const CRLF = Buffer.from('\r\n');
-
-function needsLiteral(data: Buffer): boolean {
-  if (data.length > MAX_QUOTED) return true;
-  for (const b of data) if (b === 0x0d || b === 0x0a || b === 0x00) return true;
-  return false;
-}
-
-/** Encodes a string as a quoted string when it can be one, else as a server literal `{N}CRLF...`. */
-export function encodeString(value: string | Buffer): Buffer {
-  const data = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
-  if (needsLiteral(data)) return Buffer.concat([Buffer.from(`{${data.length}}\r\n`), data]);
-  let extra = 0;
-  for (const b of data) if (b === 0x22 || b === 0x5c) extra++;
-  const out = Buffer.allocUnsafe(data.length + extra + 2);
-  let o = 0;
-  out[o++] = 0x22;
-  for (const b of data) {
-    if (b === 0x22 || b === 0x5c) out[o++] = 0x5c;
-    out[o++] = b;
-  }
-  out[o++] = 0x22;
-  return out;
-}
-
-/** Always a literal: used for GETSCRIPT, whose payload must come back byte for byte. */
-export function encodeLiteral(data: Buffer): Buffer {
-  return Buffer.concat([Buffer.from(`{${data.length}}\r\n`), data]);
-}
 
 export function encodeResponse(r: Response): Buffer {
   const parts: Buffer[] = [Buffer.from(r.kind)];
@@ -90,15 +70,6 @@ export function encodeCapability(name: string, value?: string): Buffer {
 export class SyntaxError extends Error {
   override name = 'ManageSieveSyntaxError';
 }
-
-/** What a line ends with when a client literal follows it. */
-export interface LiteralSpec {
-  size: number;
-  /** `{N+}` (true) or `{N}` (false); servers treat both alike, there is no continuation in ManageSieve. */
-  nonSync: boolean;
-}
-
-export const MAX_NUMBER = 4294967295;
 
 function isAtomChar(b: number): boolean {
   // ATOM-CHAR: any CHAR except SP, parentheses, braces, %, *, DQUOTE, backslash and CTLs (RFC 5804 section 4).
@@ -128,40 +99,21 @@ export function tokenizeLine(line: Buffer, first: boolean): { tokens: Token[]; l
     }
     const c = line[i];
     if (c === 0x22) {
-      const bytes: number[] = [];
-      i++;
-      let closed = false;
-      while (i < n) {
-        const b = line[i];
-        if (b === 0x22) {
-          closed = true;
-          i++;
-          break;
-        }
-        if (b === 0x5c) {
-          const next = line[i + 1];
-          if (next !== 0x22 && next !== 0x5c) throw new SyntaxError('Invalid escape in quoted string');
-          bytes.push(next);
-          i += 2;
-          continue;
-        }
-        if (b === 0x00 || b === 0x0d || b === 0x0a)
-          throw new SyntaxError('Invalid character in quoted string');
-        bytes.push(b);
-        i++;
-      }
-      if (!closed) throw new SyntaxError('Unterminated quoted string');
-      tokens.push({ kind: 'string', value: Buffer.from(bytes), literal: false });
+      const q = scanQuoted(line, i, true);
+      if ('error' in q)
+        throw new SyntaxError(
+          q.error === 'escape' ? 'Invalid escape in quoted string' : 'Invalid character in quoted string',
+        );
+      if ('more' in q) throw new SyntaxError('Unterminated quoted string');
+      tokens.push({ kind: 'string', value: q.value, literal: false });
+      i = q.end;
     } else if (c === 0x7b) {
       const close = line.indexOf(0x7d, i);
       if (close !== n - 1) throw new SyntaxError('A literal must end the line');
-      let body = line.subarray(i + 1, close).toString('latin1');
-      const nonSync = body.endsWith('+');
-      if (nonSync) body = body.slice(0, -1);
-      if (!/^\d{1,10}$/.test(body)) throw new SyntaxError('Invalid literal length');
-      const size = Number(body);
-      if (size > MAX_NUMBER) throw new SyntaxError('Literal length out of range');
-      return { tokens, literal: { size, nonSync } };
+      const literal = parseLiteralHeader(line, i, close);
+      if (!literal) throw new SyntaxError('Invalid literal length');
+      if (literal.size > MAX_NUMBER) throw new SyntaxError('Literal length out of range');
+      return { tokens, literal };
     } else if (isAtomChar(c) || c === 0x2a) {
       const start = i;
       while (i < n && (isAtomChar(line[i]) || line[i] === 0x2a)) i++;

@@ -7,7 +7,8 @@ import type { OAuthTokenVerifier, SaslServerMechanism, UserDirectory } from './t
 export type * from './types.js';
 export { plainMechanism, parsePlainMessage } from './plain.js';
 export { loginMechanism } from './login.js';
-export { scramSha256Mechanism, parseClientFirst, decodeSaslName, encodeSaslName } from './scram-sha-256.js';
+export { scramSha256Mechanism, parseClientFirst } from './scram-sha-256.js';
+export { decodeSaslName, encodeSaslName } from './gs2.js';
 export { oauthBearerMechanism, parseOAuthBearer } from './oauthbearer.js';
 export type { OAuthBearerOptions, OAuthBearerMessage } from './oauthbearer.js';
 export type { ScramClientFirst } from './scram-sha-256.js';

@@ -1,14 +1,5 @@
+import { decodeUtf8 } from '../protocol/names.js';
 import type { SaslServerExchange, SaslServerMechanism, SaslStep, UserDirectory } from './types.js';
-
-const decoder = new TextDecoder('utf-8', { fatal: true });
-
-function utf8(b: Buffer): string | null {
-  try {
-    return decoder.decode(b);
-  } catch {
-    return null;
-  }
-}
 
 /** The non-standard but widely used LOGIN mechanism: the server asks "Username:" then "Password:". */
 export function loginMechanism(dir: UserDirectory): SaslServerMechanism {
@@ -28,7 +19,7 @@ export function loginMechanism(dir: UserDirectory): SaslServerMechanism {
           }
           switch (stage) {
             case 'user': {
-              const u = response === null ? null : utf8(response);
+              const u = response === null ? null : decodeUtf8(response, true);
               if (!u || u.includes('\0')) {
                 stage = 'done';
                 return { type: 'failure', reason: 'malformed', message: 'Invalid user name.' };
@@ -39,7 +30,7 @@ export function loginMechanism(dir: UserDirectory): SaslServerMechanism {
             }
             case 'password': {
               stage = 'done';
-              const p = response === null ? null : utf8(response);
+              const p = response === null ? null : decodeUtf8(response, true);
               if (p === null || p === '' || p.includes('\0'))
                 return { type: 'failure', reason: 'malformed', message: 'Invalid password.' };
               if (!(await dir.verifyPassword(user, p)))

@@ -1,5 +1,5 @@
 import type { OAuthTokenVerifier, SaslServerExchange, SaslServerMechanism, SaslStep } from './types.js';
-import { decodeSaslName } from './scram-sha-256.js';
+import { parseGs2 } from './gs2.js';
 
 export interface OAuthBearerMessage {
   authzid: string | null;
@@ -9,16 +9,14 @@ export interface OAuthBearerMessage {
 
 /** Parses an OAUTHBEARER client response (RFC 7628 section 3.1): gs2 header, then ^A-separated key=value pairs. */
 export function parseOAuthBearer(msg: string): OAuthBearerMessage | string {
-  const m = /^([ny]|p=[^,]*),(a=[^,]*)?,\x01(.*)\x01\x01$/s.exec(msg);
-  if (!m) return 'Malformed OAUTHBEARER message.';
-  if (m[1]!.startsWith('p=')) return 'Channel binding is not supported.';
-  let authzid: string | null = null;
-  if (m[2] !== undefined) {
-    authzid = decodeSaslName(m[2].slice(2));
-    if (authzid === null || authzid === '') return 'Malformed OAUTHBEARER authorization identity.';
-  }
+  const gs2 = parseGs2(msg);
+  const body = gs2 && /^\x01(.*)\x01\x01$/s.exec(gs2.rest);
+  if (!body) return 'Malformed OAUTHBEARER message.';
+  if (gs2.channelBinding) return 'Channel binding is not supported.';
+  if (!gs2.authzidOk) return 'Malformed OAUTHBEARER authorization identity.';
+  const { authzid } = gs2;
   const fields: Record<string, string> = {};
-  for (const kv of m[3]!.split('\x01')) {
+  for (const kv of body[1]!.split('\x01')) {
     const kvm = /^([A-Za-z]+)=([\x21-\x7e \t\r\n]*)$/.exec(kv);
     if (!kvm) return 'Malformed OAUTHBEARER key/value pair.';
     fields[kvm[1]!] = kvm[2]!;

@@ -1,3 +1,4 @@
+import { decodeUtf8 } from '../protocol/names.js';
 import type { SaslServerExchange, SaslServerMechanism, SaslStep, UserDirectory } from './types.js';
 
 /** Splits a SASL PLAIN message (RFC 4616): authzid NUL authcid NUL passwd. */
@@ -7,16 +8,12 @@ export function parsePlainMessage(
   const first = msg.indexOf(0);
   const second = first < 0 ? -1 : msg.indexOf(0, first + 1);
   if (first < 0 || second < 0 || msg.indexOf(0, second + 1) >= 0) return null;
-  const dec = new TextDecoder('utf-8', { fatal: true });
-  try {
-    const authzid = dec.decode(msg.subarray(0, first));
-    const authcid = dec.decode(msg.subarray(first + 1, second));
-    const password = dec.decode(msg.subarray(second + 1));
-    if (authcid === '' || password === '') return null;
-    return { authzid, authcid, password };
-  } catch {
+  const authzid = decodeUtf8(msg.subarray(0, first), true);
+  const authcid = decodeUtf8(msg.subarray(first + 1, second), true);
+  const password = decodeUtf8(msg.subarray(second + 1), true);
+  if (authzid === null || authcid === null || password === null || authcid === '' || password === '')
     return null;
-  }
+  return { authzid, authcid, password };
 }
 
 export function plainMechanism(dir: UserDirectory): SaslServerMechanism {

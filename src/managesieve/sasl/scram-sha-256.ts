@@ -1,4 +1,6 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { decodeUtf8 } from '../protocol/names.js';
+import { decodeSaslName, parseGs2 } from './gs2.js';
 import type {
   SaslServerExchange,
   SaslServerMechanism,
@@ -7,18 +9,27 @@ import type {
   UserDirectory,
 } from './types.js';
 
-/** Decodes a SCRAM saslname ("=2C" is ",", "=3D" is "="); null when another "=" escape appears. */
-export function decodeSaslName(s: string): string | null {
-  if (/=(?!2C|3D)/.test(s)) return null;
-  return s.replace(/=2C/g, ',').replace(/=3D/g, '=');
-}
-
-export function encodeSaslName(s: string): string {
-  return s.replace(/=/g, '=3D').replace(/,/g, '=2C');
-}
-
-const hmac = (key: Buffer, data: string | Buffer): Buffer => createHmac('sha256', key).update(data).digest();
+export const hmac = (key: Buffer, data: string | Buffer): Buffer =>
+  createHmac('sha256', key).update(data).digest();
 const sha256 = (data: Buffer): Buffer => createHash('sha256').update(data).digest();
+
+/** The keys RFC 5802 section 3 derives from a password; the server stores StoredKey and ServerKey. */
+export function scramSha256Keys(
+  password: string,
+  salt: Buffer,
+  iterations: number,
+): { clientKey: Buffer; storedKey: Buffer; serverKey: Buffer } {
+  const salted = pbkdf2Sync(Buffer.from(password, 'utf8'), salt, iterations, 32, 'sha256');
+  const clientKey = hmac(salted, 'Client Key');
+  return { clientKey, storedKey: sha256(clientKey), serverKey: hmac(salted, 'Server Key') };
+}
+
+/** Byte-wise XOR over `a`'s length: ClientProof = ClientKey XOR ClientSignature, and back. */
+export function xorBytes(a: Buffer, b: Buffer): Buffer {
+  const out = Buffer.alloc(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = a[i]! ^ b[i]!;
+  return out;
+}
 
 export interface ScramClientFirst {
   gs2Header: string;
@@ -32,15 +43,11 @@ const NONCE = /^[\x21-\x2b\x2d-\x7e]+$/;
 
 /** Parses a client-first-message (RFC 5802 section 7). Channel binding ("p=") is not supported. */
 export function parseClientFirst(msg: string): ScramClientFirst | string {
-  const m = /^([ny]|p=[^,]*),(a=[^,]*)?,(.*)$/s.exec(msg);
-  if (!m) return 'Malformed SCRAM client-first message.';
-  if (m[1]!.startsWith('p=')) return 'Channel binding is not supported.';
-  let authzid: string | null = null;
-  if (m[2] !== undefined) {
-    authzid = decodeSaslName(m[2].slice(2));
-    if (authzid === null || authzid === '') return 'Malformed SCRAM authorization identity.';
-  }
-  const bare = m[3]!;
+  const gs2 = parseGs2(msg);
+  if (!gs2) return 'Malformed SCRAM client-first message.';
+  if (gs2.channelBinding) return 'Channel binding is not supported.';
+  if (!gs2.authzidOk) return 'Malformed SCRAM authorization identity.';
+  const { authzid, rest: bare } = gs2;
   const attrs = bare.split(',');
   if (attrs[0]!.startsWith('m=')) return 'Mandatory SCRAM extensions are not supported.';
   if (attrs.length < 2 || !attrs[0]!.startsWith('n=') || !attrs[1]!.startsWith('r='))
@@ -49,7 +56,7 @@ export function parseClientFirst(msg: string): ScramClientFirst | string {
   const nonce = attrs[1]!.slice(2);
   if (user === null || user === '') return 'Malformed SCRAM user name.';
   if (!NONCE.test(nonce)) return 'Malformed SCRAM nonce.';
-  return { gs2Header: `${m[1]},${m[2] ?? ''},`, authzid, user, nonce, bare };
+  return { gs2Header: gs2.header, authzid, user, nonce, bare };
 }
 
 /**
@@ -81,9 +88,8 @@ export function scramSha256Mechanism(dir: UserDirectory): SaslServerMechanism {
           }
           if (stage === 'start') stage = 'first';
           if (response === null) return fail('malformed', 'Missing SCRAM response.');
-          const text = response.toString('utf8');
-          if (!Buffer.from(text, 'utf8').equals(response))
-            return fail('malformed', 'SCRAM messages must be UTF-8.');
+          const text = decodeUtf8(response);
+          if (text === null) return fail('malformed', 'SCRAM messages must be UTF-8.');
 
           if (stage === 'first') {
             const parsed = parseClientFirst(text);
@@ -128,8 +134,7 @@ export function scramSha256Mechanism(dir: UserDirectory): SaslServerMechanism {
             const authMessage = `${first.bare},${serverFirst},${withoutProof}`;
             const clientSignature = hmac(creds.storedKey, authMessage);
             if (proof.length !== clientSignature.length) return fail('credentials', 'Authentication failed.');
-            const clientKey = Buffer.alloc(proof.length);
-            for (let i = 0; i < proof.length; i++) clientKey[i] = proof[i]! ^ clientSignature[i]!;
+            const clientKey = xorBytes(proof, clientSignature);
             const ok = timingSafeEqual(sha256(clientKey), creds.storedKey);
             if (!ok || !known) return fail('credentials', 'Authentication failed.');
             stage = 'done';

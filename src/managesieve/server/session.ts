@@ -4,11 +4,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { readCommand, type LiteralPolicy } from '../protocol/command.js';
 import { decodeUtf8, parseScriptName, printableName } from '../protocol/names.js';
 import { ConnectionClosed, IdleTimeout, InputReader, LineTooLong } from '../protocol/reader.js';
+import { encodeLiteral, encodeString } from '../protocol/strings.js';
 import {
   encodeCapability,
-  encodeLiteral,
   encodeResponse,
-  encodeString,
   parseNumber,
   type Response,
   type ResponseCodeName,

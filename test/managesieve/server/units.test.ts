@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  encodeResponse,
-  encodeString,
-  parseNumber,
-  tokenizeLine,
-} from '../../../src/managesieve/protocol/wire.js';
+import { encodeString } from '../../../src/managesieve/protocol/strings.js';
+import { encodeResponse, parseNumber, tokenizeLine } from '../../../src/managesieve/protocol/wire.js';
 import { parseScriptName, scriptNameProblem } from '../../../src/managesieve/protocol/names.js';
 import { AuthThrottle } from '../../../src/managesieve/server/throttle.js';
 import { checkQuota } from '../../../src/managesieve/storage/types.js';

@@ -1,0 +1,246 @@
+/**
+ * Section 4 of `npm run bench`: the same ManageSieve load against tamis's server (the real CLI process)
+ * and Dovecot's managesieved, both started here on loopback with the same users and password hashes.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { formatPasswdEntry, hashPassword } from '../../src/managesieve/auth/index.js';
+import { dovecotAvailable, dovecotSkipReason, startDovecot } from '../managesieve/helpers/dovecot.js';
+import { runManageSieveLoad, type ManageSieveLoadResult } from './managesieve-load.js';
+
+export interface ManageSieveBenchOptions {
+  /** Built CLI (dist/cli/main.js); when it does not exist the CLI runs from source through tsx. */
+  cliPath: string;
+  root: string;
+  /** Concurrent sessions per round. */
+  sizes: number[];
+  /** Rounds of each size per server; the median is reported. */
+  repeats: number;
+  /** Sessions of the final round, which must all be logged in at the same time. */
+  holdSessions: number;
+  /** Distinct users the sessions are spread over. */
+  users: number;
+  /** Rounds still to start are skipped once this much time has gone by (ms). */
+  budgetMs: number;
+  say: (line?: string) => void;
+}
+
+const USER = 'bench';
+const PASSWORD = 'bench-password';
+const SCHEME = 'SHA512-CRYPT';
+const SESSION_TIMEOUT_MS = 30_000;
+
+interface Target {
+  label: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+/** Starts `tamis managesieve` as its own process (as deployed) and waits for its "listening on" line. */
+async function startTamis(opts: ManageSieveBenchOptions, dir: string, usersFile: string): Promise<Target> {
+  // No TLS at all, as on the Dovecot side (ssl = no): nothing is encrypted in either run.
+  const config = join(dir, 'tamis.json');
+  await writeFile(config, JSON.stringify({ tls: { enabled: false } }));
+  const args = [
+    'managesieve',
+    '--config',
+    config,
+    '--listen',
+    '127.0.0.1:0',
+    '--data',
+    join(dir, 'tamis-data'),
+    '--users',
+    usersFile,
+    '--insecure-auth',
+  ];
+  const argv = existsSync(opts.cliPath)
+    ? [opts.cliPath, ...args]
+    : ['--import', 'tsx', join(opts.root, 'src/cli/main.ts'), ...args];
+  const child: ChildProcess = spawn(process.execPath, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  // Keep reading stderr whatever it says, so a chatty server never blocks on a full pipe.
+  child.stderr!.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-4000)));
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`tamis managesieve did not start:\n${log}`)), 20_000);
+    const check = (): void => {
+      const m = /listening on [^\s]*:(\d+)/.exec(log);
+      if (m) {
+        clearTimeout(timer);
+        child.stderr!.off('data', check);
+        resolve(Number(m[1]));
+      }
+    };
+    child.stderr!.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`tamis managesieve exited with ${code}:\n${log}`));
+    });
+  });
+  return {
+    label: existsSync(opts.cliPath) ? 'tamis' : 'tamis (from source)',
+    port,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise<void>((r) => child.once('exit', () => r()));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Runs the section and prints its Markdown through `say`. */
+export async function benchManageSieve(opts: ManageSieveBenchOptions): Promise<void> {
+  const { say } = opts;
+  const started = Date.now();
+  const dir = await mkdtemp(join(tmpdir(), 'tamis-bench-ms-'));
+  const targets: Target[] = [];
+  try {
+    // One set of hashes, made by tamis, read by both servers from the same passwd-file format.
+    const users = await Promise.all(
+      Array.from({ length: opts.users }, async (_, i) => ({
+        user: `${USER}${i}`,
+        password: await hashPassword(PASSWORD, SCHEME),
+      })),
+    );
+    const usersFile = join(dir, 'users');
+    const lines = users.map((u) =>
+      formatPasswdEntry({ ...u, uid: '', gid: '', gecos: '', home: '', shell: '', extra: {} }),
+    );
+    await writeFile(usersFile, lines.join('\n') + '\n', { mode: 0o600 });
+
+    targets.push(await startTamis(opts, dir, usersFile));
+    if (dovecotAvailable()) {
+      // Dovecot's defaults (100 processes per service) cap it at 100 sessions: each login and each logged-in
+      // session is a process of its own (service_count = 1). Raised here so it can hold 1,000 at once.
+      const d = await startDovecot({
+        users,
+        mechanisms: ['plain'],
+        extraConfig: 'default_process_limit = 1100\ndefault_client_limit = 4000\n',
+      });
+      targets.push({ label: 'Dovecot managesieved', port: d.port, stop: () => d.stop() });
+    }
+
+    say(
+      `${opts.users} users, ${SCHEME} hashes (made with tamis's hashPassword, default 5,000 rounds) in one ` +
+        `passwd-file format; each session: connect, AUTHENTICATE PLAIN, PUTSCRIPT, GETSCRIPT (checked), ` +
+        `LISTSCRIPTS, LOGOUT; all sessions of a round opened at once from one client process; ` +
+        `servers take turns round by round; median of ${opts.repeats} rounds each.`,
+    );
+    say();
+    if (targets.length < 2) {
+      say(`Dovecot skipped: ${dovecotSkipReason}`);
+      say();
+    }
+
+    const load = (t: Target, sessions: number, hold = false): Promise<ManageSieveLoadResult> =>
+      runManageSieveLoad({
+        port: t.port,
+        sessions,
+        user: USER,
+        password: PASSWORD,
+        users: opts.users,
+        timeoutMs: SESSION_TIMEOUT_MS,
+        hold,
+      });
+
+    // Warm-up: JIT on the tamis side, first process starts and page cache on Dovecot's.
+    for (const t of targets) await load(t, 50);
+
+    const seconds = new Map<string, number[]>(); // `${label}/${size}`
+    const failures = new Map<string, string>();
+    let skipped = 0;
+    for (let rep = 0; rep < opts.repeats; rep++) {
+      for (const size of opts.sizes) {
+        // Alternate which server goes first, so drifting machine load falls on both alike.
+        const order = rep % 2 ? [...targets].reverse() : targets;
+        for (const t of order) {
+          if (failures.has(t.label)) continue;
+          if (Date.now() - started > opts.budgetMs) {
+            skipped++;
+            continue;
+          }
+          try {
+            const r = await load(t, size);
+            const key = `${t.label}/${size}`;
+            seconds.set(key, [...(seconds.get(key) ?? []), r.seconds]);
+          } catch (err) {
+            failures.set(t.label, `${size} sessions: ${(err as Error).message}`);
+          }
+        }
+      }
+    }
+
+    // The largest round: every session stays logged in until the last one is, so the server must hold
+    // them all at once (peakLoggedIn proves it); run once per server, after the repeated rounds.
+    const held = new Map<string, ManageSieveLoadResult>();
+    for (const t of targets) {
+      if (failures.has(t.label)) continue;
+      try {
+        held.set(t.label, await load(t, opts.holdSessions, true));
+      } catch (err) {
+        failures.set(t.label, `${opts.holdSessions} held sessions: ${(err as Error).message}`);
+      }
+    }
+
+    const cols = targets.map((t) => t.label);
+    const two = cols.length > 1;
+    say(
+      `| concurrent sessions | runs | ${cols.map((c) => `${c}: s | sessions/s`).join(' | ')} |` +
+        (two ? ' tamis time ÷ Dovecot time |' : ''),
+    );
+    say(`| --- | ---: | ${cols.map(() => '---: | ---:').join(' | ')} |` + (two ? ' ---: |' : ''));
+    const row = (label: string, runs: string, secs: number[], sessions: number): void => {
+      const cells = secs.map((m) =>
+        Number.isNaN(m) ? '– | –' : `${m.toFixed(2)} | ${(sessions / m).toFixed(0)}`,
+      );
+      const ratio = two && secs.every((m) => !Number.isNaN(m)) ? `${(secs[0]! / secs[1]!).toFixed(2)}×` : '–';
+      say(`| ${label} | ${runs} | ${cells.join(' | ')} |` + (two ? ` ${ratio} |` : ''));
+    };
+    for (const size of opts.sizes) {
+      const runs = cols.map((c) => seconds.get(`${c}/${size}`) ?? []);
+      row(
+        size.toLocaleString('en-US'),
+        [...new Set(runs.map((xs) => xs.length))].join('/'),
+        runs.map((xs) => (xs.length ? median(xs) : NaN)),
+        size,
+      );
+    }
+    row(
+      `${opts.holdSessions.toLocaleString('en-US')}, all logged in at once`,
+      '1',
+      cols.map((c) => held.get(c)?.seconds ?? NaN),
+      opts.holdSessions,
+    );
+    say();
+    for (const [label, r] of held) {
+      say(
+        `${label}: ${r.peakLoggedIn.toLocaleString('en-US')} of ${r.sessions.toLocaleString('en-US')} ` +
+          `sessions were logged in at the same time in the last round.`,
+      );
+    }
+    say();
+    for (const [label, why] of failures) {
+      say(`${label} failed: ${why}`);
+      say();
+    }
+    if (skipped) {
+      say(`${skipped} rounds skipped: the section's time budget (${opts.budgetMs / 1000} s) ran out.`);
+      say();
+    }
+    say(`Section time: ${((Date.now() - started) / 1000).toFixed(0)} s.`);
+    say();
+  } finally {
+    await Promise.all(targets.map((t) => t.stop()));
+    await rm(dir, { recursive: true, force: true });
+  }
+}
