@@ -1,12 +1,16 @@
 import type { Argument, CommandNode, Position, ScriptNode, TestNode } from '../syntax/ast.js';
 import type { Diagnostic } from '../diagnostics.js';
 import type {
+  AddressPartDef,
   ArgType,
   CommandDef,
+  ComparatorDef,
   CompileContext,
   CompiledKeys,
   EngineConfig,
+  KeyMatcher,
   MatchSpec,
+  MatchTypeDef,
   ParsedArgs,
   TagDef,
 } from '../extensions/types.js';
@@ -15,6 +19,7 @@ import type { CompiledCommand, CompiledTest, Program } from './program.js';
 import { decodeEncodedCharacters, parseTemplate, type SieveString } from './strings.js';
 import { suggest } from './suggest.js';
 import { parse } from '../syntax/index.js';
+import { takeFrom } from '../syntax/lists.js';
 
 export interface CompileOptions {
   registry: Registry;
@@ -45,6 +50,46 @@ function argTypeName(a: Argument): string {
   }
 }
 
+/** How a definition is named in messages ("header test", "fileinto command"), built once per definition. */
+const testWhat = new WeakMap<CommandDef, string>();
+const commandWhat = new WeakMap<CommandDef, string>();
+function whatOf(cache: WeakMap<CommandDef, string>, def: CommandDef, kind: string): string {
+  let what = cache.get(def);
+  if (what === undefined) {
+    what = `${def.name} ${kind}`;
+    cache.set(def, what);
+  }
+  return what;
+}
+
+const COMPARATOR_TAG: TagDef = { name: 'comparator', param: 'string', group: 'comparator' };
+/** The tag form of match types and address parts, per definition. */
+const matchTypeTags = new WeakMap<MatchTypeDef, TagDef>();
+const addressPartTags = new WeakMap<AddressPartDef, TagDef>();
+
+function matchTypeTag(def: MatchTypeDef): TagDef {
+  let tag = matchTypeTags.get(def);
+  if (!tag) {
+    tag = { name: def.name, param: def.param, group: 'match-type' };
+    matchTypeTags.set(def, tag);
+  }
+  return tag;
+}
+
+function addressPartTag(def: AddressPartDef): TagDef {
+  let tag = addressPartTags.get(def);
+  if (!tag) {
+    tag = { name: def.name, group: 'address-part' };
+    addressPartTags.set(def, tag);
+  }
+  return tag;
+}
+
+const NO_PARAM = '\0none';
+const NO_POSITIONAL: ArgType[] = [];
+const NO_COMMANDS: CommandNode[] = [];
+const never: KeyMatcher = () => false;
+
 function fits(a: Argument, t: ArgType): boolean {
   if (t === 'number') return a.type === 'number';
   if (t === 'string') return a.type === 'string';
@@ -63,7 +108,10 @@ export function compileAst(
   const diagnostics: Diagnostic[] = [];
   const capabilities = new Set<string>();
   const state = new Map<string, unknown>(options.state);
-  const matchCache = new Map<string, ReturnType<MatchSpec['type']['prepare']>>();
+  // Prepared matchers of constant keys, by match type, comparator, parameter and key.
+  const matchCache = new Map<MatchTypeDef, Map<ComparatorDef, Map<string, Map<string, KeyMatcher>>>>();
+  // Match specs are plain data: nodes with the same match type, comparator and parameter share one.
+  const specCache = new Map<MatchTypeDef, Map<ComparatorDef, Map<string, MatchSpec>>>();
   // Unknown names (commands, tests, a command's tags) are reported where they first appear only.
   const unknownTagsSeen = new Set<string>();
   const unknownNamesSeen = new Set<string>();
@@ -74,6 +122,10 @@ export function compileAst(
     diagnostics.push({ severity: 'warning', message, line: pos.line, column: pos.column });
 
   const has = (cap: string) => capabilities.has(cap);
+  // What every string needs to know, refreshed when the capabilities change.
+  let capsSeen = -1;
+  let hasVariables = false;
+  let hasEncoded = false;
   const isNamespace = (ns: string) => {
     const known = state.get('variables.namespaces') as Set<string> | undefined;
     return known?.has(ns) ?? false;
@@ -83,12 +135,17 @@ export function compileAst(
     if (arg.type !== 'string') return '';
     // Line breaks inside strings are CRLF whatever the script file uses (RFC 5228 §2.4.2).
     let text = arg.value.includes('\n') ? arg.value.replace(/\r?\n/g, '\r\n') : arg.value;
-    if (has('encoded-character')) {
+    if (capsSeen !== capabilities.size) {
+      capsSeen = capabilities.size;
+      hasVariables = capabilities.has('variables');
+      hasEncoded = capabilities.has('encoded-character');
+    }
+    if (hasEncoded) {
       const decoded = decodeEncodedCharacters(text);
       if (decoded.error) error(arg.pos, decoded.error);
       text = decoded.value;
     }
-    if (!has('variables')) return text;
+    if (!hasVariables) return text;
     const compiled = parseTemplate(text, isNamespace, (ns, ref) =>
       error(arg.pos, `unknown variable namespace "${ns}" in \${${ref}}`),
     );
@@ -112,80 +169,90 @@ export function compileAst(
     return [];
   }
 
+  function matchersFor(spec: MatchSpec): Map<string, KeyMatcher> {
+    let byCmp = matchCache.get(spec.type);
+    if (!byCmp) matchCache.set(spec.type, (byCmp = new Map()));
+    let byParam = byCmp.get(spec.comparator);
+    if (!byParam) byCmp.set(spec.comparator, (byParam = new Map()));
+    const param = spec.param ?? '';
+    let byKey = byParam.get(param);
+    if (!byKey) byParam.set(param, (byKey = new Map()));
+    return byKey;
+  }
+
   function compileKeys(arg: Argument, spec: MatchSpec): CompiledKeys {
     const strings = compileStringList(arg);
-    if (strings.every((s): s is string => typeof s === 'string')) {
-      const matchers = strings.map((k) => {
-        const key = `${spec.type.name}\0${spec.comparator.name}\0${spec.param ?? ''}\0${k}`;
-        let m = matchCache.get(key);
-        if (!m) {
-          const problem = spec.type.checkKey?.(k, config);
-          if (problem) {
-            error(arg.pos, problem);
-            return () => false;
-          }
-          try {
-            m = spec.type.prepare(k, spec);
-          } catch (e) {
-            // A key the match type cannot use (an invalid :regex pattern) is the script's error.
-            error(arg.pos, e instanceof Error ? e.message : String(e));
-            return () => false;
-          }
-          matchCache.set(key, m);
-        }
-        return m;
-      });
-      return { constant: true, strings, matchers };
+    for (let i = 0; i < strings.length; i++) {
+      if (typeof strings[i] !== 'string') return { constant: false, strings };
     }
-    return { constant: false, strings };
+    const cache = matchersFor(spec);
+    const matchers = new Array<KeyMatcher>(strings.length);
+    for (let i = 0; i < strings.length; i++) {
+      const k = strings[i] as string;
+      let m = cache.get(k);
+      if (!m) {
+        const problem = spec.type.checkKey?.(k, config);
+        if (problem) {
+          error(arg.pos, problem);
+          matchers[i] = never;
+          continue;
+        }
+        try {
+          m = spec.type.prepare(k, spec);
+        } catch (e) {
+          // A key the match type cannot use (an invalid :regex pattern) is the script's error.
+          error(arg.pos, e instanceof Error ? e.message : String(e));
+          matchers[i] = never;
+          continue;
+        }
+        cache.set(k, m);
+      }
+      matchers[i] = m;
+    }
+    return { constant: true, strings: strings as string[], matchers };
   }
 
   // Names of the enclosing commands and tests while compiling; one array, pushed and popped.
   const stack: string[] = [];
 
-  function makeContext(node: CommandNode | TestNode): CompileContext {
-    return {
-      has,
-      error,
-      warning,
-      string: compileString,
-      stringList: compileStringList,
-      keys: compileKeys,
-      state,
-      node,
-      ancestors: stack,
-      config,
-      capabilities,
-      enable: (cap) => {
-        const ext = registry.extensions.get(cap);
-        if (!ext || (ext.testOnly && !options.allowTestOnly) || config.disabled.includes(cap)) return false;
-        enable(cap, node);
-        return true;
-      },
-      extension: (cap) => registry.extensions.get(cap),
-      loadScript: options.loadScript,
-      compileScript(source, seed) {
-        const parsed = parse(source, { maxNesting: config.maxNesting });
-        if (parsed.diagnostics.some((d) => d.severity === 'error')) {
-          return { program: null, diagnostics: parsed.diagnostics };
-        }
-        const compiled = compileAst(parsed.ast, { ...options, state: seed });
-        const all = [...parsed.diagnostics, ...compiled.diagnostics];
-        return {
-          program: all.some((d) => d.severity === 'error') ? null : compiled.program,
-          diagnostics: all,
-        };
-      },
-    };
-  }
+  // One context serves every node: only `node` changes, set before each use.
+  const cx: CompileContext & { node: CommandNode | TestNode } = {
+    has,
+    error,
+    warning,
+    string: compileString,
+    stringList: compileStringList,
+    keys: compileKeys,
+    state,
+    node: null as unknown as CommandNode,
+    ancestors: stack,
+    config,
+    capabilities,
+    enable: (cap) => {
+      const ext = registry.extensions.get(cap);
+      if (!ext || (ext.testOnly && !options.allowTestOnly) || config.disabled.includes(cap)) return false;
+      enable(cap, cx.node);
+      return true;
+    },
+    extension: (cap) => registry.extensions.get(cap),
+    loadScript: options.loadScript,
+    compileScript(source, seed) {
+      const parsed = parse(source, { maxNesting: config.maxNesting });
+      if (parsed.diagnostics.some((d) => d.severity === 'error')) {
+        return { program: null, diagnostics: parsed.diagnostics };
+      }
+      const compiled = compileAst(parsed.ast, { ...options, state: seed });
+      const all = [...parsed.diagnostics, ...compiled.diagnostics];
+      return {
+        program: all.some((d) => d.severity === 'error') ? null : compiled.program,
+        diagnostics: all,
+      };
+    },
+  };
 
-  function nested<T>(name: string, f: () => T): T {
-    stack.push(name);
-    try {
-      return f();
-    } finally {
-      stack.pop();
-    }
+  function makeContext(node: CommandNode | TestNode): CompileContext {
+    cx.node = node;
+    return cx;
   }
 
   // Tags a definition accepts, given the capabilities required so far (cached per definition).
@@ -216,17 +283,36 @@ export function compileAst(
     return [...new Set(out)].sort();
   }
 
+  const positionalScratch: Argument[] = [];
+  const groupScratch: string[] = [];
+
+  function matchSpec(type: MatchTypeDef, comparator: ComparatorDef, param: string | undefined): MatchSpec {
+    let byCmp = specCache.get(type);
+    if (!byCmp) specCache.set(type, (byCmp = new Map()));
+    let byParam = byCmp.get(comparator);
+    if (!byParam) byCmp.set(comparator, (byParam = new Map()));
+    const key = param ?? NO_PARAM;
+    let spec = byParam.get(key);
+    if (!spec) byParam.set(key, (spec = { type, comparator, param }));
+    return spec;
+  }
+
   /**
    * Checks tags and positional arguments against a definition. Checking stops at the first bad
    * argument: what follows it is usually read wrongly because of it.
    */
   function parseArgs(node: CommandNode | TestNode, def: CommandDef, what: string): ParsedArgs | null {
     const tags: ParsedArgs['tags'] = new Map();
-    const positional: Argument[] = [];
-    const groups = new Map<string, string>();
+    const positional = positionalScratch;
+    positional.length = 0;
+    // Groups of the tags seen so far, and which tag took each.
+    const groups = groupScratch;
+    groups.length = 0;
     let comparatorName: string | null = null;
     let comparatorPos: Position | null = null;
-    let matchType: { name: string; pos: Position; param?: string } | null = null;
+    let matchType: string | null = null;
+    let matchPos: Position | null = null;
+    let matchParam: string | undefined;
     let addressPart: string | null = null;
 
     const known = knownTags(def);
@@ -242,19 +328,19 @@ export function compileAst(
       let special: 'comparator' | 'match' | 'address' | null = null;
       let needs: string | null = null;
       if (!tag && def.matching && a.name === 'comparator') {
-        tag = { name: 'comparator', param: 'string', group: 'comparator' };
+        tag = COMPARATOR_TAG;
         special = 'comparator';
       } else if (!tag && def.matching && registry.matchTypes.has(a.name)) {
         const mt = registry.matchTypes.get(a.name)!;
         if (mt.capability && !has(mt.capability))
           needs = `match type :${a.name} used without require "${mt.capability}"`;
-        tag = { name: a.name, param: mt.def.param, group: 'match-type' };
+        tag = matchTypeTag(mt.def);
         special = 'match';
       } else if (!tag && def.addressPart && registry.addressParts.has(a.name)) {
         const ap = registry.addressParts.get(a.name)!;
         if (ap.capability && !has(ap.capability))
           needs = `address part :${a.name} used without require "${ap.capability}"`;
-        tag = { name: a.name, group: 'address-part' };
+        tag = addressPartTag(ap.def);
         special = 'address';
       }
       if (!tag) {
@@ -290,12 +376,15 @@ export function compileAst(
         return null;
       }
       if (tag.group) {
-        const other = groups.get(tag.group);
+        let g = 0;
+        while (g < groups.length && groups[g] !== tag.group) g += 2;
+        const other = g < groups.length ? groups[g + 1] : undefined;
         if (other && other !== tag.name) {
           error(a.pos, `tags :${other} and :${tag.name} of ${what} cannot be used together`);
           return null;
         }
-        groups.set(tag.group, tag.name);
+        if (g < groups.length) groups[g + 1] = tag.name;
+        else groups.push(tag.group, tag.name);
       }
       let value: Argument | undefined;
       if (tag.param) {
@@ -315,13 +404,15 @@ export function compileAst(
         comparatorName = value.value.toLowerCase();
         comparatorPos = value.pos;
       } else if (special === 'match') {
-        matchType = { name: tag.name, pos: a.pos, param: value?.type === 'string' ? value.value : undefined };
+        matchType = tag.name;
+        matchPos = a.pos;
+        matchParam = value?.type === 'string' ? value.value : undefined;
       } else if (special === 'address') {
         addressPart = tag.name;
       }
     }
 
-    const sig = def.positional ?? [];
+    const sig = def.positional ?? NO_POSITIONAL;
     const min = sig.length - (def.optionalPositional ?? 0);
     const names = def.positionalNames;
     if (positional.length < min || positional.length > sig.length) {
@@ -348,7 +439,7 @@ export function compileAst(
     }
 
     let ok = true;
-    const parsed: ParsedArgs = { tags, positional };
+    const parsed: ParsedArgs = { tags, positional: takeFrom(positional, 0) };
     if (def.matching) {
       const cmpName = comparatorName ?? def.defaultComparator ?? 'i;ascii-casemap';
       const cmp = registry.comparators.get(cmpName);
@@ -368,30 +459,27 @@ export function compileAst(
           return null;
         }
       }
-      const mt = registry.matchTypes.get(matchType?.name ?? 'is')!;
+      const mt = registry.matchTypes.get(matchType ?? 'is')!;
       if (cmp && mt) {
         if (
           !cmp.def.substring &&
           (mt.def.name === 'contains' || mt.def.name === 'matches' || mt.def.substring)
         ) {
-          error(matchType!.pos, `comparator "${cmpName}" cannot be used with the :${mt.def.name} match type`);
+          error(matchPos!, `comparator "${cmpName}" cannot be used with the :${mt.def.name} match type`);
           return null;
         }
         if (mt.def.comparator === false && comparatorName !== null) {
-          error(
-            comparatorPos ?? matchType!.pos,
-            `the :${mt.def.name} match type does not allow a comparator`,
-          );
+          error(comparatorPos ?? matchPos!, `the :${mt.def.name} match type does not allow a comparator`);
           ok = false;
         }
-        if (mt.def.checkParam && matchType?.param !== undefined) {
-          const problem = mt.def.checkParam(matchType.param);
+        if (mt.def.checkParam && matchParam !== undefined) {
+          const problem = mt.def.checkParam(matchParam);
           if (problem) {
-            error(matchType.pos, problem);
+            error(matchPos!, problem);
             ok = false;
           }
         }
-        parsed.match = { type: mt.def, comparator: cmp.def, param: matchType?.param?.toLowerCase() };
+        parsed.match = matchSpec(mt.def, cmp.def, matchParam?.toLowerCase());
       }
     }
     if (def.addressPart) parsed.addressPart = registry.addressParts.get(addressPart ?? 'all')!.def;
@@ -467,24 +555,63 @@ export function compileAst(
       error(node.pos, `${node.name} test used without require "${owned.capability}"`);
       return null;
     }
-    const what = `${node.name} test`;
+    const what = whatOf(testWhat, owned.def, 'test');
     const args = parseArgs(node, owned.def, what);
     const testsOk = checkTests(node, owned.def, what);
     if (!testsOk && (owned.def.tests ?? 'none') === 'none') return null;
-    const inner: CompiledTest[] = [];
-    for (const t of node.tests) {
-      const c = nested(node.name, () => compileTest(t));
-      if (c) inner.push(c);
-    }
-    if (!args || !testsOk || inner.length !== node.tests.length) return null;
+    const inner = compileTests(node);
+    if (!args || !testsOk || inner === null) return null;
     const data = owned.def.compile
       ? owned.def.compile(args, makeContext(node), inner)
       : { args, tests: inner };
     return { def: owned.def, data, pos: node.pos };
   }
 
+  // Compiled lists are gathered on these stacks and copied out at their exact size (see parser.ts).
+  const testStack: CompiledTest[] = [];
+  const commandStack: CompiledCommand[] = [];
+
+  /** The nested tests of a node, or null when one of them failed to compile. */
+  function compileTests(node: CommandNode | TestNode): CompiledTest[] | null {
+    const tests = node.tests;
+    if (tests.length === 0) return [];
+    const from = testStack.length;
+    stack.push(node.name);
+    try {
+      for (let k = 0; k < tests.length; k++) {
+        const c = compileTest(tests[k]!);
+        if (c) testStack.push(c);
+      }
+    } finally {
+      stack.pop();
+    }
+    const inner = testStack.length - from === tests.length ? takeFrom(testStack, from) : null;
+    testStack.length = from;
+    return inner;
+  }
+
+  function compileBody(name: string, nodes: CommandNode[]): CompiledCommand[] {
+    stack.push(name);
+    try {
+      return compileBlock(nodes, false);
+    } finally {
+      stack.pop();
+    }
+  }
+
   function compileBlock(nodes: CommandNode[], topLevel: boolean): CompiledCommand[] {
-    const out: CompiledCommand[] = [];
+    const out = commandStack;
+    const from = out.length;
+    try {
+      compileCommands(nodes, topLevel);
+      return takeFrom(out, from);
+    } finally {
+      out.length = from;
+    }
+  }
+
+  function compileCommands(nodes: CommandNode[], topLevel: boolean): void {
+    const out = commandStack;
     let requiresAllowed = topLevel;
     let lastIf: Extract<CompiledCommand, { kind: 'if' }> | null = null;
     let lastWasIf = false;
@@ -528,7 +655,12 @@ export function compileAst(
                   : `${node.name} needs a test`,
               );
             } else {
-              test = nested(node.name, () => compileTest(node.tests[0]!));
+              stack.push(node.name);
+              try {
+                test = compileTest(node.tests[0]!);
+              } finally {
+                stack.pop();
+              }
             }
             // ihave: the block of a missing capability is not compiled (RFC 5463 §4).
             if (test?.def.guard && !test.def.guard(test.data)) {
@@ -550,7 +682,7 @@ export function compileAst(
           }
           // Reported even when the test failed: a missing block is a problem of its own.
           if (node.block === null) error(node.pos, `${node.name} needs a block in braces`);
-          const body = nested(node.name, () => compileBlock(node.block ?? [], false));
+          const body = compileBody(node.name, node.block ?? NO_COMMANDS);
           if (node.name === 'if' || !lastIf) {
             lastIf = { kind: 'if', branches: [{ test, body }], pos: node.pos };
             out.push(lastIf);
@@ -588,26 +720,21 @@ export function compileAst(
         continue;
       }
       const def = owned.def;
-      const what = `${node.name} command`;
+      const what = whatOf(commandWhat, def, 'command');
       const args = parseArgs(node, def, what);
       const testsOk = checkTests(node, def, what);
-      const tests: CompiledTest[] = [];
-      for (const t of testsOk || def.tests ? node.tests : []) {
-        const c = nested(node.name, () => compileTest(t));
-        if (c) tests.push(c);
-      }
+      const tests = testsOk || def.tests ? compileTests(node) : null;
       let block: CompiledCommand[] | null = null;
       if (def.block) {
         if (node.block === null) error(node.pos, `${what} needs a block in braces`);
-        else block = nested(node.name, () => compileBlock(node.block!, false));
+        else block = compileBody(node.name, node.block);
       } else if (node.block !== null) {
         error(node.pos, `${what} takes no block (missing semicolon?)`);
       }
-      if (!args || !testsOk || tests.length !== node.tests.length) continue;
+      if (!args || !testsOk || tests === null) continue;
       const data = def.compile ? def.compile(args, makeContext(node), tests) : { args, tests };
       out.push({ kind: 'action', def, data, block, pos: node.pos });
     }
-    return out;
   }
 
   function handleRequire(node: CommandNode): void {

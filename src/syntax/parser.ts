@@ -16,6 +16,7 @@ import type {
   TestNode,
 } from './ast.js';
 import { tokenEnd, tokenize } from './lexer.js';
+import { takeFrom } from './lists.js';
 import { Reporter, TooManyErrors } from './reporter.js';
 import {
   allTokens,
@@ -165,13 +166,37 @@ class SieveParser extends EmbeddedActionsParser {
     { ALT: (): TestNode | TestNode[] => this.SUBRULE(this.test) },
     { ALT: (): TestNode | TestNode[] => this.SUBRULE(this.testList) },
   ];
+  // Lists are gathered on these stacks and copied out at their exact size: an array grown by
+  // push keeps room for 17 items, which on a large script is most of the AST's memory.
+  private readonly argStack: Argument[] = [];
+  private readonly commandStack: CommandNode[] = [];
+  private readonly stringStack: StringArgument[] = [];
+  private readonly testStack: TestNode[] = [];
   private readonly argumentLoop = (): void => {
-    this.argOwner.args.push(this.SUBRULE(this.argument));
+    this.argStack.push(this.SUBRULE(this.argument));
+  };
+  private readonly blockLoop = (): void => {
+    this.commandStack.push(this.SUBRULE(this.command));
+  };
+  private readonly stringListLoop = (): void => {
+    this.CONSUME(Comma);
+    this.stringStack.push(this.SUBRULE2(this.string));
+  };
+  private readonly testListLoop = (): void => {
+    this.CONSUME(Comma);
+    this.testStack.push(this.SUBRULE2(this.test));
   };
   private readonly optionalTest = (): TestNode | TestNode[] => this.OR(this.testAlts);
 
   constructor() {
-    super(allTokens, { recoveryEnabled: false, maxLookahead: 1, errorMessageProvider: silentMessages });
+    super(allTokens, {
+      recoveryEnabled: false,
+      maxLookahead: 1,
+      errorMessageProvider: silentMessages,
+      // The grammar is fixed: checking it for ambiguities on every start costs a one-shot
+      // `tamis check` real time, so only the test suite does it.
+      skipValidations: process.env.VITEST === undefined,
+    });
     this.performSelfAnalysis();
   }
 
@@ -223,29 +248,38 @@ class SieveParser extends EmbeddedActionsParser {
       return commands;
     }
     const open = this.CONSUME(LCurly);
-    const body = (): void => {
-      commands.push(this.SUBRULE(this.command));
-    };
+    const stack = this.commandStack;
+    const from = stack.length;
+    let body: CommandNode[];
     st.blockDepth++;
     try {
       do {
-        this.MANY(body);
+        this.MANY(this.blockLoop);
       } while (this.skipStray(true));
     } finally {
       st.blockDepth--;
+      body = stack.length === from ? commands : takeFrom(stack, from);
+      stack.length = from;
     }
     if (!this.RECORDING_PHASE && this.LA(1).tokenType === EOF) {
       if (!st.truncated) this.report(`missing '}' to close the block of ${owner} command`, open);
-      return commands;
+      return body;
     }
     this.CONSUME(RCurly);
-    return commands;
+    return body;
   });
 
   // arguments = *argument [ test / test-list ]
   readonly arguments = this.RULE('arguments', (): void => {
     const owner = this.argOwner;
-    this.MANY(this.argumentLoop);
+    const stack = this.argStack;
+    const from = stack.length;
+    try {
+      this.MANY(this.argumentLoop);
+    } finally {
+      if (stack.length > from) owner.args = takeFrom(stack, from);
+      stack.length = from;
+    }
     if (!this.RECORDING_PHASE && owner.args.length > this.st.maxArguments) {
       const extra = owner.args[this.st.maxArguments]!.pos;
       this.st.reporter.error(
@@ -261,7 +295,7 @@ class SieveParser extends EmbeddedActionsParser {
       owner.tests = t;
       owner.testList = true;
     } else {
-      owner.tests.push(t);
+      owner.tests = [t];
     }
   });
 
@@ -284,15 +318,17 @@ class SieveParser extends EmbeddedActionsParser {
     const owner = this.argOwner;
     const open = this.CONSUME(LBracket);
     const node: StringListArgument = { type: 'stringlist', items: [], pos: posOf(open) };
+    const stack = this.stringStack;
+    const from = stack.length;
     try {
-      node.items.push(this.SUBRULE(this.string));
-      this.MANY(() => {
-        this.CONSUME(Comma);
-        node.items.push(this.SUBRULE2(this.string));
-      });
+      stack.push(this.SUBRULE(this.string));
+      this.MANY(this.stringListLoop);
       this.CONSUME(RBracket);
     } catch (e) {
       this.recoverStringList(e, owner);
+    } finally {
+      if (stack.length > from) node.items = takeFrom(stack, from);
+      stack.length = from;
     }
     return node;
   });
@@ -324,19 +360,29 @@ class SieveParser extends EmbeddedActionsParser {
   readonly testList = this.RULE('testList', (): TestNode[] => {
     const owner = this.argOwner;
     this.CONSUME(LParen);
-    const tests: TestNode[] = [];
+    const stack = this.testStack;
+    const from = stack.length;
+    let tests: TestNode[] = [];
     try {
-      tests.push(this.SUBRULE(this.test));
-      this.MANY(() => {
-        this.CONSUME(Comma);
-        tests.push(this.SUBRULE2(this.test));
-      });
+      stack.push(this.SUBRULE(this.test));
+      this.MANY(this.testListLoop);
       this.CONSUME(RParen);
     } catch (e) {
       this.recoverTestList(e, owner);
+    } finally {
+      if (stack.length > from) tests = takeFrom(stack, from);
+      stack.length = from;
     }
     return tests;
   });
+
+  /** Empties the list stacks (they are empty after any parse; this keeps a failed one from leaking). */
+  clearStacks(): void {
+    this.argStack.length = 0;
+    this.commandStack.length = 0;
+    this.stringStack.length = 0;
+    this.testStack.length = 0;
+  }
 
   // ---- error reporting and recovery (never runs while chevrotain records the grammar) ----
 
@@ -629,6 +675,7 @@ export function parse(source: string, options: ParseOptions = {}): ParseResult {
       Math.max(1, options.maxArguments ?? DEFAULT_MAX_ARGUMENTS),
     );
     parser.st = state;
+    parser.clearStacks();
     parser.input = lexed.tokens;
     parser.script();
   } catch (e) {
