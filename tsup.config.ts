@@ -5,6 +5,8 @@ export default defineConfig([
     entry: { index: 'src/index.ts' },
     format: ['esm', 'cjs'],
     dts: true,
+    // Lazily loaded dependencies are found relative to the module (import.meta.url in CommonJS).
+    shims: true,
     // chevrotain is published as ESM only; bundling it keeps the CommonJS build loadable.
     noExternal: ['chevrotain', 'lodash-es', /^@chevrotain\//],
     sourcemap: true,

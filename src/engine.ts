@@ -56,6 +56,13 @@ export interface RunResult {
 
 const CACHE_SIZE = 256;
 
+interface RunSetup {
+  /** Match variables are recorded only when the script can read them. */
+  captureMatches: boolean;
+  /** The onRun hooks of the extensions the program uses, in capability order. */
+  onRun: Array<(rt: Runtime) => void>;
+}
+
 interface ScriptDependency {
   name: string;
   location: 'personal' | 'global';
@@ -71,12 +78,31 @@ export class SieveEngine {
   /** Scripts each cached compile loaded (include), re-read on a cache hit to notice changes. */
   private readonly cacheDeps = new Map<string, ScriptDependency[]>();
   private readonly host: Partial<Host>;
+  /** True when no host hooks were given to the engine. */
+  private readonly hostless: boolean;
+  /** What each program needs before it runs, worked out on its first run. */
+  private readonly setups = new WeakMap<Program, RunSetup>();
 
   constructor(options: EngineOptions = {}) {
     this.config = resolveConfig(options.config);
     this.registry = new Registry(base, [...standardExtensions, ...(options.extensions ?? [])]);
     this.allowTestOnly = options.allowTestOnly ?? false;
     this.host = options.host ?? {};
+    this.hostless = options.host === undefined;
+  }
+
+  private runSetup(program: Program): RunSetup {
+    let setup = this.setups.get(program);
+    if (setup === undefined) {
+      const onRun: Array<(rt: Runtime) => void> = [];
+      for (const cap of program.capabilities) {
+        const ext = this.registry.extensions.get(cap);
+        if (ext?.onRun) onRun.push(ext.onRun.bind(ext));
+      }
+      setup = { captureMatches: program.capabilities.has('variables'), onRun };
+      this.setups.set(program, setup);
+    }
+    return setup;
   }
 
   /** Capabilities a script may require here (test-only and disabled ones left out). */
@@ -160,14 +186,20 @@ export class SieveEngine {
     options: RunOptions = {},
   ): RunResult {
     const view = Buffer.isBuffer(message) ? parseMessage(message) : message;
+    // Without host hooks given anywhere the defaults serve as they are, with no copy per run.
+    const host =
+      options.host === undefined && this.hostless
+        ? defaultHost
+        : { ...defaultHost, ...this.host, ...options.host };
     const rt = new Runtime(view, envelope, {
       config: this.config,
-      host: { ...defaultHost, ...this.host, ...options.host },
+      host,
       trace: options.trace,
       clock: options.clock,
     });
-    rt.captureMatches = program.capabilities.has('variables');
-    for (const cap of program.capabilities) this.registry.extensions.get(cap)?.onRun?.(rt);
+    const setup = this.runSetup(program);
+    rt.captureMatches = setup.captureMatches;
+    for (let i = 0; i < setup.onRun.length; i++) setup.onRun[i]!(rt);
     options.prepare?.(rt);
     try {
       runProgram(program.commands, rt);

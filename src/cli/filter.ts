@@ -1,5 +1,4 @@
 import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Command } from 'commander';
 import type { Program } from '../compiler/program.js';
@@ -13,7 +12,7 @@ import { compileScriptFile, createEngine, envelopeFor, messageJson, unreadableJs
 export interface FilterOptions {
   json?: boolean;
   config?: string;
-  /** Worker threads to use; default: one per core for large folders. */
+  /** Worker threads running the script; default 1 (the main thread alone). */
   jobs?: number;
 }
 
@@ -129,44 +128,58 @@ export function filterFiles(
     try {
       raw = cx.reader.read(file);
     } catch (e) {
-      // A message moved away by a concurrent reader is not an error of the script.
       failed++;
-      if (cx.json) sink(unreadableJson(file, e));
-      else sink(`${file}: unreadable (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+      unreadable(cx, file, e, sink);
       continue;
     }
-    const view = cx.parseMessage(raw);
-    const result = cx.engine.run(cx.program, view, envelopeFor(view));
-    if (result.status === 'error') failed++;
-    if (cx.json) {
-      sink(messageJson(file, result));
-    } else {
-      const what = result.actions.map(shortAction).join(', ');
-      sink(`${file}: ${result.status === 'error' ? `error: ${result.errors[0]?.message}; ` : ''}${what}`);
-      for (const o of outcomes(result.actions)) counts.set(o, (counts.get(o) ?? 0) + 1);
-    }
+    if (!filterOne(cx, file, raw, counts, sink)) failed++;
   }
   return { lines: [], counts: [...counts], failed };
 }
 
-/** Below this many messages, starting workers costs more than it saves. */
-const PARALLEL_FROM = 1000;
+/** A message moved away by a concurrent reader is not an error of the script. */
+function unreadable(cx: FilterContext, file: string, e: unknown, sink: (line: string) => void): void {
+  if (cx.json) sink(unreadableJson(file, e));
+  else sink(`${file}: unreadable (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+}
+
+/** Runs the script over one message and reports it; false when the run failed. */
+function filterOne(
+  cx: FilterContext,
+  file: string,
+  raw: Buffer,
+  counts: Map<string, number>,
+  sink: (line: string) => void,
+): boolean {
+  const view = cx.parseMessage(raw);
+  const result = cx.engine.run(cx.program, view, envelopeFor(view));
+  if (cx.json) {
+    sink(messageJson(file, result));
+  } else {
+    const what = result.actions.map(shortAction).join(', ');
+    sink(`${file}: ${result.status === 'error' ? `error: ${result.errors[0]?.message}; ` : ''}${what}`);
+    for (const o of outcomes(result.actions)) counts.set(o, (counts.get(o) ?? 0) + 1);
+  }
+  return result.status !== 'error';
+}
+
 /** Messages handed to a worker at a time, and batches in flight per worker (bounds memory). */
 const BATCH = 200;
 const IN_FLIGHT = 2;
-
 /**
  * `tamis filter`: runs a script over every message of a Maildir folder without changing
- * anything. Messages are streamed from the directory; large folders are shared between worker
- * threads, with output kept in folder order and only a bounded number of batches in flight.
+ * anything. Messages are streamed from the directory and run one after the other; with --jobs
+ * the folder is shared between worker threads instead (each compiles the script and warms up on
+ * its own, so this pays only for large folders on idle cores). Output stays in folder order and
+ * only a bounded number of batches is in flight.
  */
 export async function runFilter(scriptFile: string, maildir: string, opts: FilterOptions): Promise<number> {
   assertMaildir(maildir);
+  const workers = opts.jobs ?? 1;
   const engine = await createEngine(opts.config);
   const compiled = await compileScriptFile(engine, scriptFile, !!opts.json);
   if (!compiled) return 1;
-  const total = countMaildir(maildir);
-  const progress = process.stderr.isTTY ? new Progress(total) : null;
+  const progress = process.stderr.isTTY ? new Progress(countMaildir(maildir)) : null;
   const out = new BlockWriter(1);
   const counts = new Map<string, number>();
   let failed = 0;
@@ -178,7 +191,6 @@ export async function runFilter(scriptFile: string, maildir: string, opts: Filte
     progress?.update(done);
   };
 
-  const workers = opts.jobs ?? (total >= PARALLEL_FROM ? Math.min(availableParallelism(), 4) : 1);
   if (workers > 1) {
     await filterInWorkers(
       workers,
@@ -299,7 +311,7 @@ export function registerFilter(program: Command): void {
     .argument('<maildir>', 'Maildir folder (with new/ and cur/)')
     .option('--json', 'one JSON line per message')
     .option('--config <file>', 'engine settings as JSON')
-    .option('--jobs <n>', 'worker threads (default: one per core for 1,000 messages or more)', (v) => {
+    .option('--jobs <n>', 'worker threads running the script (default: 1)', (v) => {
       const n = Number(v);
       if (!Number.isInteger(n) || n < 1 || n > 64)
         throw new Error(`--jobs must be a whole number from 1 to 64`);

@@ -52,7 +52,10 @@ export function diagnosticJson(d: Diagnostic): { line: number; column: number; m
 export function actionJson(a: Action): Record<string, unknown> {
   if (a.type === 'other') return { type: a.name, ...a.fields };
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(a)) if (k !== 'pos' && v !== undefined) out[k] = v;
+  for (const k in a) {
+    const v = (a as unknown as Record<string, unknown>)[k];
+    if (k !== 'pos' && v !== undefined && Object.hasOwn(a, k)) out[k] = v;
+  }
   return out;
 }
 

@@ -1,5 +1,5 @@
 import { existsSync, opendirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 
 /** The message folders of a Maildir, in the order they are read. */
 const SUBDIRS = ['new', 'cur'] as const;
@@ -21,11 +21,13 @@ export function* maildirMessages(dir: string): Generator<string> {
   for (const sub of SUBDIRS) {
     const path = join(dir, sub);
     if (!existsSync(path)) continue;
-    const handle = opendirSync(path, { bufferSize: 256 });
+    const handle = opendirSync(path, { bufferSize: 1024 });
+    // `path` is normalized and entry names hold no slash: plain concatenation is what join() gives.
+    const prefix = path + sep;
     try {
       for (let entry = handle.readSync(); entry !== null; entry = handle.readSync()) {
-        if (entry.name.startsWith('.')) continue;
-        if (entry.isFile() || entry.isSymbolicLink()) yield join(path, entry.name);
+        if (entry.name.charCodeAt(0) === 0x2e /* . */) continue;
+        if (entry.isFile() || entry.isSymbolicLink()) yield prefix + entry.name;
       }
     } finally {
       handle.closeSync();

@@ -63,23 +63,37 @@ function normalizeSender(s: string): string {
  * example addresses. Header look-ups happen only if the script asks for the envelope.
  */
 export function envelopeFor(view: MessageView, from?: string, to?: string): Envelope {
-  let sender: string | undefined = from === undefined ? undefined : normalizeSender(from);
-  let recipient: string | undefined = to;
-  return {
-    get from() {
-      sender ??= firstAddress(view, ['return-path', 'from']) ?? DEFAULT_SENDER;
-      return sender;
-    },
-    get to() {
-      recipient ??= firstAddress(view, ['delivered-to', 'envelope-to', 'to']) ?? DEFAULT_RECIPIENT;
-      return recipient;
-    },
-  };
+  return new MessageEnvelope(view, from === undefined ? undefined : normalizeSender(from), to);
+}
+
+const SENDER_FIELDS = ['return-path', 'from'];
+const RECIPIENT_FIELDS = ['delivered-to', 'envelope-to', 'to'];
+
+/** A class rather than an object with getters: one shape for every message of a folder. */
+class MessageEnvelope implements Envelope {
+  constructor(
+    private readonly view: MessageView,
+    private sender: string | undefined,
+    private recipient: string | undefined,
+  ) {}
+
+  get from(): string {
+    this.sender ??= firstAddress(this.view, SENDER_FIELDS) ?? DEFAULT_SENDER;
+    return this.sender;
+  }
+
+  get to(): string {
+    this.recipient ??= firstAddress(this.view, RECIPIENT_FIELDS) ?? DEFAULT_RECIPIENT;
+    return this.recipient;
+  }
 }
 
 /** One JSON line for one message's run. */
 export function messageJson(message: string, r: RunResult, trace?: TraceEvent[]): string {
-  const out: Record<string, unknown> = { message, status: r.status, actions: r.actions.map(actionJson) };
+  const actions: unknown[] = [];
+  // An action without a position serializes as actionJson would give it: no copy needed.
+  for (const a of r.actions) actions.push(a.type !== 'other' && a.pos === undefined ? a : actionJson(a));
+  const out: Record<string, unknown> = { message, status: r.status, actions };
   if (r.errors.length) out.errors = r.errors.map(diagnosticJson);
   if (trace) out.trace = trace.map(traceJson);
   return JSON.stringify(out);

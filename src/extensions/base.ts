@@ -12,6 +12,7 @@ import type { CompiledTest } from '../compiler/program.js';
 import { mimeHeaderValues, mimeSelect, selectedParts, type MimeSelect } from './mime.js';
 import type { SieveString } from '../compiler/strings.js';
 import type { Runtime } from '../runtime/runtime.js';
+import type { KeepAction } from '../runtime/result.js';
 import { evaluate } from '../runtime/interpreter.js';
 import { asciiCasemap, octet, unicodeCasemap } from '../runtime/comparators.js';
 import { contains, is, matches } from '../runtime/match-types.js';
@@ -143,6 +144,33 @@ const address: TestDef<AddressTestData> = {
     mime: mimeSelect(args, cx, 'address test', false),
   }),
   test(d, rt) {
+    if (!d.mime && !d.index) {
+      // The common case, fields of the message itself: no per-test lists besides the values.
+      const names = rt.expandList(d.names);
+      const part = d.part;
+      if (names.length === 1) {
+        const addresses = rt.message.addresses(names[0]!);
+        if (addresses.length === 1) {
+          // One address (From, Sender...): a list of exactly one value.
+          const v = part.extract(addresses[0]!, rt);
+          return rt.match(v === null ? [] : [v], d.keys, d.spec);
+        }
+      }
+      const values: string[] = [];
+      for (let i = 0; i < names.length; i++) {
+        const addresses = rt.message.addresses(names[i]!);
+        // RFC 5228 §2.7.4: text that is no address can still be matched whole with :all.
+        if (addresses.length === 0 && part.name === 'all') {
+          const raw = rt.message.header(names[i]!);
+          for (let j = 0; j < raw.length; j++) values.push(raw[j]!);
+        }
+        for (let j = 0; j < addresses.length; j++) {
+          const v = part.extract(addresses[j]!, rt);
+          if (v !== null) values.push(v);
+        }
+      }
+      return rt.match(values, d.keys, d.spec);
+    }
     const values: string[] = [];
     // With :mime (RFC 5703) the fields come from the current MIME part, or all parts below it.
     const messages = d.mime ? selectedParts(rt, d.mime).map((p) => p.view) : [rt.message];
@@ -174,7 +202,11 @@ const exists: TestDef<{ names: SieveString[]; mime: MimeSelect | null }> = {
   }),
   test(d, rt) {
     const names = rt.expandList(d.names);
-    const messages = d.mime ? selectedParts(rt, d.mime).map((p) => p.view) : [rt.message];
+    if (!d.mime) {
+      for (let i = 0; i < names.length; i++) if (rt.message.header(names[i]!).length === 0) return false;
+      return true;
+    }
+    const messages = selectedParts(rt, d.mime).map((p) => p.view);
     return names.every((n) => messages.some((m) => m.header(n).length > 0));
   },
 };
@@ -206,14 +238,20 @@ const allof: TestDef<CompiledTest[]> = {
   name: 'allof',
   tests: 'list',
   compile: (_args, _cx, tests) => tests,
-  test: (tests, rt) => tests.every((t) => evaluate(t, rt)),
+  test(tests, rt) {
+    for (let i = 0; i < tests.length; i++) if (!evaluate(tests[i]!, rt)) return false;
+    return true;
+  },
 };
 
 const anyof: TestDef<CompiledTest[]> = {
   name: 'anyof',
   tests: 'list',
   compile: (_args, _cx, tests) => tests,
-  test: (tests, rt) => tests.some((t) => evaluate(t, rt)),
+  test(tests, rt) {
+    for (let i = 0; i < tests.length; i++) if (evaluate(tests[i]!, rt)) return true;
+    return false;
+  },
 };
 
 const trueTest: TestDef<null> = { name: 'true', compile: () => null, test: () => true };
@@ -224,7 +262,9 @@ const keep: ActionCommandDef<{ flags: SieveString[] | null }> = {
   compile: (args, cx) => ({ flags: flagsTag(args, cx) }),
   run(d, rt) {
     const flags = storeFlags(d.flags, rt);
-    rt.result.add({ type: 'keep', mailbox: 'INBOX', ...(flags ? { flags } : {}) }, true);
+    const action: KeepAction = { type: 'keep', mailbox: 'INBOX' };
+    if (flags) action.flags = flags;
+    rt.result.add(action, true);
   },
 };
 

@@ -1,5 +1,6 @@
 import type { ActionCommandDef, CompileContext, Extension, ParsedArgs } from './types.js';
 import type { SieveString } from '../compiler/strings.js';
+import type { FileintoAction } from '../runtime/result.js';
 import { flagsTag } from './base.js';
 import { storeFlags } from './imap4flags-state.js';
 import { checkMailboxName } from './mailbox-name.js';
@@ -41,24 +42,21 @@ const fileinto: ActionCommandDef<FileintoData> = {
   },
   run(d, rt) {
     const mailbox = rt.expand(d.mailbox);
-    const problem = checkMailboxName(mailbox);
+    // A constant name was checked when the script was compiled.
+    const problem = typeof d.mailbox === 'string' ? null : checkMailboxName(mailbox);
     if (problem) return rt.error(undefined, problem);
     const specialUse = d.specialUse === null ? null : rt.expand(d.specialUse);
     if (specialUse !== null && !isSpecialUseFlag(specialUse)) {
       return rt.error(undefined, `invalid special-use flag "${specialUse}" for fileinto :specialuse`);
     }
     const flags = storeFlags(d.flags, rt);
-    rt.result.add(
-      {
-        type: 'fileinto',
-        mailbox,
-        ...(d.copy ? { copy: true } : {}),
-        ...(d.create ? { create: true } : {}),
-        ...(flags ? { flags } : {}),
-        ...(specialUse !== null ? { specialUse } : {}),
-      },
-      !d.copy,
-    );
+    // Fields in this order, present only when set (JSON output shows them so).
+    const action: FileintoAction = { type: 'fileinto', mailbox };
+    if (d.copy) action.copy = true;
+    if (d.create) action.create = true;
+    if (flags) action.flags = flags;
+    if (specialUse !== null) action.specialUse = specialUse;
+    rt.result.add(action, !d.copy);
   },
 };
 

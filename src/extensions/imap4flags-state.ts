@@ -9,10 +9,23 @@ export const FLAGS_STATE = 'imap4flags.flags';
  * imap4flags is in use, else none.
  */
 export function storeFlags(explicit: SieveString[] | null, rt: Runtime): string[] | null {
-  const list = explicit
-    ? splitFlags(rt.expandList(explicit))
-    : (rt.state.get(FLAGS_STATE) as string[] | undefined);
-  return list && list.length ? [...list] : null;
+  const list = explicit ? flagList(explicit, rt) : (rt.state.get(FLAGS_STATE) as string[] | undefined);
+  // A copy: the action goes to the host, the list may be shared.
+  return list && list.length ? list.slice() : null;
+}
+
+/** Split lists of the compiled flag arguments that hold no variables (shared: never modify them). */
+const constantLists = new WeakMap<SieveString[], string[]>();
+
+/** The flags of a compiled flag list (splitFlags of its expansion); worked out once when constant. */
+export function flagList(list: SieveString[], rt: Runtime): string[] {
+  let flags = constantLists.get(list);
+  if (flags !== undefined) return flags;
+  const strings = rt.expandList(list);
+  flags = splitFlags(strings);
+  // expandList hands back the list itself when it holds no variables.
+  if (strings === list) constantLists.set(list, flags);
+  return flags;
 }
 
 const SYSTEM_FLAGS = new Set(['\\answered', '\\flagged', '\\deleted', '\\seen', '\\draft']);
@@ -23,20 +36,38 @@ const SYSTEM_FLAGS = new Set(['\\answered', '\\flagged', '\\deleted', '\\seen', 
  * specials).
  */
 export function isValidFlag(flag: string): boolean {
-  if (flag.startsWith('\\')) return SYSTEM_FLAGS.has(flag.toLowerCase());
-  return /^[\x21-\x7e]+$/.test(flag) && !/[(){%*"\\\]]/.test(flag);
+  if (flag.charCodeAt(0) === 0x5c /* \\ */) return SYSTEM_FLAGS.has(flag.toLowerCase());
+  if (flag.length === 0) return false;
+  for (let i = 0; i < flag.length; i++) {
+    const c = flag.charCodeAt(i);
+    if (c < 0x21 || c > 0x7e || ATOM_SPECIALS.includes(flag[i]!)) return false;
+  }
+  return true;
 }
+
+const ATOM_SPECIALS = '(){%*"\\]';
 
 /**
  * Flag lists may hold several space-separated flags per string; invalid flags are dropped and
  * duplicates collapse (case-insensitive, the first spelling kept).
  */
-export function splitFlags(strings: string[]): string[] {
+export function splitFlags(strings: string[], more?: string[]): string[] {
   const seen = new Map<string, string>();
-  for (const s of strings) {
-    for (const f of s.split(' ')) {
-      if (f && isValidFlag(f) && !seen.has(f.toLowerCase())) seen.set(f.toLowerCase(), f);
-    }
-  }
+  addFlags(seen, strings);
+  if (more !== undefined) addFlags(seen, more);
   return [...seen.values()];
+}
+
+function addFlags(seen: Map<string, string>, strings: string[]): void {
+  for (let i = 0; i < strings.length; i++) {
+    const s = strings[i]!;
+    if (s.indexOf(' ') < 0) addFlag(seen, s);
+    else for (const f of s.split(' ')) addFlag(seen, f);
+  }
+}
+
+function addFlag(seen: Map<string, string>, f: string): void {
+  if (f === '' || !isValidFlag(f)) return;
+  const key = f.toLowerCase();
+  if (!seen.has(key)) seen.set(key, f);
 }

@@ -9,7 +9,7 @@ import type {
   MatchSpec,
   TestDef,
 } from './types.js';
-import { FLAGS_STATE, isValidFlag, splitFlags } from './imap4flags-state.js';
+import { FLAGS_STATE, flagList, isValidFlag, splitFlags } from './imap4flags-state.js';
 import { assignVariable, declareVariable, type VariableTarget } from './variables.js';
 
 /**
@@ -21,8 +21,9 @@ import { assignVariable, declareVariable, type VariableTarget } from './variable
 type Operation = (current: string[], flags: string[]) => string[];
 
 const OPERATIONS: Record<string, Operation> = {
-  setflag: (_current, flags) => flags,
-  addflag: (current, flags) => splitFlags([...current, ...flags]),
+  // A copy: `flags` may be a list shared between runs.
+  setflag: (_current, flags) => flags.slice(),
+  addflag: (current, flags) => splitFlags(current, flags),
   removeflag(current, flags) {
     const gone = new Set(flags.map((f) => f.toLowerCase()));
     return current.filter((f) => !gone.has(f.toLowerCase()));
@@ -89,7 +90,7 @@ function flagCommand(name: keyof typeof OPERATIONS): ActionCommandDef<FlagComman
     },
     run(d, rt) {
       if (!d) return;
-      const flags = splitFlags(rt.expandList(d.flags));
+      const flags = flagList(d.flags, rt);
       if (d.target === null) {
         const current = (rt.state.get(FLAGS_STATE) as string[] | undefined) ?? [];
         rt.state.set(FLAGS_STATE, op(current, flags));

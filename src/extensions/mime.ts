@@ -13,6 +13,8 @@ export interface MimeSelect {
 }
 
 const OPTIONS = ['type', 'subtype', 'contenttype', 'param'] as const;
+/** Tags that mean something only with :mime. */
+const MIME_ONLY: readonly string[] = ['anychild', ...OPTIONS];
 
 /**
  * Reads the :mime tags of a header/address/exists test; null without :mime. `options` is true for
@@ -24,14 +26,17 @@ export function mimeSelect(
   what: string,
   options: boolean,
 ): MimeSelect | null {
-  const option = OPTIONS.find((o) => args.tags.has(o)) ?? null;
-  if (!args.tags.has('mime')) {
-    for (const t of ['anychild', ...OPTIONS]) {
-      const tag = args.tags.get(t);
+  const tags = args.tags;
+  if (!tags.has('mime')) {
+    // Without any tags nothing can be out of place.
+    if (tags.size === 0) return null;
+    for (const t of MIME_ONLY) {
+      const tag = tags.get(t);
       if (tag) cx.error(tag.pos, `tag :${t} of ${what} needs :mime`);
     }
     return null;
   }
+  const option = OPTIONS.find((o) => tags.has(o)) ?? null;
   if (option !== null && !options)
     cx.error(args.tags.get(option)!.pos, `tag :${option} cannot be used with ${what}`);
   const param = args.tags.get('param')?.value;

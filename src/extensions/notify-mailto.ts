@@ -3,7 +3,7 @@
  * building the notification message a host sends. Nothing is sent here.
  */
 import { randomUUID } from 'node:crypto';
-import libmime from 'libmime';
+import { libmime } from '../message/deps.js';
 import type { Envelope, MessageView } from '../message/types.js';
 import type { EngineConfig } from './types.js';
 import { isValidAddress, parseAddressList } from '../message/index.js';
@@ -311,7 +311,7 @@ export function subjectFromMessage(message: string): string {
 }
 
 function encodeText(s: string): string {
-  return /^[\x20-\x7e]*$/.test(s) ? s : libmime.encodeWords(s, 'B', 52, 'utf-8');
+  return /^[\x20-\x7e]*$/.test(s) ? s : libmime().encodeWords(s, 'B', 52, 'utf-8');
 }
 
 /** An address as written, its non-ASCII words (display name) RFC 2047-encoded. */
@@ -319,7 +319,7 @@ function encodeAddress(text: string): string {
   if (/^[\x20-\x7e]*$/.test(text)) return text;
   const lt = text.lastIndexOf('<');
   if (lt <= 0) return text;
-  return `${libmime.encodeWords(text.slice(0, lt).trim().replace(/^"|"$/g, ''), 'B', 52, 'utf-8')} ${text.slice(lt)}`;
+  return `${libmime().encodeWords(text.slice(0, lt).trim().replace(/^"|"$/g, ''), 'B', 52, 'utf-8')} ${text.slice(lt)}`;
 }
 
 /**
@@ -362,7 +362,7 @@ export function buildMailtoNotification(
           .toString('base64')
           .match(/.{1,76}/g) ?? []
       ).join(CRLF);
-  const head = headers.map(([n, v]) => libmime.foldLines(`${n}: ${v}`, 76, false)).join(CRLF);
+  const head = headers.map(([n, v]) => libmime().foldLines(`${n}: ${v}`, 76, false)).join(CRLF);
   const raw = head + CRLF + CRLF + (text.endsWith(CRLF) || text === '' ? text : text + CRLF);
   return { envelopeFrom: mailtoEnvelopeFrom(fields, envelope, config), recipients, raw };
 }

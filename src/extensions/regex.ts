@@ -1,4 +1,5 @@
-import { RE2JS } from 're2js';
+import type { RE2JS } from 're2js';
+import { re2js } from '../message/deps.js';
 import type { Extension, KeyMatcher, MatchTypeDef } from './types.js';
 import { defineSetModifier, setModifierTag, type SetModifier } from './variables.js';
 import { SieveRuntimeError } from '../runtime/runtime.js';
@@ -183,10 +184,11 @@ function quoteBracketChar(ch: string): string {
 
 /** Compiles a Sieve regex; throws RegexSyntaxError for a pattern that cannot be used. */
 export function compileRegex(pattern: string, caseInsensitive: boolean): RE2JS {
-  const flags = RE2JS.LONGEST_MATCH | RE2JS.DOTALL | (caseInsensitive ? RE2JS.CASE_INSENSITIVE : 0);
+  const { RE2JS: Re } = re2js();
+  const flags = Re.LONGEST_MATCH | Re.DOTALL | (caseInsensitive ? Re.CASE_INSENSITIVE : 0);
   let re: RE2JS;
   try {
-    re = RE2JS.compile(posixToRe2(pattern), flags);
+    re = Re.compile(posixToRe2(pattern), flags);
   } catch (e) {
     if (e instanceof RegexSyntaxError) throw e;
     throw new RegexSyntaxError((e as Error).message.replace(/^error parsing regexp: /, ''));

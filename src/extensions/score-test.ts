@@ -151,16 +151,37 @@ export function scaledValue(ratio: number | null, kind: ScoreKind, percent: bool
   return String(Math.trunc(n));
 }
 
-/** Reads the status once per run (and again only if the configuration object is replaced). */
-export function runValue(rt: Runtime, kind: ScoreKind, percent: boolean): string {
-  const key = `${kind}.status`;
+const STATE_KEY: Record<ScoreKind, string> = { spamtest: 'spamtest.status', virustest: 'virustest.status' };
+
+interface RunStatus {
+  config: ScoreTestConfig;
+  ratio: number | null;
+  /** The test values, as one-element lists, worked out on first use. */
+  plain: string[] | null;
+  percent: string[] | null;
+}
+
+function runStatus(rt: Runtime, kind: ScoreKind): RunStatus {
+  const key = STATE_KEY[kind];
   const config = rt.config[kind];
-  let cached = rt.state.get(key) as { config: ScoreTestConfig; ratio: number | null } | undefined;
+  let cached = rt.state.get(key) as RunStatus | undefined;
   if (cached?.config !== config) {
-    cached = { config, ratio: statusRatio(config, kind, rt.message) };
+    cached = { config, ratio: statusRatio(config, kind, rt.message), plain: null, percent: null };
     rt.state.set(key, cached);
   }
-  return scaledValue(cached.ratio, kind, percent);
+  return cached;
+}
+
+/** Reads the status once per run (and again only if the configuration object is replaced). */
+export function runValue(rt: Runtime, kind: ScoreKind, percent: boolean): string {
+  return scaledValue(runStatus(rt, kind).ratio, kind, percent);
+}
+
+/** runValue as the one-element value list a test matches; the same list for the whole run. */
+function runValues(rt: Runtime, kind: ScoreKind, percent: boolean): string[] {
+  const st = runStatus(rt, kind);
+  if (percent) return (st.percent ??= [scaledValue(st.ratio, kind, true)]);
+  return (st.plain ??= [scaledValue(st.ratio, kind, false)]);
 }
 
 export interface ScoreTestData {
@@ -183,7 +204,7 @@ export function scoreTest(kind: ScoreKind): TestDef<ScoreTestData> {
       }
       return { spec: args.match!, keys: cx.keys(args.positional[0]!, args.match!), percent };
     },
-    test: (d, rt) => rt.match([runValue(rt, kind, d.percent)], d.keys, d.spec),
+    test: (d, rt) => rt.match(runValues(rt, kind, d.percent), d.keys, d.spec),
   };
 }
 

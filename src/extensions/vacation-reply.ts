@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import libmime from 'libmime';
+import { libmime } from '../message/deps.js';
 import type { MessageView } from '../message/types.js';
 import type { VacationAction } from '../runtime/result.js';
 import { formatAddress, parseAddressList } from '../message/index.js';
@@ -69,7 +69,7 @@ export function buildVacationReply(
       body = quotedPrintable(text);
     }
   }
-  const head = headers.map(([name, value]) => libmime.foldLines(`${name}: ${value}`, 76, false)).join(CRLF);
+  const head = headers.map(([name, value]) => libmime().foldLines(`${name}: ${value}`, 76, false)).join(CRLF);
   return head + CRLF + CRLF + (body.endsWith(CRLF) || body === '' ? body : body + CRLF);
 }
 
@@ -80,7 +80,7 @@ function oneLine(s: string): string {
 
 /** RFC 2047-encodes unstructured text when it holds non-ASCII characters. */
 function encodeText(s: string): string {
-  return /^[\x20-\x7e]*$/.test(s) ? s : libmime.encodeWords(s, 'Q', 52, 'utf-8');
+  return /^[\x20-\x7e]*$/.test(s) ? s : libmime().encodeWords(s, 'Q', 52, 'utf-8');
 }
 
 /** `Name <addr>` with the name quoted or encoded as needed, or `<addr>` without a name. */
@@ -88,7 +88,7 @@ function mailbox(name: string, address: string): string {
   if (!name) return `<${address}>`;
   const phrase = /^[\x20-\x7e]*$/.test(name)
     ? '"' + name.replace(/["\\]/g, '\\$&') + '"'
-    : libmime.encodeWords(name, 'Q', 52, 'utf-8');
+    : libmime().encodeWords(name, 'Q', 52, 'utf-8');
   return `${phrase} <${address}>`;
 }
 

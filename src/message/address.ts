@@ -153,8 +153,67 @@ function isWordish(t: Token): boolean {
 
 /** Parses an RFC 5322 address-list (or a single mailbox); unreadable members are skipped. */
 export function parseAddressList(text: string): MailAddress[] {
+  const quick = simpleMailbox(text);
+  if (quick !== null) return [quick];
   const parser = new ListParser(tokenize(text));
   return parser.parseList();
+}
+
+function isBlank(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
+}
+
+/**
+ * The most common field values, `local@domain` and `Some Name <local@domain>` made of plain words
+ * only, read without tokens; null for anything else (the full parser then reads it, and gives
+ * the same result for these forms).
+ */
+function simpleMailbox(s: string): MailAddress | null {
+  const len = s.length;
+  let i = 0;
+  let name = '';
+  let words = 0;
+  let wordEnd = -1;
+  for (;;) {
+    while (i < len && isBlank(s.charCodeAt(i))) i++;
+    if (i === len || !isAtomChar(s.charCodeAt(i))) break;
+    const start = i;
+    while (i < len && isAtomChar(s.charCodeAt(i))) i++;
+    name = words++ === 0 ? s.slice(start, i) : name + ' ' + s.slice(start, i);
+    wordEnd = i;
+  }
+  if (i === len) return null;
+  const c = s.charCodeAt(i);
+  let local: string;
+  let domain: string;
+  if (c === 0x40 /* @ */) {
+    // A bare address: one word directly before the `@`.
+    if (words !== 1 || wordEnd !== i) return null;
+    local = name;
+    name = '';
+    const start = ++i;
+    while (i < len && isAtomChar(s.charCodeAt(i))) i++;
+    if (i === start) return null;
+    domain = s.slice(start, i);
+  } else if (c === 0x3c /* < */) {
+    // Encoded words in the name need decoding: left to the full parser.
+    if (name.includes('=?')) return null;
+    const start = ++i;
+    while (i < len && isAtomChar(s.charCodeAt(i))) i++;
+    if (i === start || i === len || s.charCodeAt(i) !== 0x40) return null;
+    local = s.slice(start, i);
+    const domainStart = ++i;
+    while (i < len && isAtomChar(s.charCodeAt(i))) i++;
+    if (i === domainStart || i === len || s.charCodeAt(i) !== 0x3e /* > */) return null;
+    domain = s.slice(domainStart, i);
+    i++;
+  } else {
+    return null;
+  }
+  while (i < len && isBlank(s.charCodeAt(i))) i++;
+  if (i !== len) return null;
+  // Atoms hold no character that needs quoting, so the address is the two parts joined.
+  return { name, localPart: local, domain, address: local + '@' + domain };
 }
 
 class ListParser {

@@ -1,6 +1,4 @@
-import iconv from 'iconv-lite';
-import libmime from 'libmime';
-import { normalizeCharset } from 'libmime/lib/charset.js';
+import { iconv, libmime, normalizeCharset } from './deps.js';
 
 interface EncodedWord {
   charset: string;
@@ -117,7 +115,7 @@ function decodeGroup(word: EncodedWord): string {
   // libmime joins padded base64 segments itself and resolves charset aliases, RFC 2231
   // language suffixes and stateful Japanese charsets.
   const charset = isKnownCharset(word.charset) ? word.charset : 'utf-8';
-  return libmime.decodeWord(charset, word.encoding, word.text);
+  return libmime().decodeWord(charset, word.encoding, word.text);
 }
 
 const knownCharsets = new Map<string, boolean>();
@@ -134,7 +132,7 @@ function isKnownCharset(charset: string): boolean {
   if (known === undefined) {
     const star = key.indexOf('*');
     const name = normalizeCharset(star < 0 ? key : key.slice(0, star));
-    known = JAPANESE.test(name) || iconv.encodingExists(name);
+    known = JAPANESE.test(name) || iconv().encodingExists(name);
     if (knownCharsets.size < KNOWN_CHARSETS_MAX) knownCharsets.set(key, known);
   }
   return known;

@@ -1,7 +1,8 @@
-/** One header field located in the raw message; the value is kept as a byte range, decoded on demand. */
+/** One header field located in the raw message; name and value are kept as byte ranges, read on demand. */
 export interface HeaderField {
-  /** Field name as written. */
-  readonly name: string;
+  /** Byte range of the field name as written. */
+  readonly nameStart: number;
+  readonly nameEnd: number;
   /** Byte offset just after the colon. */
   readonly start: number;
   /** Byte offset of the end of the field's last line, line terminator excluded. */
@@ -13,10 +14,28 @@ export interface HeaderField {
 export interface HeaderIndex {
   /** Every well-formed field, in message order. */
   readonly fields: HeaderField[];
-  /** Fields by lower-cased name, in message order. */
-  readonly byName: Map<string, HeaderField[]>;
   /** Offset of the first body octet (the raw length when there is no separator). */
   readonly bodyStart: number;
+}
+
+/** The field name as written (printable ASCII). */
+export function fieldName(buf: Buffer, field: HeaderField): string {
+  return buf.toString('latin1', field.nameStart, field.nameEnd);
+}
+
+/**
+ * Whether the field's name, lower-cased, is `key` (itself lower-cased). Names are ASCII, so this
+ * compares bytes with no string made per field.
+ */
+export function fieldNameIs(buf: Buffer, field: HeaderField, key: string): boolean {
+  const start = field.nameStart;
+  if (field.nameEnd - start !== key.length) return false;
+  for (let i = 0; i < key.length; i++) {
+    let c = buf[start + i]!;
+    if (c >= 0x41 && c <= 0x5a) c += 0x20;
+    if (c !== key.charCodeAt(i)) return false;
+  }
+  return true;
 }
 
 const LF = 0x0a;
@@ -33,7 +52,6 @@ const COLON = 0x3a;
  */
 export function indexHeader(buf: Buffer): HeaderIndex {
   const fields: HeaderField[] = [];
-  const byName = new Map<string, HeaderField[]>();
   const len = buf.length;
   let current: HeaderField | null = null;
   let pos = 0;
@@ -64,19 +82,14 @@ export function indexHeader(buf: Buffer): HeaderIndex {
     current = null;
     const nameEnd = scanFieldName(buf, pos, contentEnd);
     if (nameEnd > pos) {
-      const name = buf.toString('latin1', pos, nameEnd);
       const colon = skipToColon(buf, nameEnd);
-      current = { name, start: colon + 1, end: contentEnd, folded: false };
+      current = { nameStart: pos, nameEnd, start: colon + 1, end: contentEnd, folded: false };
       fields.push(current);
-      const key = name.toLowerCase();
-      const list = byName.get(key);
-      if (list === undefined) byName.set(key, [current]);
-      else list.push(current);
     }
     pos = next;
   }
 
-  return { fields, byName, bodyStart };
+  return { fields, bodyStart };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { parseAddressList } from './address.js';
 import { decodeEncodedWords } from './encoded-words.js';
-import { indexHeader, type HeaderField, type HeaderIndex } from './header-index.js';
+import { fieldName, fieldNameIs, indexHeader, type HeaderField, type HeaderIndex } from './header-index.js';
 import type { MailAddress, MessageView } from './types.js';
 
 const NONE = Object.freeze([] as string[]) as string[];
@@ -16,12 +16,21 @@ export function parseMessage(raw: Buffer): MessageView {
   return new LazyMessage(raw);
 }
 
+/** What has been worked out for one field name (lower-cased). */
+interface NameCache {
+  raw: readonly string[];
+  decoded: readonly string[] | null;
+  addresses: readonly MailAddress[] | null;
+}
+
+/** The cache entry of names the header does not have. */
+const ABSENT: NameCache = Object.freeze({ raw: NONE, decoded: NONE, addresses: Object.freeze([]) });
+
 class LazyMessage implements MessageView {
   private index: HeaderIndex | null = null;
   private names: readonly string[] | null = null;
-  private readonly rawValues = new Map<string, readonly string[]>();
-  private readonly decodedValues = new Map<string, readonly string[]>();
-  private readonly addressValues = new Map<string, readonly MailAddress[]>();
+  /** By lower-cased name; made on the first look-up. */
+  private cache: Map<string, NameCache> | null = null;
 
   constructor(private readonly buf: Buffer) {}
 
@@ -30,44 +39,36 @@ class LazyMessage implements MessageView {
   }
 
   rawHeader(name: string): string[] {
-    const key = name.toLowerCase();
-    let values = this.rawValues.get(key);
-    if (values === undefined) {
-      const fields = this.headerIndex().byName.get(key);
-      if (fields === undefined) return NONE;
-      values = Object.freeze(fields.map((f) => this.fieldValue(f)));
-      this.rawValues.set(key, values);
-    }
-    return values as string[];
+    return this.entry(name).raw as string[];
   }
 
   header(name: string): string[] {
-    const key = name.toLowerCase();
-    let values = this.decodedValues.get(key);
-    if (values === undefined) {
-      const raw = this.rawHeader(key);
-      values = raw.some((v) => v.includes('=?')) ? Object.freeze(raw.map(decodeEncodedWords)) : raw;
-      this.decodedValues.set(key, values);
+    const e = this.entry(name);
+    if (e.decoded === null) {
+      const raw = e.raw;
+      let encoded = false;
+      for (let i = 0; i < raw.length && !encoded; i++) encoded = raw[i]!.includes('=?');
+      e.decoded = encoded ? Object.freeze(raw.map(decodeEncodedWords)) : raw;
     }
-    return values as string[];
+    return e.decoded as string[];
   }
 
   addresses(name: string): MailAddress[] {
-    const key = name.toLowerCase();
-    let list = this.addressValues.get(key);
-    if (list === undefined) {
+    const e = this.entry(name);
+    if (e.addresses === null) {
       const found: MailAddress[] = [];
-      for (const value of this.rawHeader(key)) {
-        for (const a of parseAddressList(value)) found.push(Object.freeze(a));
+      const raw = e.raw;
+      for (let i = 0; i < raw.length; i++) {
+        const list = parseAddressList(raw[i]!);
+        for (let j = 0; j < list.length; j++) found.push(Object.freeze(list[j]!));
       }
-      list = Object.freeze(found);
-      this.addressValues.set(key, list);
+      e.addresses = Object.freeze(found);
     }
-    return list as MailAddress[];
+    return e.addresses as MailAddress[];
   }
 
   headerNames(): string[] {
-    this.names ??= Object.freeze(this.headerIndex().fields.map((f) => f.name));
+    this.names ??= Object.freeze(this.headerIndex().fields.map((f) => fieldName(this.buf, f)));
     return this.names as string[];
   }
 
@@ -79,14 +80,35 @@ class LazyMessage implements MessageView {
     return this.buf.subarray(this.headerIndex().bodyStart);
   }
 
+  private entry(name: string): NameCache {
+    const key = name.toLowerCase();
+    const cache = (this.cache ??= new Map());
+    let e = cache.get(key);
+    if (e === undefined) {
+      // A message has a few dozen fields and a script asks for a few names: a scan per name
+      // costs less than indexing every name.
+      const fields = this.headerIndex().fields;
+      let raw: string[] | null = null;
+      for (let i = 0; i < fields.length; i++) {
+        if (fieldNameIs(this.buf, fields[i]!, key)) (raw ??= []).push(this.fieldValue(fields[i]!));
+      }
+      e = raw === null ? ABSENT : { raw: Object.freeze(raw), decoded: null, addresses: null };
+      cache.set(key, e);
+    }
+    return e;
+  }
+
   private headerIndex(): HeaderIndex {
     return (this.index ??= indexHeader(this.buf));
   }
 
   /** Unfolded, trimmed value; 8-bit octets read as UTF-8 when they are valid UTF-8, else latin1. */
   private fieldValue(field: HeaderField): string {
-    const bytes = this.buf.subarray(field.start, field.end);
-    let text = isUtf8(bytes) ? bytes.toString('utf8') : bytes.toString('latin1');
+    let text = this.buf.toString('utf8', field.start, field.end);
+    // Invalid UTF-8 always decodes to some U+FFFD; only then is the check needed.
+    if (text.includes('\uFFFD') && !isUtf8(this.buf.subarray(field.start, field.end))) {
+      text = this.buf.toString('latin1', field.start, field.end);
+    }
     if (field.folded) text = text.replace(LINE_BREAKS, '');
     return trimBlanks(text);
   }

@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import iconv from 'iconv-lite';
+import { iconv } from './deps.js';
 import type { MimePart } from './mime.js';
 
 /**
@@ -68,7 +68,7 @@ export function decodeQuotedPrintable(input: Buffer): Buffer {
 export function toText(bytes: Buffer, charset: string | undefined): string {
   if (charset) {
     const cs = charset.trim().toLowerCase();
-    if (cs !== 'us-ascii' && cs !== 'utf-8' && iconv.encodingExists(cs)) return iconv.decode(bytes, cs);
+    if (cs !== 'us-ascii' && cs !== 'utf-8' && iconv().encodingExists(cs)) return iconv().decode(bytes, cs);
   }
   return isUtf8(bytes) ? bytes.toString('utf8') : bytes.toString('latin1');
 }

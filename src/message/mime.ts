@@ -1,4 +1,4 @@
-import libmime from 'libmime';
+import { libmime } from './deps.js';
 import { parseMessage } from './message.js';
 import type { MessageView } from './types.js';
 
@@ -62,7 +62,7 @@ const TOKEN = /^[!#$%&'*+\-.0-9A-Z^_`a-z{|}~]+$/;
 
 /** Parses a Content-Type (or Content-Disposition) value; null when its type is not `token/token`. */
 export function parseContentType(value: string): ContentType | null {
-  const parsed = libmime.parseHeaderValue(value) as { value: string; params: Record<string, string> };
+  const parsed = libmime().parseHeaderValue(value) as { value: string; params: Record<string, string> };
   const full = parsed.value.trim();
   const slash = full.indexOf('/');
   const type = slash < 0 ? full : full.slice(0, slash);

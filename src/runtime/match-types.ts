@@ -28,16 +28,20 @@ export const contains: MatchTypeDef = {
 export const matches: MatchTypeDef = {
   name: 'matches',
   prepare(key, spec) {
-    const glob = compileGlob(prepareKey(key, spec));
+    const glob = compileGlobMatcher(prepareKey(key, spec));
     const norm = spec.comparator.normalize;
     const sameLength = spec.comparator.keepsLength !== false;
     return (v, rt) => {
       const n = norm ? norm(v) : v;
-      const caps = glob(n);
-      if (!caps) return false;
+      // Spans are only recorded when a script can read them (${1}...).
+      if (rt === null || !rt.captureMatches) return glob(n, null);
+      const caps: Span[] = [];
+      if (!glob(n, caps)) return false;
       // Captures index the normalized text; it lines up with the value when lengths are kept.
       const src = sameLength ? v : n;
-      if (rt) rt.setMatchValues([src, ...caps.map(([s, e]) => src.slice(s, e))]);
+      const values = [src];
+      for (const [s, e] of caps) values.push(src.slice(s, e));
+      rt.setMatchValues(values);
       return true;
     };
   },
@@ -45,13 +49,26 @@ export const matches: MatchTypeDef = {
 
 type Span = [number, number];
 type Segment = { text: string; wild: boolean[]; hasAny: boolean };
+/** Matches a value; with `caps` given, fills it with the span of every `*` and `?`. */
+type GlobMatcher = (value: string, caps: Span[] | null) => boolean;
 
 /**
  * Compiles a :matches pattern into a matcher that returns the span of every `*` and `?` (for
- * match variables) or null. Segments between stars are placed leftmost, so each star takes as
- * little as it can and the whole match is at worst O(value × pattern), never exponential.
+ * match variables) or null.
  */
 export function compileGlob(pattern: string): (value: string) => Span[] | null {
+  const glob = compileGlobMatcher(pattern);
+  return (value) => {
+    const caps: Span[] = [];
+    return glob(value, caps) ? caps : null;
+  };
+}
+
+/**
+ * Segments between stars are placed leftmost, so each star takes as little as it can and the
+ * whole match is at worst O(value × pattern), never exponential.
+ */
+function compileGlobMatcher(pattern: string): GlobMatcher {
   // Tokenise: literal chars (with `\` escapes), `?` and `*`.
   const segments: Segment[] = [];
   const kinds: Array<'star' | 'seg'> = [];
@@ -85,59 +102,71 @@ export function compileGlob(pattern: string): (value: string) => Span[] | null {
   const starCount = kinds.filter((k) => k === 'star').length;
   if (starCount === 0 && segments.length <= 1) {
     const seg = segments[0];
-    return (value) => {
-      if (!seg) return value === '' ? [] : null;
-      const spans = matchSegmentAt(seg, value, 0);
-      return spans && spans.end === value.length ? spans.caps : null;
-    };
+    if (!seg) return (value) => value === '';
+    if (!seg.hasAny) return (value) => value === seg.text;
+    return (value, caps) => matchSegmentAt(seg, value, 0, caps) === value.length;
   }
+  // The most common patterns, `*text*`, `text*` and `*text`, when nothing is captured.
+  const only = segments.length === 1 && !segments[0]!.hasAny ? segments[0]!.text : null;
+  const shape = kinds.join(' ');
+  const plain: ((value: string) => boolean) | null =
+    only === null
+      ? null
+      : shape === 'star seg star'
+        ? (v) => v.includes(only)
+        : shape === 'seg star'
+          ? (v) => v.startsWith(only)
+          : shape === 'star seg'
+            ? (v) => v.endsWith(only)
+            : null;
 
-  return (value) => {
-    const caps: Span[] = [];
+  return (value, caps) => {
+    if (caps === null && plain !== null) return plain(value);
     let pos = 0;
     let k = 0;
     let segIndex = 0;
-    let pendingStar = -1; // index in caps of the star whose end is not known yet
+    let starOpen = false; // a star whose end is not known yet
+    let pendingStar = -1; // its index in caps
     while (k < kinds.length) {
       if (kinds[k] === 'star') {
         // With consecutive stars the earlier ones match the empty string (leftmost is shortest).
-        caps.push([pos, pos]);
-        pendingStar = caps.length - 1;
+        if (caps !== null) {
+          caps.push([pos, pos]);
+          pendingStar = caps.length - 1;
+        }
+        starOpen = true;
         k++;
         continue;
       }
       const seg = segments[segIndex++]!;
       const isLast = k === kinds.length - 1;
-      if (pendingStar < 0) {
-        const m = matchSegmentAt(seg, value, pos);
-        if (!m) return null;
-        caps.push(...m.caps);
-        pos = m.end;
+      if (!starOpen) {
+        const end = matchSegmentAt(seg, value, pos, caps);
+        if (end < 0) return false;
+        pos = end;
       } else if (isLast) {
         // The final segment is anchored at the end of the value.
         const start = value.length - segLength(seg, value, pos);
-        if (start < pos) return null;
-        const m = matchSegmentAt(seg, value, start);
-        if (!m || m.end !== value.length) return null;
-        caps[pendingStar]![1] = start;
-        caps.push(...m.caps);
-        pos = m.end;
-        pendingStar = -1;
+        if (start < pos) return false;
+        const end = matchSegmentAt(seg, value, start, caps);
+        if (end !== value.length) return false;
+        if (caps !== null) caps[pendingStar]![1] = start;
+        pos = end;
+        starOpen = false;
       } else {
-        const found = findSegment(seg, value, pos);
-        if (!found) return null;
-        caps[pendingStar]![1] = found.start;
-        caps.push(...found.caps);
-        pos = found.end;
-        pendingStar = -1;
+        const start = findSegment(seg, value, pos);
+        if (start < 0) return false;
+        if (caps !== null) caps[pendingStar]![1] = start;
+        pos = matchSegmentAt(seg, value, start, caps);
+        starOpen = false;
       }
       k++;
     }
-    if (pendingStar >= 0) {
-      caps[pendingStar]![1] = value.length;
+    if (starOpen) {
+      if (caps !== null) caps[pendingStar]![1] = value.length;
       pos = value.length;
     }
-    return pos === value.length ? caps : null;
+    return pos === value.length;
   };
 }
 
@@ -169,38 +198,38 @@ function isLowSurrogate(c: number): boolean {
   return c >= 0xdc00 && c <= 0xdfff;
 }
 
-function matchSegmentAt(seg: Segment, value: string, at: number): { end: number; caps: Span[] } | null {
-  if (!seg.hasAny) return value.startsWith(seg.text, at) ? { end: at + seg.text.length, caps: [] } : null;
-  const caps: Span[] = [];
+/** Where `seg` ends when it matches at `at`, else -1; the spans of its `?` go to `caps`. */
+function matchSegmentAt(seg: Segment, value: string, at: number, caps: Span[] | null): number {
+  if (!seg.hasAny) return value.startsWith(seg.text, at) ? at + seg.text.length : -1;
+  const mark = caps === null ? 0 : caps.length;
   let p = at;
   for (let s = 0; s < seg.text.length; s++) {
     if (seg.wild[s]) {
-      if (p >= value.length) return null;
+      if (p >= value.length) return fail(caps, mark);
       const w = isHighSurrogate(value[p]!) && p + 1 < value.length ? 2 : 1;
-      caps.push([p, p + w]);
+      if (caps !== null) caps.push([p, p + w]);
       p += w;
     } else {
-      if (value[p] !== seg.text[s]) return null;
+      if (value[p] !== seg.text[s]) return fail(caps, mark);
       p++;
     }
   }
-  return { end: p, caps };
+  return p;
 }
 
-function findSegment(
-  seg: Segment,
-  value: string,
-  from: number,
-): { start: number; end: number; caps: Span[] } | null {
-  if (!seg.hasAny) {
-    const at = value.indexOf(seg.text, from);
-    return at < 0 ? null : { start: at, end: at + seg.text.length, caps: [] };
-  }
+/** Drops the spans a failed segment attempt recorded. */
+function fail(caps: Span[] | null, mark: number): -1 {
+  if (caps !== null) caps.length = mark;
+  return -1;
+}
+
+/** The leftmost place from `from` where `seg` matches, or -1. */
+function findSegment(seg: Segment, value: string, from: number): number {
+  if (!seg.hasAny) return value.indexOf(seg.text, from);
   for (let at = from; at < value.length; at++) {
-    const m = matchSegmentAt(seg, value, at);
-    if (m) return { start: at, ...m };
+    if (matchSegmentAt(seg, value, at, null) >= 0) return at;
   }
-  return null;
+  return -1;
 }
 
 /** Runs a match over values and keys, honouring match types that look at the whole list. */
@@ -211,9 +240,12 @@ export function matchValues(
   spec: MatchSpec,
   rt: Runtime,
 ): boolean {
-  if (spec.type.matchAll) return spec.type.matchAll(values, keys, spec, rt);
-  for (const v of values) {
-    for (const m of matchers) if (m(v, rt)) return true;
+  if (spec.type.matchAll !== undefined) return spec.type.matchAll(values, keys, spec, rt);
+  // Indexed loops: this runs for every test of every message, much of it before V8 optimizes it.
+  const n = matchers.length;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    for (let j = 0; j < n; j++) if (matchers[j]!(v, rt)) return true;
   }
   return false;
 }

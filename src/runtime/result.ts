@@ -118,17 +118,24 @@ export class Result {
 
   /** Final list as a host executes it: the implicit keep appended when still in force. */
   final(implicitKeepFlags?: string[]): Action[] {
-    if (!this.implicitKeep) return this.actions.slice();
+    const out = this.actions.slice();
+    if (!this.implicitKeep) return out;
+    // An explicit store into INBOX already delivers the message there.
+    for (let i = 0; i < out.length; i++) if (storesInto(out[i]!) === 'INBOX') return out;
     const keep: KeepAction = { type: 'keep', mailbox: 'INBOX', implicit: true };
     if (implicitKeepFlags && implicitKeepFlags.length) keep.flags = implicitKeepFlags;
-    // An explicit store into INBOX already delivers the message there.
-    if (this.actions.some((a) => storesInto(a) === 'INBOX')) return this.actions.slice();
-    return [...this.actions, keep];
+    out.push(keep);
+    return out;
   }
 
   private findDuplicate(action: Action): Action | undefined {
     const box = storesInto(action);
-    if (box !== null) return this.actions.find((a) => storesInto(a) === box);
+    if (box !== null) {
+      for (let i = 0; i < this.actions.length; i++) {
+        if (storesInto(this.actions[i]!) === box) return this.actions[i];
+      }
+      return undefined;
+    }
     if (action.type === 'redirect') {
       const key = normalizeAddress(action.address);
       return this.actions.find((a) => a.type === 'redirect' && normalizeAddress(a.address) === key);
@@ -138,20 +145,24 @@ export class Result {
   }
 
   private checkConflicts(action: Action): void {
-    const rejecting = (a: Action) => a.type === 'reject' || a.type === 'ereject';
-    if (rejecting(action)) {
+    const actions = this.actions;
+    if (actions.length === 0) return;
+    if (rejects(action)) {
       // A delivery executed already (an earlier script of a sequence) no longer conflicts.
-      const other = this.actions
-        .slice(this.executedCount)
-        .find((a) => delivers(a) || a.type === 'vacation' || rejecting(a));
-      if (other)
-        throw new ActionConflict(`${action.type} action conflicts with earlier ${describe(other)} action`);
+      for (let i = this.executedCount; i < actions.length; i++) {
+        const other = actions[i]!;
+        if (delivers(other) || other.type === 'vacation' || rejects(other)) {
+          throw new ActionConflict(`${action.type} action conflicts with earlier ${describe(other)} action`);
+        }
+      }
     } else if (delivers(action) || action.type === 'vacation') {
-      const rej = this.actions.find(rejecting);
-      if (rej)
-        throw new ActionConflict(`${describe(action)} action conflicts with earlier ${rej.type} action`);
+      for (let i = 0; i < actions.length; i++) {
+        const rej = actions[i]!;
+        if (rejects(rej))
+          throw new ActionConflict(`${describe(action)} action conflicts with earlier ${rej.type} action`);
+      }
     }
-    if (action.type === 'vacation' && this.actions.some((a) => a.type === 'vacation')) {
+    if (action.type === 'vacation' && actions.some((a) => a.type === 'vacation')) {
       throw new ActionConflict('duplicate vacation action not allowed');
     }
   }
@@ -177,6 +188,8 @@ function delivers(a: Action): boolean {
 
 /** INBOX is case-insensitive (RFC 3501 §5.1), also as the first level of a hierarchy; the rest is as written. */
 export function normalizeMailbox(name: string): string {
+  const first = name.charCodeAt(0);
+  if (name.length < 5 || (first < 0x80 && (first | 0x20) !== 0x69) /* not i or I */) return name;
   const head = name.slice(0, 5);
   if (head.toUpperCase() !== 'INBOX' || head === 'INBOX') return name;
   const rest = name.slice(5);

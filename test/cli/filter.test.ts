@@ -1,4 +1,12 @@
-import { mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  opendirSync,
+  readdirSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -77,5 +85,41 @@ describe('tamis filter', { timeout: 90_000 }, () => {
     expect(jsonLines(bad.stdout)).toEqual([
       { status: 'error', errors: [expect.objectContaining({ line: 1 })] },
     ]);
+  });
+
+  // A larger folder: messages of varied sizes, and a file that is listed but cannot be read.
+  const big = mkdtempSync(join(tmpdir(), 'tamis-filter-big-'));
+  for (const sub of ['new', 'cur', 'tmp']) mkdirSync(join(big, sub));
+  for (let i = 0; i < 300; i++) {
+    const sub = i % 3 === 0 ? 'new' : 'cur';
+    const text = i % 2 ? listMail : personal.replace('Subject:', `X-N: ${'x'.repeat(i * 50)}\r\nSubject:`);
+    writeFileSync(join(big, sub, `${2000 + i}.m${i}.host${sub === 'cur' ? ':2,' : ''}`), text);
+  }
+  // A dangling link: listed as a message, unreadable.
+  symlinkSync(join(big, 'nowhere'), join(big, 'cur', '3000.gone.host:2,'));
+
+  it.concurrent('runs over a larger folder in folder order and reports unreadable files', async () => {
+    const r = await runCli(['filter', '--json', '--config', f('spam.json'), f('sort.sieve'), big]);
+    expect(r.code).toBe(1);
+    const lines = jsonLines(r.stdout);
+    // Directory order (as opendir gives it), new/ before cur/.
+    const order = ['new', 'cur'].flatMap((sub) => {
+      const dir = opendirSync(join(big, sub));
+      const names: string[] = [];
+      for (let e = dir.readSync(); e !== null; e = dir.readSync()) names.push(join(big, sub, e.name));
+      dir.closeSync();
+      return names;
+    });
+    expect(lines.map((l) => l.message)).toEqual(order);
+    for (const l of lines) {
+      const name = l.message as string;
+      if (name.endsWith('3000.gone.host:2,')) {
+        expect(l.status).toBe('error');
+        expect(JSON.stringify(l.errors)).toContain('ENOENT');
+        continue;
+      }
+      const n = Number(/\.m(\d+)\./.exec(name)![1]);
+      expect(l.actions).toEqual([{ type: 'fileinto', mailbox: n % 2 ? 'Lists' : 'Junk' }]);
+    }
   });
 });
