@@ -15,10 +15,6 @@ export interface Template {
 
 export type SieveString = string | Template;
 
-export function isConstant(s: SieveString): s is string {
-  return typeof s === 'string';
-}
-
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**

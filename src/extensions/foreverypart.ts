@@ -23,11 +23,6 @@ export function currentPart(rt: Runtime): MimePart {
   return part && rt.state.get(`${PART_STATE}.root`) === rootPart(rt) ? part : rootPart(rt);
 }
 
-/** True while a foreverypart loop runs. */
-export function inLoop(rt: Runtime): boolean {
-  return rt.state.has(PART_STATE);
-}
-
 /** Thrown by `break`; caught by the loop it names, or the innermost one. */
 export class BreakSignal {
   constructor(readonly name: string | null) {}

@@ -172,12 +172,10 @@ function runStatus(rt: Runtime, kind: ScoreKind): RunStatus {
   return cached;
 }
 
-/** Reads the status once per run (and again only if the configuration object is replaced). */
-export function runValue(rt: Runtime, kind: ScoreKind, percent: boolean): string {
-  return scaledValue(runStatus(rt, kind).ratio, kind, percent);
-}
-
-/** runValue as the one-element value list a test matches; the same list for the whole run. */
+/**
+ * The scaled status as the one-element value list a test matches: read once per run (again only
+ * if the configuration object is replaced), the same list for the whole run.
+ */
 function runValues(rt: Runtime, kind: ScoreKind, percent: boolean): string[] {
   const st = runStatus(rt, kind);
   if (percent) return (st.percent ??= [scaledValue(st.ratio, kind, true)]);
@@ -206,14 +204,4 @@ export function scoreTest(kind: ScoreKind): TestDef<ScoreTestData> {
     },
     test: (d, rt) => rt.match(runValues(rt, kind, d.percent), d.keys, d.spec),
   };
-}
-
-/**
- * Splits a Pigeonhole-style header specification ("X-Spam-Score" or
- * "X-Spam-Status: score=(-?[0-9.]+)") into a header name and a pattern.
- */
-export function parseHeaderSpec(spec: string): { header: string; pattern?: string } | null {
-  const m = /^[ \t]*([^:\s]+)[ \t]*(?::[ \t]*(.*))?$/s.exec(spec);
-  if (!m) return null;
-  return m[2] !== undefined && m[2] !== '' ? { header: m[1]!, pattern: m[2] } : { header: m[1]! };
 }
