@@ -20,7 +20,7 @@ import { SieveEngine } from '../../src/engine.js';
 import { parseMessage, parseAddressList } from '../../src/message/index.js';
 import { Runtime } from '../../src/runtime/runtime.js';
 import { runCommands, runProgram } from '../../src/runtime/interpreter.js';
-import { normalizeMailbox, Result, type Action } from '../../src/runtime/result.js';
+import { normalizeMailbox, Result, storesInto, type Action } from '../../src/runtime/result.js';
 import { FLAGS_STATE } from '../../src/extensions/imap4flags-state.js';
 import { resolveConfig, type ConfigInput } from '../../src/config.js';
 import { configFromSettings } from './settings.js';
@@ -201,9 +201,7 @@ export class Suite {
     const pending = all.slice(this.executed);
     this.executed = all.length;
     this.result.markExecuted();
-    const keepFinal =
-      this.result.implicitKeep &&
-      !all.some((a) => a.type === 'keep' || (a.type === 'fileinto' && a.mailbox.toUpperCase() === 'INBOX'));
+    const keepFinal = this.result.implicitKeep && !all.some((a) => storesInto(a) === 'INBOX');
     const todo: Action[] = [...pending];
     if (keepFinal) {
       // The implicit keep stores the message as the script left it (editheader).
