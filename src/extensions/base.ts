@@ -16,7 +16,7 @@ import type { KeepAction } from '../runtime/result.js';
 import { evaluate } from '../runtime/interpreter.js';
 import { asciiCasemap, octet, unicodeCasemap } from '../runtime/comparators.js';
 import { contains, is, matches } from '../runtime/match-types.js';
-import { isValidAddress, parseAddressList } from '../message/index.js';
+import { isValidAddress, parseAddressList, singleAddress } from '../message/index.js';
 import { storeFlags } from './imap4flags-state.js';
 import { compileIndex, pickIndexed, type FieldIndex } from './header-index.js';
 
@@ -279,10 +279,7 @@ const discard: ActionCommandDef<null> = {
  * reduced to its address, so both spellings count as one redirect.
  */
 function redirectTarget(text: string): string | null {
-  if (isValidAddress(text)) return text;
-  const list = parseAddressList(text);
-  const only = list.length === 1 ? list[0]! : null;
-  return only && only.domain && isValidAddress(only.address) ? only.address : null;
+  return isValidAddress(text) ? text : singleAddress(text);
 }
 
 const redirect: ActionCommandDef<{ address: SieveString; copy: boolean }> = {

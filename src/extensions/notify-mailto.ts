@@ -7,6 +7,7 @@ import { libmime } from '../message/deps.js';
 import type { Envelope, MessageView } from '../message/types.js';
 import type { EngineConfig } from './types.js';
 import { isValidAddress, parseAddressList } from '../message/index.js';
+import { postmasterAddress } from '../runtime/redirect-envelope.js';
 
 /** Recipients and extra header fields a URI may carry; more are left out with a warning. */
 export const MAX_RECIPIENTS = 8;
@@ -265,11 +266,9 @@ const PRIORITY: Record<1 | 2 | 3, [string, string]> = {
   3: ['5 (Lowest)', 'low'],
 };
 
-/** The postmaster's address: configured, else postmaster@ the recipient's domain. */
+/** The postmaster's address; postmaster@localhost when the recipient has no domain. */
 function postmaster(config: EngineConfig, envelope: Envelope): string {
-  if (config.postmasterAddress) return config.postmasterAddress;
-  const at = envelope.to.lastIndexOf('@');
-  return `postmaster@${at < 0 ? 'localhost' : envelope.to.slice(at + 1)}`;
+  return postmasterAddress(config, envelope) ?? 'postmaster@localhost';
 }
 
 function bareAddress(text: string): string {

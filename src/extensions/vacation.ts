@@ -3,7 +3,7 @@ import type { ActionCommandDef, CompileContext, Extension, ParsedArgs } from './
 import type { SieveString } from '../compiler/strings.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { VacationAction } from '../runtime/result.js';
-import { isValidAddress, parseAddressList } from '../message/index.js';
+import { singleAddress } from '../message/index.js';
 
 const DAY = 24 * 3600;
 
@@ -23,11 +23,7 @@ export interface VacationData {
  * (`Name <local@domain>`); null when it is neither, or holds more than one address.
  */
 export function vacationFromAddress(value: string): string | null {
-  if (/[\r\n]/.test(value)) return null;
-  const list = parseAddressList(value);
-  if (list.length !== 1) return null;
-  const a = list[0]!;
-  return a.domain !== null && isValidAddress(a.address) ? a.address : null;
+  return /[\r\n]/.test(value) ? null : singleAddress(value);
 }
 
 /** RFC 5230 §4.1 / RFC 6131 §2: the period in seconds, clamped to the site's limits. */

@@ -422,6 +422,16 @@ export function formatAddress(localPart: string, domain: string | null): string 
 
 const QUOTE_ESCAPES = /["\\]/g;
 
+/**
+ * The addr-spec of `text` when it names exactly one mailbox, bare (`a@b`) or with a display name
+ * (`Name <a@b>`); null otherwise.
+ */
+export function singleAddress(text: string): string | null {
+  const list = parseAddressList(text);
+  const only = list.length === 1 ? list[0]! : null;
+  return only && only.domain && isValidAddress(only.address) ? only.address : null;
+}
+
 /** True when `text` is exactly one addr-spec (`local@domain`, surrounding blanks allowed). */
 export function isValidAddress(text: string): boolean {
   const toks = tokenize(text);

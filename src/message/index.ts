@@ -1,5 +1,5 @@
 export type { Envelope, MailAddress, MessageView } from './types.js';
 export { parseMessage } from './message.js';
-export { formatAddress, isValidAddress, parseAddressList } from './address.js';
+export { formatAddress, isValidAddress, parseAddressList, singleAddress } from './address.js';
 export { decodeEncodedWords } from './encoded-words.js';
 export { EditableMessage, formatField } from './edit.js';

@@ -9,6 +9,13 @@ export function userAddress(config: EngineConfig, envelope: Envelope): string {
   return config.userEmail || envelope.to;
 }
 
+/** The postmaster's address: configured, else postmaster@ the recipient's domain; null without one. */
+export function postmasterAddress(config: EngineConfig, envelope: Envelope): string | null {
+  if (config.postmasterAddress) return config.postmasterAddress;
+  const at = envelope.to.lastIndexOf('@');
+  return at > 0 ? `postmaster${envelope.to.slice(at)}` : null;
+}
+
 /**
  * Envelope sender for a redirected message, as `redirectEnvelopeFrom` says. A message that came
  * with a null sender keeps it, so bounces of bounces cannot happen.
@@ -25,11 +32,8 @@ export function redirectEnvelopeSender(config: EngineConfig, envelope: Envelope)
       return envelope.origTo || envelope.to || envelope.from;
     case 'user_email':
       return userAddress(config, envelope) || envelope.from;
-    case 'postmaster': {
-      if (config.postmasterAddress) return config.postmasterAddress;
-      const at = envelope.to.lastIndexOf('@');
-      return at > 0 ? `postmaster${envelope.to.slice(at)}` : envelope.from;
-    }
+    case 'postmaster':
+      return postmasterAddress(config, envelope) ?? envelope.from;
     default:
       return envelope.from;
   }
