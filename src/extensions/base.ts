@@ -16,18 +16,15 @@ import type { KeepAction } from '../runtime/result.js';
 import { evaluate } from '../runtime/interpreter.js';
 import { asciiCasemap, octet, unicodeCasemap } from '../runtime/comparators.js';
 import { contains, is, matches } from '../runtime/match-types.js';
-import { isValidAddress, parseAddressList, singleAddress } from '../message/index.js';
+import { isFieldName, isValidAddress, parseAddressList, singleAddress } from '../message/index.js';
 import { storeFlags } from './imap4flags-state.js';
 import { compileIndex, pickIndexed, type FieldIndex } from './header-index.js';
-
-/** RFC 5322 field name characters: printable US-ASCII except colon. */
-const FIELD_NAME = /^[\x21-\x39\x3b-\x7e]+$/;
 
 /** Warns about constant header names that can never match (a field name cannot hold ':' or spaces). */
 export function headerNames(arg: Argument, cx: CompileContext): SieveString[] {
   const names = cx.stringList(arg);
   for (const n of names) {
-    if (typeof n === 'string' && !FIELD_NAME.test(n)) {
+    if (typeof n === 'string' && !isFieldName(n)) {
       cx.warning(arg.pos, `invalid header name "${n}" never matches`);
     }
   }

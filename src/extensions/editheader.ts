@@ -8,10 +8,9 @@
 import type { ActionCommandDef, CompiledKeys, Extension, MatchSpec } from './types.js';
 import type { SieveString } from '../compiler/strings.js';
 import type { Runtime } from '../runtime/runtime.js';
-import { EditableMessage } from '../message/index.js';
+import { EditableMessage, isFieldName } from '../message/index.js';
 import { compileIndex, type FieldIndex } from './header-index.js';
 
-const FIELD_NAME = /^[\x21-\x39\x3b-\x7e]+$/;
 const NEVER_DELETE = new Set(['received', 'auto-submitted']);
 const ALWAYS_EDITABLE = 'subject';
 /** Run state: the editor of the message in rt.message. */
@@ -66,7 +65,7 @@ const addheader: ActionCommandDef<AddData> = {
   compile(args, cx) {
     const name = cx.string(args.positional[0]!);
     const value = cx.string(args.positional[1]!);
-    if (typeof name === 'string' && !FIELD_NAME.test(name))
+    if (typeof name === 'string' && !isFieldName(name))
       cx.error(args.positional[0]!.pos, badName('addheader', name));
     if (typeof value === 'string') {
       if (BAD_VALUE.test(value)) cx.error(args.positional[1]!.pos, badValue(value));
@@ -79,7 +78,7 @@ const addheader: ActionCommandDef<AddData> = {
   run(d, rt) {
     const name = rt.expand(d.name);
     const value = rt.expand(d.value);
-    if (!FIELD_NAME.test(name)) return rt.error(undefined, badName('addheader', name));
+    if (!isFieldName(name)) return rt.error(undefined, badName('addheader', name));
     if (BAD_VALUE.test(value)) return rt.error(undefined, badValue(value));
     const max = rt.config.editheader.maxHeaderSize;
     if (Buffer.byteLength(value) > max) return rt.error(undefined, tooLarge(max));
@@ -111,7 +110,7 @@ const deleteheader: ActionCommandDef<DeleteData | null> = {
     // One error is enough for `:last` without `:index`.
     if (args.tags.has('last') && !args.tags.has('index')) return null;
     const name = cx.string(args.positional[0]!);
-    if (typeof name === 'string' && !FIELD_NAME.test(name))
+    if (typeof name === 'string' && !isFieldName(name))
       cx.error(args.positional[0]!.pos, badName('deleteheader', name));
     const patterns = args.positional[1] ? cx.keys(args.positional[1], args.match!) : null;
     return { name, index, spec: args.match!, patterns };
@@ -119,7 +118,7 @@ const deleteheader: ActionCommandDef<DeleteData | null> = {
   run(d, rt) {
     if (!d) return;
     const name = rt.expand(d.name);
-    if (!FIELD_NAME.test(name)) return rt.error(undefined, badName('deleteheader', name));
+    if (!isFieldName(name)) return rt.error(undefined, badName('deleteheader', name));
     const key = name.toLowerCase();
     if (NEVER_DELETE.has(key)) return;
     if (key !== ALWAYS_EDITABLE && rt.config.editheader.forbidDelete.some((f) => f.toLowerCase() === key))

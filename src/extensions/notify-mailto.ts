@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { libmime } from '../message/deps.js';
 import type { Envelope, MessageView } from '../message/types.js';
 import type { EngineConfig } from './types.js';
-import { isValidAddress, parseAddressList } from '../message/index.js';
+import { isFieldName, isValidAddress, parseAddressList } from '../message/index.js';
 import { postmasterAddress } from '../runtime/redirect-envelope.js';
 
 /** Recipients and extra header fields a URI may carry; more are left out with a warning. */
@@ -36,8 +36,6 @@ export type MailtoParse = { ok: true; uri: MailtoUri; warnings: string[] } | { o
 
 /** RFC 6068 qchar without pct-encoded: unreserved and some-delims. */
 const QCHAR = /^[A-Za-z0-9\-._~!$'()*+,;:@]$/;
-/** RFC 5322 field name. */
-const FIELD_NAME = /^[\x21-\x39\x3b-\x7e]+$/;
 
 /**
  * Fields the notification sets itself (RFC 5436 §2.2 and §2.4): given in a URI they are ignored.
@@ -161,7 +159,7 @@ export function parseMailto(uri: string): MailtoParse {
       const value = decodePart(field.slice(eq + 1), 'mailto header value', errors);
       if (name === null || value === null) continue;
       const lower = name.toLowerCase();
-      if (!FIELD_NAME.test(name)) {
+      if (!isFieldName(name)) {
         errors.push(`invalid mailto header name "${name}"`);
         continue;
       }

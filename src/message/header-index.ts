@@ -119,3 +119,10 @@ function skipToColon(buf: Buffer, i: number): number {
   while (buf[i] !== COLON) i++;
   return i;
 }
+
+const FIELD_NAME = /^[\x21-\x39\x3b-\x7e]+$/;
+
+/** True for a valid header field name (RFC 5322 §3.6.8: printable US-ASCII except the colon). */
+export function isFieldName(name: string): boolean {
+  return FIELD_NAME.test(name);
+}

@@ -3,3 +3,4 @@ export { parseMessage } from './message.js';
 export { formatAddress, isValidAddress, parseAddressList, singleAddress } from './address.js';
 export { decodeEncodedWords } from './encoded-words.js';
 export { EditableMessage, formatField } from './edit.js';
+export { isFieldName } from './header-index.js';
