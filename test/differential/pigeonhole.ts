@@ -3,7 +3,7 @@
  * They refuse to run as root, so they run as the `vmail` user through runuser, in a scratch
  * directory that user owns. Everything here is for tests and benchmarks only.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, copyFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -43,6 +43,8 @@ export interface Oracle {
   write(name: string, text: string | Buffer): string;
   /** Runs one of the tools as the oracle user; resolves with stdout (rejects with stderr on failure). */
   run(tool: string, args: string[]): Promise<{ stdout: string; stderr: string; code: number }>;
+  /** The same, waiting for the tool to finish. */
+  runSync(tool: string, args: string[]): { stdout: string; stderr: string; code: number };
   /** The runuser arguments that run a tool as the oracle user (for benchmarks timing whole runs). */
   argv(tool: string, args: string[]): string[];
 }
@@ -57,8 +59,11 @@ function ensureUser(): { uid: number; gid: number } {
   }
 }
 
-/** Creates the scratch directory and Dovecot configuration; call only when pigeonholeUnavailable() is null. */
-export function createOracle(): Oracle {
+/**
+ * Creates the scratch directory and Dovecot configuration; call only when pigeonholeUnavailable()
+ * is null. `settings` are extra lines for the configuration's plugin section.
+ */
+export function createOracle(settings: string[] = []): Oracle {
   const { uid, gid } = ensureUser();
   const dir = mkdtempSync(join(tmpdir(), 'tamis-pigeonhole-'));
   chmodSync(dir, 0o755);
@@ -77,6 +82,7 @@ export function createOracle(): Oracle {
       '  sieve_spamtest_status_type = score',
       '  sieve_spamtest_status_header = X-Spam-Score',
       '  sieve_spamtest_max_value = 15',
+      ...settings.map((s) => `  ${s}`),
       '}',
       '',
     ].join('\n'),
@@ -110,6 +116,11 @@ export function createOracle(): Oracle {
       return to;
     },
     argv,
+    runSync(tool, args) {
+      const r = spawnSync('runuser', argv(tool, args), { encoding: 'utf8', timeout: 20_000 });
+      if (r.error) throw r.error;
+      return { stdout: r.stdout, stderr: r.stderr, code: r.status ?? 1 };
+    },
     run(tool, args) {
       return new Promise((resolve) => {
         execFile('runuser', argv(tool, args), { maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
