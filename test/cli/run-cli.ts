@@ -18,7 +18,8 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-function cliCommand(): string[] {
+/** Node arguments that start the CLI (append the subcommand and its arguments). */
+export function cliCommand(): string[] {
   if (process.env.TAMIS_CLI) return [process.env.TAMIS_CLI];
   const dist = join(ROOT, 'dist/cli/main.js');
   if (existsSync(dist) && statSync(dist).mtimeMs > newestMtime(join(ROOT, 'src'))) return [dist];

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { Command } from 'commander';
+import { cliCommand } from '../../cli/run-cli.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerSieveClientCommand } from '../../../src/cli/sieve-client.js';
 import { hashPassword } from '../../../src/managesieve/auth/index.js';
@@ -149,18 +150,10 @@ describe.skipIf(!dovecotAvailable())('tamis sieve-client against Dovecot', () =>
   });
 
   it('runs as a process with --password-fd', async () => {
-    const entry = path.resolve('src/cli/sieve-client.ts');
-    const code = `import { Command } from 'commander'; import { registerSieveClientCommand } from ${JSON.stringify(entry)};
-      const p = new Command(); registerSieveClientCommand(p); await p.parseAsync(process.argv.slice(1), { from: 'user' });`;
     const child = spawn(
       process.execPath,
       [
-        '--import',
-        'tsx',
-        '--input-type=module',
-        '-e',
-        code,
-        '--',
+        ...cliCommand(),
         'sieve-client',
         '--host',
         dv.host,

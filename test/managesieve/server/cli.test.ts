@@ -3,19 +3,16 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliCommand } from '../../cli/run-cli.js';
 import { RawClient } from './raw-client.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 
 function startCli(args: string[]): Promise<{ child: ChildProcess; port: number; log: () => string }> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), 'managesieve', ...args],
-    {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawn(process.execPath, [...cliCommand(), 'managesieve', ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let log = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no listening line: ${log}`)), 30_000);
