@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Diagnostic } from './diagnostics.js';
 import type { EngineConfig, Extension } from './extensions/types.js';
 import type { Envelope, MessageView } from './message/types.js';
@@ -13,7 +12,7 @@ import { base, standardExtensions } from './extensions/index.js';
 import { resolveConfig, type ConfigInput } from './config.js';
 import { parseMessage } from './message/index.js';
 import { Runtime, SieveRuntimeError } from './runtime/runtime.js';
-import { runProgram } from './runtime/interpreter.js';
+import { runCommands } from './runtime/interpreter.js';
 import { defaultHost } from './runtime/host.js';
 import { FLAGS_STATE } from './extensions/imap4flags-state.js';
 
@@ -111,7 +110,8 @@ export class SieveEngine {
   }
 
   compile(source: string): CompileResult {
-    const key = createHash('sha256').update(source).digest('base64');
+    // The source itself is the key: exact, and no digest to compute.
+    const key = source;
     const hit = this.cache.get(key);
     const load = this.host.loadScript?.bind(this.host);
     const deps = this.cacheDeps.get(key);
@@ -202,7 +202,8 @@ export class SieveEngine {
     for (let i = 0; i < setup.onRun.length; i++) setup.onRun[i]!(rt);
     options.prepare?.(rt);
     try {
-      runProgram(program.commands, rt);
+      // Whether it ran to its end or stopped makes no difference here.
+      runCommands(program.commands, rt);
     } catch (e) {
       const error: Diagnostic =
         e instanceof SieveRuntimeError

@@ -3,10 +3,10 @@
  * value of :header, or :uniqueid) was seen within :seconds, per :handle. The host's
  * `duplicateSeen` keeps the records; without it an in-memory tracker serves the process.
  */
-import { createHash } from 'node:crypto';
 import type { Extension, TestDef } from './types.js';
 import type { SieveString } from '../compiler/strings.js';
 import { headerNames } from './base.js';
+import { crypto } from '../message/deps.js';
 
 /** Run state: answers given in this run by key, so repeated tests in one script agree. */
 const SEEN_STATE = 'duplicate.seen';
@@ -71,7 +71,7 @@ const duplicate: TestDef<DuplicateData> = {
     // RFC 7352 §3.1: without the field there is nothing to compare.
     if (id === undefined) return false;
     const handle = rt.expand(d.handle);
-    const key = createHash('sha256').update(`${handle}\0${id}`).digest('hex');
+    const key = crypto().createHash('sha256').update(`${handle}\0${id}`).digest('hex');
     let answers = rt.state.get(SEEN_STATE) as Map<string, boolean> | undefined;
     if (!answers) {
       answers = new Map();

@@ -4,11 +4,11 @@
  * an item none of them knows makes the test false. `vnd.dovecot.environment` adds Dovecot's
  * items and the `${env.*}` variables namespace.
  */
-import { hostname } from 'node:os';
 import type { CompiledKeys, Extension, MatchSpec, TestDef } from './types.js';
 import type { SieveString } from '../compiler/strings.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { registerVariableNamespace } from './variables.js';
+import { os } from '../message/deps.js';
 
 /** The product name and version reported as "name" and "version" (kept in step with package.json). */
 export const PRODUCT_NAME = 'tamis';
@@ -22,9 +22,9 @@ function builtin(item: string, rt: Runtime): string | null {
     case 'version':
       return PRODUCT_VERSION;
     case 'host':
-      return hostname();
+      return os().hostname();
     case 'domain': {
-      const h = hostname();
+      const h = os().hostname();
       const dot = h.indexOf('.');
       return dot < 0 ? null : h.slice(dot + 1);
     }

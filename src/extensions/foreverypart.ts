@@ -1,7 +1,7 @@
 import type { Position } from '../syntax/ast.js';
 import type { ActionCommandDef, CompileContext, Extension } from './types.js';
 import type { Runtime } from '../runtime/runtime.js';
-import { runCommands } from '../runtime/interpreter.js';
+import { runCommands, Unwind } from '../runtime/interpreter.js';
 import { mimeTree, walkParts, type MimePart } from '../message/mime.js';
 
 /** Run state: the MIME part the innermost foreverypart is at (absent outside any loop). */
@@ -24,8 +24,11 @@ export function currentPart(rt: Runtime): MimePart {
 }
 
 /** Thrown by `break`; caught by the loop it names, or the innermost one. */
-export class BreakSignal {
-  constructor(readonly name: string | null) {}
+/** What `break` gives back; the loop it names (or the innermost) consumes it. */
+class BreakSignal extends Unwind {
+  constructor(readonly name: string | null) {
+    super();
+  }
 }
 
 interface PendingBreak {
@@ -90,10 +93,11 @@ const foreverypart: ActionCommandDef<{ name: string | null }> = {
         rt.tick();
         rt.state.set(PART_STATE, part);
         rt.state.set(`${PART_STATE}.root`, root);
-        runCommands(block ?? [], rt);
+        const unwind = runCommands(block ?? [], rt);
+        if (unwind === null) continue;
+        if (unwind instanceof BreakSignal && (unwind.name === null || unwind.name === d.name)) break;
+        return unwind;
       }
-    } catch (e) {
-      if (!(e instanceof BreakSignal) || (e.name !== null && e.name !== d.name)) throw e;
     } finally {
       if (outer) rt.state.set(PART_STATE, outer);
       else rt.state.delete(PART_STATE);
@@ -111,9 +115,7 @@ const breakCommand: ActionCommandDef<{ name: string | null }> = {
     else if (name !== null) pending(cx).push({ name, pos: cx.node.pos, depth });
     return { name };
   },
-  run(d) {
-    throw new BreakSignal(d.name);
-  },
+  run: (d) => new BreakSignal(d.name),
 };
 
 /** RFC 5703 §3: foreverypart loops over the MIME parts; break leaves a loop. */

@@ -51,11 +51,35 @@ const ATOM_SPECIALS = '(){%*"\\]';
  * Flag lists may hold several space-separated flags per string; invalid flags are dropped and
  * duplicates collapse (case-insensitive, the first spelling kept).
  */
-export function splitFlags(strings: string[], more?: string[]): string[] {
+export function splitFlags(strings: string[]): string[] {
   const seen = new Map<string, string>();
   addFlags(seen, strings);
-  if (more !== undefined) addFlags(seen, more);
   return [...seen.values()];
+}
+
+/**
+ * `current` with the flags of `more` it lacks added (case-insensitive). Both are flag lists
+ * already split, valid and without duplicates, as the flag variables always hold, so nothing is
+ * checked again; `current` is never modified.
+ */
+export function mergeFlags(current: string[], more: string[]): string[] {
+  let out = current;
+  for (let i = 0; i < more.length; i++) {
+    const flag = more[i]!;
+    if (!hasFlag(out, flag)) {
+      if (out === current) out = current.slice();
+      out.push(flag);
+    }
+  }
+  return out;
+}
+
+function hasFlag(list: string[], flag: string): boolean {
+  for (let i = 0; i < list.length; i++) {
+    const f = list[i]!;
+    if (f.length === flag.length && (f === flag || f.toLowerCase() === flag.toLowerCase())) return true;
+  }
+  return false;
 }
 
 function addFlags(seen: Map<string, string>, strings: string[]): void {

@@ -9,7 +9,7 @@ import type {
   MatchSpec,
   TestDef,
 } from './types.js';
-import { FLAGS_STATE, flagList, isValidFlag, splitFlags } from './imap4flags-state.js';
+import { FLAGS_STATE, flagList, isValidFlag, mergeFlags, splitFlags } from './imap4flags-state.js';
 import { assignVariable, declareVariable, type VariableTarget } from './variables.js';
 
 /**
@@ -23,7 +23,7 @@ type Operation = (current: string[], flags: string[]) => string[];
 const OPERATIONS: Record<string, Operation> = {
   // A copy: `flags` may be a list shared between runs.
   setflag: (_current, flags) => flags.slice(),
-  addflag: (current, flags) => splitFlags(current, flags),
+  addflag: mergeFlags,
   removeflag(current, flags) {
     const gone = new Set(flags.map((f) => f.toLowerCase()));
     return current.filter((f) => !gone.has(f.toLowerCase()));

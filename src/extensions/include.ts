@@ -10,11 +10,11 @@ import type { Diagnostic } from '../diagnostics.js';
 import type { Program } from '../compiler/program.js';
 import type { ActionCommandDef, CompileContext, Extension } from './types.js';
 import type { Runtime } from '../runtime/runtime.js';
-import { runCommands, StopSignal } from '../runtime/interpreter.js';
+import { runCommands, Unwind } from '../runtime/interpreter.js';
 import { onNamespaceAssign, registerVariableNamespace } from './variables.js';
 
-/** Thrown by `return`; the include that ran the script catches it, at top level it acts as stop. */
-export class ReturnSignal extends StopSignal {}
+/** What `return` gives back; the include that ran the script consumes it, at top level it acts as stop. */
+const RETURN = new Unwind();
 
 type Location = 'personal' | 'global';
 
@@ -190,10 +190,9 @@ const include: ActionCommandDef<IncludeData | null> = {
       st.initialized.add(cap);
       d.extension(cap)?.onRun?.(rt);
     }
+    let unwind: Unwind | null;
     try {
-      runCommands(program.commands, rt);
-    } catch (e) {
-      if (!(e instanceof ReturnSignal)) throw e;
+      unwind = runCommands(program.commands, rt);
     } finally {
       const inner = st.scopes.pop()!;
       for (const name of inner) st.store.set(name, rt.variables.get(name) ?? '');
@@ -202,15 +201,15 @@ const include: ActionCommandDef<IncludeData | null> = {
       for (const name of scope) rt.variables.set(name, st.store.get(name) ?? '');
       rt.captureMatches = savedCapture;
     }
+    // `stop` ends the whole run; `return` only the included script.
+    return unwind === RETURN ? undefined : (unwind ?? undefined);
   },
 };
 
 const returnCommand: ActionCommandDef<null> = {
   name: 'return',
   compile: () => null,
-  run() {
-    throw new ReturnSignal();
-  },
+  run: () => RETURN,
 };
 
 const globalCommand: ActionCommandDef<string[]> = {

@@ -2,8 +2,7 @@
  * The mailto notification method (RFC 5436): parsing and checking a mailto URI (RFC 6068), and
  * building the notification message a host sends. Nothing is sent here.
  */
-import { randomUUID } from 'node:crypto';
-import { libmime } from '../message/deps.js';
+import { crypto, libmime } from '../message/deps.js';
 import type { Envelope, MessageView } from '../message/types.js';
 import type { EngineConfig } from './types.js';
 import { isFieldName, isValidAddress, parseAddressList } from '../message/index.js';
@@ -337,7 +336,7 @@ export function buildMailtoNotification(
   const [priority, importance] = PRIORITY[fields.importance];
   const headers: Array<[string, string]> = [
     ['X-Sieve', 'tamis'],
-    ['Message-ID', context.messageId ?? `<${randomUUID()}@${domain}>`],
+    ['Message-ID', context.messageId ?? `<${crypto().randomUUID()}@${domain}>`],
     ['Date', formatDate(context.date ?? new Date())],
     ['From', encodeAddress(from)],
   ];

@@ -1,5 +1,6 @@
 import type { Argument, CommandNode, Position, TestNode } from '../syntax/ast.js';
 import type { Runtime } from '../runtime/runtime.js';
+import type { Unwind } from '../runtime/interpreter.js';
 import type { SieveString } from '../compiler/strings.js';
 import type { CompiledCommand, CompiledTest, Program } from '../compiler/program.js';
 import type { Diagnostic } from '../diagnostics.js';
@@ -97,7 +98,7 @@ export interface CommandDef<D = unknown> {
 
 export interface ActionCommandDef<D = unknown> extends CommandDef<D> {
   /** Runs the command; a command with a block runs it through `runCommands` when it sees fit. */
-  run(data: D, rt: Runtime, block: CompiledCommand[] | null): void;
+  run(data: D, rt: Runtime, block: CompiledCommand[] | null): void | Unwind;
 }
 
 export interface TestDef<D = unknown> extends CommandDef<D> {

@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { libmime } from '../message/deps.js';
+import { crypto, libmime } from '../message/deps.js';
 import type { MessageView } from '../message/types.js';
 import type { VacationAction } from '../runtime/result.js';
 import { formatAddress, parseAddressList } from '../message/index.js';
@@ -38,7 +37,7 @@ export function buildVacationReply(
 
   const headers: Array<[string, string]> = [
     ['Date', formatDate(options.date ?? new Date())],
-    ['Message-ID', options.messageId ?? `<${randomUUID()}@${domain}>`],
+    ['Message-ID', options.messageId ?? `<${crypto().randomUUID()}@${domain}>`],
     ['From', fromMailbox],
     ['To', (options.toFromHeader && authorMailbox(original)) || replyTo(action.to, original)],
     ['Subject', encodeText(oneLine(action.subject ?? 'Automated reply'))],

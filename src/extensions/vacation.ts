@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import type { ActionCommandDef, CompileContext, Extension, ParsedArgs } from './types.js';
 import type { SieveString } from '../compiler/strings.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { VacationAction } from '../runtime/result.js';
 import { singleAddress } from '../message/index.js';
+import { crypto } from '../message/deps.js';
 
 const DAY = 24 * 3600;
 
@@ -102,7 +102,7 @@ function compileVacation(args: ParsedArgs, cx: CompileContext): VacationData {
 
 /** RFC 5230 §4.2: without :handle, replies with the same text count as the same vacation. */
 export function defaultVacationHandle(reason: string, subject: string, from: string, mime: boolean): string {
-  const h = createHash('sha256');
+  const h = crypto().createHash('sha256');
   for (const part of [reason, subject, from, mime ? 'mime' : 'text']) h.update(part).update('\0');
   return 'sha256:' + h.digest('hex').slice(0, 32);
 }

@@ -3,10 +3,15 @@ import type { Runtime } from './runtime.js';
 import { ActionConflict } from './result.js';
 import { SieveRuntimeError } from './runtime.js';
 
-/** Thrown by `stop` and caught where the script run ends. */
-export class StopSignal {}
+/**
+ * Why a list of commands ended before its end: `stop`, or a signal of an extension (include's
+ * `return`, foreverypart's `break`) that the command owning it consumes. Passed back as a value
+ * rather than thrown: a script that stops on most messages would otherwise pay for an exception
+ * each time.
+ */
+export class Unwind {}
 /** `stop` carries no data, so one instance serves every run. */
-const STOP = new StopSignal();
+const STOP = new Unwind();
 
 export function evaluate(test: CompiledTest, rt: Runtime): boolean {
   rt.tick();
@@ -15,8 +20,8 @@ export function evaluate(test: CompiledTest, rt: Runtime): boolean {
   return value;
 }
 
-/** Runs a list of commands; `stop` unwinds with StopSignal. */
-export function runCommands(commands: CompiledCommand[], rt: Runtime): void {
+/** Runs a list of commands; returns what ended it early, or null when it ran to its end. */
+export function runCommands(commands: CompiledCommand[], rt: Runtime): Unwind | null {
   // Indexed loops: much of a short run happens before V8 optimizes this, where iterators cost.
   for (let c = 0; c < commands.length; c++) {
     const cmd = commands[c]!;
@@ -27,7 +32,8 @@ export function runCommands(commands: CompiledCommand[], rt: Runtime): void {
         for (let b = 0; b < branches.length; b++) {
           const branch = branches[b]!;
           if (branch.test === null || evaluate(branch.test, rt)) {
-            runCommands(branch.body, rt);
+            const unwind = runCommands(branch.body, rt);
+            if (unwind !== null) return unwind;
             break;
           }
         }
@@ -35,11 +41,12 @@ export function runCommands(commands: CompiledCommand[], rt: Runtime): void {
       }
       case 'stop':
         rt.trace?.({ kind: 'stop', name: 'stop', pos: cmd.pos });
-        throw STOP;
+        return STOP;
       case 'action': {
         const before = rt.result.actions.length;
+        let unwind: Unwind | void;
         try {
-          cmd.def.run(cmd.data, rt, cmd.block);
+          unwind = cmd.def.run(cmd.data, rt, cmd.block);
         } catch (e) {
           if (e instanceof ActionConflict) throw new SieveRuntimeError(e.message, cmd.pos);
           if (e instanceof SieveRuntimeError && !e.pos) throw new SieveRuntimeError(e.message, cmd.pos);
@@ -47,24 +54,16 @@ export function runCommands(commands: CompiledCommand[], rt: Runtime): void {
         }
         if (rt.edited && rt.edited === rt.message) stampEdited(rt, before);
         if (!cmd.block) rt.trace?.({ kind: 'action', name: cmd.def.name, pos: cmd.pos });
+        if (unwind) return unwind;
         break;
       }
     }
   }
+  return null;
 }
 
 /** Actions taken after an editheader change carry the message as it was then (RFC 5293). */
 function stampEdited(rt: Runtime, from: number): void {
   const actions = rt.result.actions;
   for (let i = from; i < actions.length; i++) actions[i]!.message ??= rt.edited!;
-}
-
-/** Runs a whole program; returns normally at the end of the script or at `stop`. */
-export function runProgram(commands: CompiledCommand[], rt: Runtime): void {
-  try {
-    runCommands(commands, rt);
-  } catch (e) {
-    if (e instanceof StopSignal) return;
-    throw e;
-  }
 }

@@ -12,7 +12,7 @@ import { dovecotAvailable, dovecotSkipReason, startDovecot } from '../managesiev
 import { runManageSieveLoad, type ManageSieveLoadResult } from './managesieve-load.js';
 
 export interface ManageSieveBenchOptions {
-  /** Built CLI (dist/cli/main.js); when it does not exist the CLI runs from source through tsx. */
+  /** Built CLI (dist/cli/main.cjs); when it does not exist the CLI runs from source through tsx. */
   cliPath: string;
   root: string;
   /** Concurrent sessions per round. */
@@ -63,7 +63,7 @@ async function startTamis(opts: ManageSieveBenchOptions, dir: string, usersFile:
   ];
   const argv = existsSync(opts.cliPath)
     ? [opts.cliPath, ...args]
-    : ['--import', 'tsx', join(opts.root, 'src/cli/main.ts'), ...args];
+    : ['--import', 'tsx', join(opts.root, 'src/cli/cli.ts'), ...args];
   const child: ChildProcess = spawn(process.execPath, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   // Keep reading stderr whatever it says, so a chatty server never blocks on a full pipe.

@@ -12,7 +12,7 @@
  * are checked here only, never in tests.
  * Options: --runs N (whole-process repetitions, default 7), --messages N (default 5000),
  * --only engine|managesieve (sections 1–3 or section 4 alone).
- * The built CLI is dist/cli/main.js (run `npx tsup` first) or the file named by TAMIS_CLI.
+ * The built CLI is dist/cli/main.cjs (run `npx tsup` first) or the file named by TAMIS_CLI.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chownSync } from 'node:fs';
@@ -84,7 +84,7 @@ const say = (line = '') => {
   console.log(line);
 };
 
-const cliPath = process.env.TAMIS_CLI ?? join(ROOT, 'dist/cli/main.js');
+const cliPath = process.env.TAMIS_CLI ?? join(ROOT, 'dist/cli/main.cjs');
 const haveCli = existsSync(cliPath);
 const oracleProblem = !ENGINE
   ? 'not asked for'

@@ -97,6 +97,11 @@ describe('tamis filter', { timeout: 90_000 }, () => {
   }
   // A dangling link: listed as a message, unreadable.
   symlinkSync(join(big, 'nowhere'), join(big, 'cur', '3000.gone.host:2,'));
+  // Messages larger than the reader thread's slots (128 KB), one far larger than the first read.
+  writeFileSync(join(big, 'new', '4000.m1.host'), listMail + 'x'.repeat(200 * 1024) + '\r\n');
+  writeFileSync(join(big, 'cur', '4001.m2.host:2,'), personal + 'y'.repeat(600 * 1024) + '\r\n');
+  // Not a message: a folder inside cur/ is skipped.
+  mkdirSync(join(big, 'cur', '4002.dir.host:2,'));
 
   it.concurrent('runs over a larger folder in folder order and reports unreadable files', async () => {
     const r = await runCli(['filter', '--json', '--config', f('spam.json'), f('sort.sieve'), big]);
@@ -106,7 +111,8 @@ describe('tamis filter', { timeout: 90_000 }, () => {
     const order = ['new', 'cur'].flatMap((sub) => {
       const dir = opendirSync(join(big, sub));
       const names: string[] = [];
-      for (let e = dir.readSync(); e !== null; e = dir.readSync()) names.push(join(big, sub, e.name));
+      for (let e = dir.readSync(); e !== null; e = dir.readSync())
+        if (!e.isDirectory()) names.push(join(big, sub, e.name));
       dir.closeSync();
       return names;
     });

@@ -1,6 +1,6 @@
 /**
  * Runs the tamis command line as a separate process. TAMIS_CLI names a built CLI to test;
- * otherwise dist/cli/main.js is used when it is newer than every source file, and the
+ * otherwise dist/cli/main.cjs is used when it is newer than every source file, and the
  * TypeScript sources (through tsx) when it is not, so a stale build is never tested.
  */
 import { execFile } from 'node:child_process';
@@ -21,9 +21,9 @@ function newestMtime(dir: string): number {
 /** Node arguments that start the CLI (append the subcommand and its arguments). */
 export function cliCommand(): string[] {
   if (process.env.TAMIS_CLI) return [process.env.TAMIS_CLI];
-  const dist = join(ROOT, 'dist/cli/main.js');
+  const dist = join(ROOT, 'dist/cli/main.cjs');
   if (existsSync(dist) && statSync(dist).mtimeMs > newestMtime(join(ROOT, 'src'))) return [dist];
-  return ['--import', 'tsx', join(ROOT, 'src/cli/main.ts')];
+  return ['--import', 'tsx', join(ROOT, 'src/cli/cli.ts')];
 }
 
 const command = cliCommand();

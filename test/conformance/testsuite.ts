@@ -19,7 +19,7 @@ import type { Envelope, MessageView } from '../../src/message/types.js';
 import { SieveEngine } from '../../src/engine.js';
 import { parseMessage, parseAddressList } from '../../src/message/index.js';
 import { Runtime } from '../../src/runtime/runtime.js';
-import { runCommands, runProgram } from '../../src/runtime/interpreter.js';
+import { runCommands } from '../../src/runtime/interpreter.js';
 import { normalizeMailbox, Result, storesInto, type Action } from '../../src/runtime/result.js';
 import { FLAGS_STATE } from '../../src/extensions/imap4flags-state.js';
 import { resolveConfig, type ConfigInput } from '../../src/config.js';
@@ -364,7 +364,9 @@ export function testsuiteExtension(suite: Suite): Extension {
       const index = suite.blocks.length + 1;
       suite.currentBlock = name;
       try {
-        runCommands(block ?? [], rt);
+        // A stop inside a block ends the whole run before the block is recorded.
+        const unwind = runCommands(block ?? [], rt);
+        if (unwind) return unwind;
         suite.blocks.push({ index, name, status: 'passed' });
         suite.log.push(`${index}: Test '${name}' SUCCEEDED`);
       } catch (e) {
@@ -798,7 +800,7 @@ export function runSuiteFile(
   for (const cap of program.capabilities) suite.engine.registry.extensions.get(cap)?.onRun?.(rt);
   suite.prepare(rt);
   try {
-    runProgram(program.commands, rt);
+    runCommands(program.commands, rt);
   } catch (e) {
     caseFailure = e instanceof Error ? `execution aborted: ${e.message}` : 'execution aborted';
   }

@@ -86,7 +86,7 @@ describe('tamis users add', () => {
   it('runs as a real process through the tamis entry point', () => {
     const r = spawnSync(
       process.execPath,
-      ['--import', 'tsx', path.resolve('src/cli/main.ts'), 'users', 'add', file, 'dora', '--scheme', 'PLAIN'],
+      ['--import', 'tsx', path.resolve('src/cli/cli.ts'), 'users', 'add', file, 'dora', '--scheme', 'PLAIN'],
       { input: 'doras-pw\n', encoding: 'utf8' },
     );
     if (r.status !== 0 && /Cannot find module|SyntaxError/.test(r.stderr)) return; // another command is mid-edit

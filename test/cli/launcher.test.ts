@@ -1,0 +1,81 @@
+import { execFile } from 'node:child_process';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+// The built `tamis` command runs its bundle through V8 with a code cache (src/cli/main.ts).
+// Each test works on a copy of the built files, so the cache of dist/ is never touched.
+const ROOT = join(import.meta.dirname, '../..');
+const DIST = join(ROOT, 'dist/cli');
+const built = existsSync(join(DIST, 'main.cjs')) && existsSync(join(DIST, 'cli.cjs'));
+
+function copyOfCli(cache: Buffer | null): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tamis-launcher-'));
+  mkdirSync(join(dir, 'cli'));
+  for (const f of ['main.cjs', 'cli.cjs', 'maildir-prefetch-thread.cjs'])
+    copyFileSync(join(DIST, f), join(dir, 'cli', f));
+  if (cache) writeFileSync(join(dir, 'cli', 'cli.cjs.cache'), cache);
+  // The bundle's own dependencies are found from where it lies.
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+  return join(dir, 'cli');
+}
+
+function run(
+  cli: string,
+  args: string[],
+  mode?: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const env = { ...process.env, TAMIS_CODE_CACHE: mode ?? '' };
+    execFile(process.execPath, [join(cli, 'main.cjs'), ...args], { env }, (err, stdout, stderr) =>
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+const script = join(ROOT, 'examples/scripts/inbox.sieve');
+
+describe.skipIf(!built)('the tamis launcher and its code cache', { timeout: 60_000 }, () => {
+  it.concurrent('writes a cache that the next run takes', async () => {
+    const cli = copyOfCli(null);
+    expect((await run(cli, ['check', script], 'report')).stderr).toContain('code cache absent');
+    expect((await run(cli, ['check', script], 'write')).code).toBe(0);
+    expect(readFileSync(join(cli, 'cli.cjs.cache')).length).toBeGreaterThan(1000);
+    const next = await run(cli, ['check', script], 'report');
+    expect(next.code).toBe(0);
+    expect(next.stderr).toContain('code cache accepted');
+  });
+
+  it.concurrent('runs as usual with a damaged cache, and reports it rejected', async () => {
+    const cli = copyOfCli(Buffer.from('not a V8 code cache'.repeat(100)));
+    const good = await run(cli, ['check', script], 'report');
+    expect(good.code).toBe(0);
+    expect(good.stderr).toContain('code cache rejected');
+    const broken = join(cli, 'broken.sieve');
+    writeFileSync(broken, 'if true {\n');
+    const bad = await run(cli, ['check', broken]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/broken\.sieve:\d+:\d+: /);
+  });
+
+  it.concurrent('ignores the cache when told to', async () => {
+    const cli = copyOfCli(Buffer.from('junk'));
+    const r = await run(cli, ['check', script], 'off');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+  });
+
+  it.concurrent('the build made a cache that this Node takes', async () => {
+    const r = await run(DIST, ['check', script], 'report');
+    expect(r.stderr).toContain('code cache accepted');
+  });
+});
