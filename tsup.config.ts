@@ -15,10 +15,7 @@ export default defineConfig([
   {
     // The command line as one CommonJS bundle, so that it can run with a V8 code cache (see
     // src/cli/main.ts). Subcommands still run their modules' code on demand.
-    entry: {
-      'cli/cli': 'src/cli/cli.ts',
-      'cli/maildir-prefetch-thread': 'src/cli/maildir-prefetch-thread.ts',
-    },
+    entry: { 'cli/cli': 'src/cli/cli.ts' },
     format: ['cjs'],
     shims: true,
     sourcemap: true,

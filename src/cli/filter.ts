@@ -6,7 +6,6 @@ import type { SieveEngine } from '../engine.js';
 import type { MessageView } from '../message/types.js';
 import type { Action } from '../runtime/result.js';
 import { shortAction } from './format.js';
-import { MaildirPrefetch, prefetchPays, type PrefetchedMessage } from './maildir-prefetch.js';
 import { assertMaildir, countMaildir, maildirMessages } from './maildir-reader.js';
 import { compileScriptFile, createEngine, envelopeFor, messageJson, unreadableJson } from './test.js';
 
@@ -140,29 +139,6 @@ export function filterFiles(
   return { lines: [], counts: [...counts], failed };
 }
 
-/** Runs the script over a message the reader thread has read; false when that failed. */
-function filterPrefetched(
-  cx: FilterContext,
-  m: PrefetchedMessage,
-  counts: Map<string, number>,
-  sink: (line: string) => void,
-): boolean {
-  let raw = m.raw;
-  if (raw === null && m.error === undefined) {
-    try {
-      raw = cx.reader.read(m.file);
-    } catch (e) {
-      unreadable(cx, m.file, e, sink);
-      return false;
-    }
-  }
-  if (raw === null) {
-    unreadable(cx, m.file, m.error, sink);
-    return false;
-  }
-  return filterOne(cx, m.file, raw, counts, sink);
-}
-
 /** A message moved away by a concurrent reader is not an error of the script. */
 function unreadable(cx: FilterContext, file: string, e: unknown, sink: (line: string) => void): void {
   if (cx.json) sink(unreadableJson(file, e));
@@ -202,14 +178,9 @@ const IN_FLIGHT = 2;
 export async function runFilter(scriptFile: string, maildir: string, opts: FilterOptions): Promise<number> {
   assertMaildir(maildir);
   const workers = opts.jobs ?? 1;
-  // Started first, so the reader thread reads while the script is loaded and compiled.
-  const prefetch = workers === 1 && prefetchPays() ? new MaildirPrefetch(maildir) : null;
   const engine = await createEngine(opts.config);
   const compiled = await compileScriptFile(engine, scriptFile, !!opts.json);
-  if (!compiled) {
-    prefetch?.stop();
-    return 1;
-  }
+  if (!compiled) return 1;
   const progress = process.stderr.isTTY ? new Progress(countMaildir(maildir)) : null;
   const out = new BlockWriter(1);
   const counts = new Map<string, number>();
@@ -241,37 +212,19 @@ export async function runFilter(scriptFile: string, maildir: string, opts: Filte
       parseMessage,
       reader: new FileReader(),
     };
-    if (prefetch) {
-      const sink = (line: string) => out.line(line);
-      try {
-        for (;;) {
-          const m = prefetch.next();
-          if (m === null) break;
-          if (m === undefined) {
-            await prefetch.ready();
-            continue;
-          }
-          if (!filterPrefetched(cx, m, counts, sink)) failed++;
-          if (++done % 64 === 0) progress?.update(done);
-        }
-      } finally {
-        prefetch.stop();
-      }
-    } else {
-      let batch: string[] = [];
-      const flush = () => {
-        add(
-          filterFiles(cx, batch, (line) => out.line(line)),
-          batch.length,
-        );
-        batch = [];
-      };
-      for (const file of maildirMessages(maildir)) {
-        batch.push(file);
-        if (batch.length === 64) flush();
-      }
-      flush();
+    let batch: string[] = [];
+    const flush = () => {
+      add(
+        filterFiles(cx, batch, (line) => out.line(line)),
+        batch.length,
+      );
+      batch = [];
+    };
+    for (const file of maildirMessages(maildir)) {
+      batch.push(file);
+      if (batch.length === 64) flush();
     }
+    flush();
   }
   out.flush();
   progress?.end();

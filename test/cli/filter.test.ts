@@ -97,7 +97,7 @@ describe('tamis filter', { timeout: 90_000 }, () => {
   }
   // A dangling link: listed as a message, unreadable.
   symlinkSync(join(big, 'nowhere'), join(big, 'cur', '3000.gone.host:2,'));
-  // Messages larger than the reader thread's slots (128 KB), one far larger than the first read.
+  // Large messages, one larger than the first read (256 KB), which makes the reader grow its buffer.
   writeFileSync(join(big, 'new', '4000.m1.host'), listMail + 'x'.repeat(200 * 1024) + '\r\n');
   writeFileSync(join(big, 'cur', '4001.m2.host:2,'), personal + 'y'.repeat(600 * 1024) + '\r\n');
   // Not a message: a folder inside cur/ is skipped.

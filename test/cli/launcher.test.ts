@@ -21,8 +21,7 @@ const built = existsSync(join(DIST, 'main.cjs')) && existsSync(join(DIST, 'cli.c
 function copyOfCli(cache: Buffer | null): string {
   const dir = mkdtempSync(join(tmpdir(), 'tamis-launcher-'));
   mkdirSync(join(dir, 'cli'));
-  for (const f of ['main.cjs', 'cli.cjs', 'maildir-prefetch-thread.cjs'])
-    copyFileSync(join(DIST, f), join(dir, 'cli', f));
+  for (const f of ['main.cjs', 'cli.cjs']) copyFileSync(join(DIST, f), join(dir, 'cli', f));
   if (cache) writeFileSync(join(dir, 'cli', 'cli.cjs.cache'), cache);
   // The bundle's own dependencies are found from where it lies.
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
