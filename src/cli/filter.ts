@@ -91,15 +91,17 @@ class Progress {
   }
 }
 
+/** Summary labels of "stored in" outcomes, by mailbox: one string per mailbox, not one per message. */
+const storedLabels = new Map<string, string>();
+
 /** Where a message ends up, for the closing summary. */
-function outcomes(actions: Action[]): string[] {
-  return actions.map((a) =>
-    a.type === 'keep' || a.type === 'fileinto'
-      ? `stored in ${a.mailbox}`
-      : a.type === 'other'
-        ? a.name
-        : a.type,
-  );
+function outcome(a: Action): string {
+  if (a.type === 'keep' || a.type === 'fileinto') {
+    let label = storedLabels.get(a.mailbox);
+    if (label === undefined) storedLabels.set(a.mailbox, (label = `stored in ${a.mailbox}`));
+    return label;
+  }
+  return a.type === 'other' ? a.name : a.type;
 }
 
 /** What a batch of messages gave: output lines, outcome counts, and how many failed. */
@@ -158,9 +160,14 @@ function filterOne(
   if (cx.json) {
     sink(messageJson(file, result));
   } else {
-    const what = result.actions.map(shortAction).join(', ');
-    sink(`${file}: ${result.status === 'error' ? `error: ${result.errors[0]?.message}; ` : ''}${what}`);
-    for (const o of outcomes(result.actions)) counts.set(o, (counts.get(o) ?? 0) + 1);
+    let line = result.status === 'error' ? `${file}: error: ${result.errors[0]?.message}; ` : `${file}: `;
+    const actions = result.actions;
+    for (let i = 0; i < actions.length; i++) {
+      line += i ? `, ${shortAction(actions[i]!)}` : shortAction(actions[i]!);
+      const o = outcome(actions[i]!);
+      counts.set(o, (counts.get(o) ?? 0) + 1);
+    }
+    sink(line);
   }
   return result.status !== 'error';
 }

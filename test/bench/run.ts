@@ -131,6 +131,7 @@ if (ENGINE) {
   let sievec = NaN;
   const cmds: Record<string, () => number> = {};
   if (haveCli) cmds.tamis = () => timeProcess(process.execPath, [cliPath, 'check', scriptPath]);
+  cmds.node = () => timeProcess(process.execPath, ['-e', '0']);
   if (oracle) {
     chownSync(scriptPath, oracle.uid, oracle.gid);
     cmds.sievec = () =>
@@ -139,6 +140,7 @@ if (ENGINE) {
   const t = timeSideBySide(cmds, RUNS);
   if (t.tamis) say(`| \`tamis check\`, whole process | ${ms((tamisProcess = median(t.tamis)))} | |`);
   if (t.sievec) say(`| Pigeonhole \`sievec\`, whole process | ${ms((sievec = median(t.sievec)))} | |`);
+  say(`| \`node -e 0\`, an empty Node process | ${ms(median(t.node!))} | for reference |`);
   say();
   if (t.tamis && t.sievec) {
     say(
@@ -172,6 +174,18 @@ if (ENGINE) {
 }
 
 // 3. Whole process over a Maildir ---------------------------------------------------------------
+const READ_FOLDER = `
+const fs = require('node:fs');
+const buf = Buffer.allocUnsafe(256 * 1024);
+for (const sub of ['new', 'cur']) {
+  const dir = fs.opendirSync(process.argv[1] + '/' + sub);
+  for (let e; (e = dir.readSync()); ) {
+    const fd = fs.openSync(dir.path + '/' + e.name, 'r');
+    fs.readSync(fd, buf, 0, buf.length, null);
+    fs.closeSync(fd);
+  }
+  dir.closeSync();
+}`;
 if (ENGINE && haveCli) {
   const maildir = join(work, 'Maildir');
   rmSync(maildir, { recursive: true, force: true });
@@ -187,6 +201,10 @@ if (ENGINE && haveCli) {
     'tamis filter --json': () =>
       timeProcess(process.execPath, [cliPath, 'filter', '--json', '--config', config, script, maildir]),
   };
+  // What any Node program pays on this machine before doing Sieve work: starting, and listing and
+  // reading the same files (one open, read and close each, as tamis filter does).
+  cmds['node, empty'] = () => timeProcess(process.execPath, ['-e', '0']);
+  cmds['node, read the files only'] = () => timeProcess(process.execPath, ['-e', READ_FOLDER, maildir]);
   // sieve-filter reads the folder through Dovecot's mail storage: INBOX is $work/Maildir.
   if (oracle)
     cmds['sieve-filter'] = () => timeProcess('runuser', oracle.argv('sieve-filter', [script, 'INBOX']));
