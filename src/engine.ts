@@ -5,8 +5,7 @@ import type { Program } from './compiler/program.js';
 import type { Action } from './runtime/result.js';
 import type { Host } from './runtime/host.js';
 import type { TraceEvent } from './runtime/runtime.js';
-import { parse } from './syntax/index.js';
-import { compileAst } from './compiler/compiler.js';
+import { compileSource } from './compiler/compiler.js';
 import { Registry } from './compiler/registry.js';
 import { base, standardExtensions } from './extensions/index.js';
 import { resolveConfig, type ConfigInput } from './config.js';
@@ -159,16 +158,15 @@ export class SieveEngine {
         failedAt: 'parse',
       };
     }
-    const { ast, diagnostics } = parse(source, { maxNesting: this.config.maxNesting });
-    const all = [...diagnostics];
+    const { syntax, compiled } = compileSource(source, {
+      registry: this.registry,
+      config: this.config,
+      allowTestOnly: this.allowTestOnly,
+      loadScript,
+    });
+    const all = [...syntax];
     let program: Program | null = null;
-    if (!all.some((d) => d.severity === 'error')) {
-      const compiled = compileAst(ast, {
-        registry: this.registry,
-        config: this.config,
-        allowTestOnly: this.allowTestOnly,
-        loadScript,
-      });
+    if (compiled) {
       all.push(...compiled.diagnostics);
       program = compiled.program;
     }

@@ -49,7 +49,12 @@ function requireVariables(cx: CompileContext, arg: Argument, what: string): bool
 function warnInvalidFlags(cx: CompileContext, arg: Argument, flags: SieveString[], what: string): void {
   for (const s of flags) {
     if (typeof s !== 'string') continue;
-    const bad = s.split(' ').find((f) => f !== '' && !isValidFlag(f));
+    // Most flag strings hold one flag: no list to build for them.
+    const bad = s.includes(' ')
+      ? s.split(' ').find((f) => f !== '' && !isValidFlag(f))
+      : s !== '' && !isValidFlag(s)
+        ? s
+        : undefined;
     if (bad !== undefined) {
       cx.warning(arg.pos, `invalid IMAP flag "${bad.slice(0, 64)}" given to ${what} is ignored`);
       return;

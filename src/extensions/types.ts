@@ -23,10 +23,16 @@ export interface TagExtension {
   tag: TagDef;
 }
 
+/** A tag written on a command or test: where, and its parameter when it takes one. */
+export interface TagValue {
+  pos: Position;
+  value?: Argument;
+}
+
 /** Arguments of one command or test after signature checking. */
 export interface ParsedArgs {
-  /** Tags present, keyed by name; `value` is the tag's parameter when it takes one. */
-  tags: Map<string, { pos: Position; value?: Argument }>;
+  /** Tags present, keyed by name, in the order written. */
+  tags: ReadonlyMap<string, TagValue>;
   positional: Argument[];
   /** Resolved :comparator / match type, for definitions with `matching`. */
   match?: MatchSpec;

@@ -1,29 +1,32 @@
-import type { TokenType } from 'chevrotain';
 import { Reporter, TooManyErrors } from './reporter.js';
 import {
-  Comma,
-  EOF,
-  Identifier,
-  LBracket,
-  LCurly,
-  LParen,
-  MultiLineString,
-  NumberLiteral,
-  QuotedString,
-  RBracket,
-  RCurly,
-  RParen,
-  Semicolon,
-  Tag,
-  type SieveToken,
-} from './tokens.js';
+  K_COMMA,
+  K_EOF,
+  K_IDENTIFIER,
+  K_LBRACKET,
+  K_LCURLY,
+  K_LPAREN,
+  K_MULTI_LINE,
+  K_NUMBER,
+  K_NUMBER_STORED,
+  K_QUOTED,
+  K_QUOTED_STORED,
+  K_RBRACKET,
+  K_RCURLY,
+  K_RPAREN,
+  K_SEMICOLON,
+  K_TAG,
+  nameSlot,
+  STRIDE,
+  TokenList,
+} from './token-list.js';
 
 // Scanner for RFC 5228 §2 / §8.1. One pass over UTF-16 code units; positions are 1-based
 // line and column (column counts code units) plus a 0-based offset.
 
 export interface LexResult {
   /** Tokens, always ending with an EOF token placed at the end of the text. */
-  tokens: SieveToken[];
+  tokens: TokenList;
   /**
    * True when scanning ended early (an unterminated string or comment ran to the end, or the
    * error limit was hit): errors the parser would then find at the end are not worth reporting.
@@ -54,21 +57,33 @@ export interface LexOptions {
   maxIdentifierLength?: number;
 }
 
-const PUNCT: (TokenType | undefined)[] = [];
-PUNCT[0x5b] = LBracket;
-PUNCT[0x5d] = RBracket;
-PUNCT[0x28] = LParen;
-PUNCT[0x29] = RParen;
-PUNCT[0x7b] = LCurly;
-PUNCT[0x7d] = RCurly;
-PUNCT[0x2c] = Comma;
-PUNCT[0x3b] = Semicolon;
-
-const PUNCT_IMAGE: string[] = [];
-for (const c of '[](){},;') PUNCT_IMAGE[c.charCodeAt(0)] = c;
+// What each ASCII character may start or continue.
+const C_NAME = 1; // letter or underscore
+const C_DIGIT = 2;
+const C_PUNCT = 3;
+const CLASS = new Uint8Array(128);
+for (let c = 65; c <= 90; c++) CLASS[c] = C_NAME;
+for (let c = 97; c <= 122; c++) CLASS[c] = C_NAME;
+CLASS[95] = C_NAME;
+for (let c = 48; c <= 57; c++) CLASS[c] = C_DIGIT;
+/** Token kind of the one-character tokens, by character. */
+const PUNCT_KIND = new Uint8Array(128);
+for (const [ch, kind] of [
+  ['[', K_LBRACKET],
+  [']', K_RBRACKET],
+  ['(', K_LPAREN],
+  [')', K_RPAREN],
+  ['{', K_LCURLY],
+  ['}', K_RCURLY],
+  [',', K_COMMA],
+  [';', K_SEMICOLON],
+] as const) {
+  CLASS[ch.charCodeAt(0)] = C_PUNCT;
+  PUNCT_KIND[ch.charCodeAt(0)] = kind;
+}
 
 function isAlpha(c: number): boolean {
-  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+  return c < 128 && CLASS[c] === C_NAME;
 }
 
 function isDigit(c: number): boolean {
@@ -93,242 +108,306 @@ function showChar(c: number): string {
   return `U+${c.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
-export function tokenize(src: string, reporter: Reporter, options: LexOptions = {}): LexResult {
-  const maxIdent = options.maxIdentifierLength ?? DEFAULT_MAX_IDENTIFIER_LENGTH;
+/** End of the run of name characters (letters, digits, underscore) from `p`. */
+function nameEnd(src: string, p: number): number {
   const len = src.length;
-  const tokens: SieveToken[] = [];
-  let i = 0;
-  let line = 1;
-  let lineStart = 0;
-  let truncated = false;
+  while (p < len) {
+    const d = src.charCodeAt(p);
+    if (d >= 128) break;
+    const k = CLASS[d];
+    if (k !== C_NAME && k !== C_DIGIT) break;
+    p++;
+  }
+  return p;
+}
 
-  // Tokens stay small (no end line/column; see tokenEnd) since a large script has many.
-  const push = (
-    tokenType: TokenType,
-    image: string,
-    start: number,
-    end: number,
-    startLine: number,
-    startColumn: number,
-    value: string | number,
-  ): void => {
-    tokens.push({
-      image,
-      startOffset: start,
-      endOffset: end - 1,
-      startLine,
-      startColumn,
-      tokenTypeIdx: tokenType.tokenTypeIdx!,
-      tokenType,
-      value,
-    });
-  };
+function indexOrEnd(src: string, s: string, from: number): number {
+  const at = src.indexOf(s, from);
+  return at === -1 ? src.length : at;
+}
 
-  const error = (message: string, offset: number, errLine: number, errLineStart: number): void => {
-    reporter.error(message, errLine, offset - errLineStart + 1, offset);
-  };
+/** Is `text:` at [start, start + 5)? (The identifier is case-insensitive.) */
+function isTextColon(src: string, start: number, end: number): boolean {
+  return (
+    end - start === 4 &&
+    src.charCodeAt(end) === COLON &&
+    (src.charCodeAt(start) | 0x20) === 0x74 &&
+    (src.charCodeAt(start + 1) | 0x20) === 0x65 &&
+    (src.charCodeAt(start + 2) | 0x20) === 0x78 &&
+    (src.charCodeAt(start + 3) | 0x20) === 0x74
+  );
+}
 
-  // Could a token (or whitespace/comment) start here? Used to end a run of junk characters.
-  const startsSomething = (p: number): boolean => {
-    const c = src.charCodeAt(p);
-    if (c === SPACE || c === TAB || c === LF || c === CR) return true;
-    if (isAlpha(c) || isDigit(c) || c === DQUOTE || c === HASH || c === COLON) return true;
-    if (PUNCT[c] !== undefined) return true;
-    return c === SLASH && src.charCodeAt(p + 1) === STAR;
-  };
+class Scanner {
+  kinds: Uint8Array;
+  data: Int32Array;
+  count = 0;
+  readonly stored = new Map<number, string | number>();
+  /** Line and its start offset; kept in locals while scanning and written back around helpers. */
+  line = 1;
+  lineStart = 0;
+  truncated = false;
 
-  try {
-    while (i < len) {
-      const c = src.charCodeAt(i);
-      if (c === SPACE || c === TAB || c === CR) {
-        i++;
-        continue;
-      }
-      if (c === LF) {
-        i++;
-        line++;
-        lineStart = i;
-        continue;
-      }
-      const col = i - lineStart + 1;
-      const punct = PUNCT[c];
-      if (punct !== undefined) {
-        push(punct, PUNCT_IMAGE[c]!, i, i + 1, line, col, '');
-        i++;
-        continue;
-      }
-      if (c === HASH) {
-        const nl = src.indexOf('\n', i);
-        i = nl === -1 ? len : nl;
-        continue;
-      }
-      if (c === SLASH && src.charCodeAt(i + 1) === STAR) {
-        const close = src.indexOf('*/', i + 2);
-        if (close === -1) {
-          error(`unterminated bracket comment (started at line ${line})`, i, line, lineStart);
-          truncated = true;
-          break;
-        }
-        for (let p = i + 2; p < close; p++) {
-          if (src.charCodeAt(p) === LF) {
-            line++;
-            lineStart = p + 1;
-          }
-        }
-        i = close + 2;
-        continue;
-      }
-      if (c === DQUOTE) {
-        const startLine = line;
-        const start = i;
-        let value = '';
-        let seg = i + 1;
-        let p = i + 1;
-        let closed = false;
-        while (p < len) {
-          const d = src.charCodeAt(p);
-          if (d === DQUOTE) {
-            closed = true;
-            break;
-          }
-          if (d === BACKSLASH) {
-            if (p + 1 >= len) break;
-            value += src.slice(seg, p);
-            // Any escaped character stands for itself (RFC 5228 §2.4.2).
-            seg = p + 1;
-            if (src.charCodeAt(p + 1) === LF) {
-              line++;
-              lineStart = p + 2;
-            }
-            p += 2;
-            continue;
-          }
-          if (d === LF) {
-            line++;
-            lineStart = p + 1;
-          }
-          p++;
-        }
-        if (!closed) {
-          reporter.error(`unterminated string (started at line ${startLine})`, startLine, col, start);
-          truncated = true;
-          break;
-        }
-        value += src.slice(seg, p);
-        push(QuotedString, '', start, p + 1, startLine, col, value);
-        i = p + 1;
-        continue;
-      }
-      if (isDigit(c)) {
-        const start = i;
-        let p = i + 1;
-        while (p < len && isDigit(src.charCodeAt(p))) p++;
-        const digits = src.slice(start, p);
-        const mult = p < len ? quantifier(src.charCodeAt(p)) : 0;
-        if (mult) p++;
-        let value: number;
-        // Up to 15 digits is exact as a double; longer ones go through BigInt.
-        if (digits.length <= 15 && (mult === 0 || digits.length <= 6)) {
-          value = Number(digits) * (mult || 1);
-        } else {
-          const big = BigInt(digits) * BigInt(mult || 1);
-          value = big > MAX_NUMBER ? -1 : Number(big);
-        }
-        if (value < 0) {
-          error('number is too large (limit 2^64-1)', start, line, lineStart);
-          value = Number(MAX_NUMBER);
-        }
-        push(NumberLiteral, src.slice(start, p), start, p, line, col, value);
-        i = p;
-        continue;
-      }
-      if (isAlpha(c)) {
-        const start = i;
-        let p = i + 1;
-        while (p < len) {
-          const d = src.charCodeAt(p);
-          if (!isAlpha(d) && !isDigit(d)) break;
-          p++;
-        }
-        const image = src.slice(start, p);
-        const name = image.toLowerCase();
-        if (name === 'text' && src.charCodeAt(p) === COLON) {
-          i = scanMultiLine(start, p + 1, col);
-          continue;
-        }
-        if (image.length > maxIdent) {
-          error(
-            `identifier '${image.slice(0, maxIdent)}...' is too long (limit ${maxIdent} characters)`,
-            start,
-            line,
-            lineStart,
-          );
-        }
-        push(Identifier, image, start, p, line, col, name);
-        i = p;
-        continue;
-      }
-      if (c === COLON) {
-        const start = i;
-        let p = i + 1;
-        if (p < len && isAlpha(src.charCodeAt(p))) {
-          p++;
-          while (p < len) {
-            const d = src.charCodeAt(p);
-            if (!isAlpha(d) && !isDigit(d)) break;
-            p++;
-          }
-          const image = src.slice(start, p);
-          if (image.length - 1 > maxIdent) {
-            error(
-              `tag '${image.slice(0, maxIdent + 1)}...' is too long (limit ${maxIdent} characters)`,
-              start,
-              line,
-              lineStart,
-            );
-          }
-          push(Tag, image, start, p, line, col, image.slice(1).toLowerCase());
-        } else {
-          error("expected a tag name after ':'", start, line, lineStart);
-        }
-        i = p;
-        continue;
-      }
-      // A run of characters that cannot start anything: one error for the whole run.
-      const start = i;
-      let p = i + 1;
-      while (p < len && !startsSomething(p)) p++;
-      error(
-        p - start === 1
-          ? `unexpected character ${showChar(c)}`
-          : `unexpected characters starting with ${showChar(c)}`,
-        start,
-        line,
-        lineStart,
-      );
-      i = p;
-    }
-  } catch (e) {
-    if (!(e instanceof TooManyErrors)) throw e;
-    truncated = true;
+  constructor(
+    readonly src: string,
+    readonly reporter: Reporter,
+    readonly maxIdent: number,
+  ) {
+    // Room for a token every four characters, up to 64K tokens; the tables grow when that is short.
+    const capacity = Math.min((src.length >> 2) + 64, 1 << 16);
+    this.kinds = new Uint8Array(capacity);
+    this.data = new Int32Array(capacity * STRIDE);
   }
 
-  const eofCol = len - lineStart + 1;
-  tokens.push({
-    image: '',
-    startOffset: len,
-    endOffset: len,
-    startLine: line,
-    startColumn: eofCol,
-    tokenTypeIdx: EOF.tokenTypeIdx!,
-    tokenType: EOF,
-    value: '',
-  });
-  return { tokens, truncated };
+  /** Adds a token; returns its index. `extra` is as described at STRIDE. */
+  add(kind: number, start: number, end: number, line: number, column: number, extra: number): number {
+    const i = this.count;
+    // Two spare entries: looking one token past EOF reads an unused entry, which is EOF (0).
+    if (i + 2 >= this.kinds.length) this.grow();
+    this.kinds[i] = kind;
+    const d = this.data;
+    const k = i * STRIDE;
+    d[k] = start;
+    d[k + 1] = end;
+    d[k + 2] = line;
+    d[k + 3] = column;
+    d[k + 4] = extra;
+    this.count = i + 1;
+    return i;
+  }
+
+  private grow(): void {
+    const kinds = new Uint8Array(this.kinds.length * 2);
+    kinds.set(this.kinds);
+    this.kinds = kinds;
+    const data = new Int32Array(this.data.length * 2);
+    data.set(this.data);
+    this.data = data;
+  }
+
+  error(message: string, offset: number, line: number, lineStart: number): void {
+    this.reporter.error(message, line, offset - lineStart + 1, offset);
+  }
+
+  // Could a token (or whitespace/comment) start here? Used to end a run of junk characters.
+  startsSomething(p: number): boolean {
+    const c = this.src.charCodeAt(p);
+    if (c === SPACE || c === TAB || c === LF || c === CR) return true;
+    if ((c < 128 && CLASS[c] !== 0) || c === DQUOTE || c === HASH || c === COLON) return true;
+    return c === SLASH && this.src.charCodeAt(p + 1) === STAR;
+  }
+
+  // The loop handles what most tokens are made of; the rest is in methods of their own. Kept small,
+  // it is compiled to fast code soon enough to matter in a one-shot run (a script checked once).
+  run(): void {
+    const src = this.src;
+    const len = src.length;
+    let i = 0;
+    let line = 1;
+    let lineStart = 0;
+    // Offsets of the next backslash and line break (see quoted strings).
+    let nextEscape = -1;
+    let nextLF = -1;
+    try {
+      while (i < len) {
+        const c = src.charCodeAt(i);
+        if (c === SPACE || c === TAB || c === CR) {
+          i++;
+          continue;
+        }
+        if (c === LF) {
+          i++;
+          line++;
+          lineStart = i;
+          continue;
+        }
+        const col = i - lineStart + 1;
+        const cls = c < 128 ? CLASS[c]! : 0;
+        if (cls === C_NAME) {
+          const end = nameEnd(src, i + 1);
+          if (isTextColon(src, i, end)) {
+            this.line = line;
+            this.lineStart = lineStart;
+            i = this.scanMultiLine(i, end + 1, col);
+            line = this.line;
+            lineStart = this.lineStart;
+            continue;
+          }
+          if (end - i > this.maxIdent) this.tooLong('identifier', i, line, lineStart);
+          this.add(K_IDENTIFIER, i, end, line, col, nameSlot(src, i, end));
+          i = end;
+          continue;
+        }
+        if (cls === C_PUNCT) {
+          this.add(PUNCT_KIND[c]!, i, i + 1, line, col, 0);
+          i++;
+          continue;
+        }
+        if (c === DQUOTE) {
+          // Most strings hold no escape: find the closing quote, and any line breaks before it, with
+          // indexOf, which is fast from the first run on. The next backslash and line break are
+          // remembered until passed, so each is searched for once.
+          const close = src.indexOf('"', i + 1);
+          if (nextEscape <= i) nextEscape = indexOrEnd(src, '\\', i + 1);
+          if (close !== -1 && nextEscape > close) {
+            const startLine = line;
+            if (nextLF <= i) nextLF = indexOrEnd(src, '\n', i + 1);
+            while (nextLF < close) {
+              line++;
+              lineStart = nextLF + 1;
+              nextLF = indexOrEnd(src, '\n', nextLF + 1);
+            }
+            this.add(K_QUOTED, i, close + 1, startLine, col, 0);
+            i = close + 1;
+            continue;
+          }
+        } else if (c === COLON && cls === 0 && isAlpha(src.charCodeAt(i + 1))) {
+          const end = nameEnd(src, i + 2);
+          if (end - i - 1 > this.maxIdent) this.tooLong('tag', i, line, lineStart);
+          this.add(K_TAG, i, end, line, col, nameSlot(src, i, end));
+          i = end;
+          continue;
+        }
+        this.line = line;
+        this.lineStart = lineStart;
+        i = this.scanOther(i, c, col);
+        line = this.line;
+        lineStart = this.lineStart;
+      }
+    } finally {
+      // The EOF token's position and the helpers read these.
+      this.line = line;
+      this.lineStart = lineStart;
+    }
+  }
+
+  private tooLong(what: 'identifier' | 'tag', start: number, line: number, lineStart: number): void {
+    const max = this.maxIdent;
+    const shown = this.src.slice(start, start + max + (what === 'tag' ? 1 : 0));
+    this.error(`${what} '${shown}...' is too long (limit ${max} characters)`, start, line, lineStart);
+  }
+
+  /**
+   * Everything but names, punctuation and strings without escapes: numbers, comments, strings with
+   * escapes, stray characters. `c` is the character at `i`; `this.line` and `this.lineStart` are
+   * current. Returns where scanning resumes (the end of the text when scanning cannot go on).
+   */
+  private scanOther(i: number, c: number, col: number): number {
+    const src = this.src;
+    const len = src.length;
+    const line = this.line;
+    const lineStart = this.lineStart;
+    if (c === DQUOTE) return this.scanEscapedString(i, col);
+    if (isDigit(c)) return this.scanNumber(i, col);
+    if (c === HASH) {
+      const nl = src.indexOf('\n', i);
+      return nl === -1 ? len : nl;
+    }
+    if (c === SLASH && src.charCodeAt(i + 1) === STAR) {
+      const close = src.indexOf('*/', i + 2);
+      if (close === -1) {
+        this.error(`unterminated bracket comment (started at line ${line})`, i, line, lineStart);
+        this.truncated = true;
+        return len;
+      }
+      for (let p = i + 2; p < close; p++) {
+        if (src.charCodeAt(p) === LF) {
+          this.line++;
+          this.lineStart = p + 1;
+        }
+      }
+      return close + 2;
+    }
+    if (c === COLON) {
+      this.error("expected a tag name after ':'", i, line, lineStart);
+      return i + 1;
+    }
+    // A run of characters that cannot start anything: one error for the whole run.
+    let p = i + 1;
+    while (p < len && !this.startsSomething(p)) p++;
+    this.error(
+      p - i === 1
+        ? `unexpected character ${showChar(c)}`
+        : `unexpected characters starting with ${showChar(c)}`,
+      i,
+      line,
+      lineStart,
+    );
+    return p;
+  }
+
+  /** A quoted string with escapes (or without its closing quote), from its opening quote at `start`. */
+  private scanEscapedString(start: number, col: number): number {
+    const src = this.src;
+    const len = src.length;
+    const startLine = this.line;
+    let value = '';
+    let seg = start + 1;
+    let p = start + 1;
+    while (p < len) {
+      const d = src.charCodeAt(p);
+      if (d === DQUOTE) {
+        const at = this.add(seg === start + 1 ? K_QUOTED : K_QUOTED_STORED, start, p + 1, startLine, col, 0);
+        if (seg !== start + 1) this.stored.set(at, value + src.slice(seg, p));
+        return p + 1;
+      }
+      if (d === BACKSLASH) {
+        if (p + 1 >= len) break;
+        value += src.slice(seg, p);
+        // Any escaped character stands for itself (RFC 5228 §2.4.2).
+        seg = p + 1;
+        if (src.charCodeAt(p + 1) === LF) {
+          this.line++;
+          this.lineStart = p + 2;
+        }
+        p += 2;
+        continue;
+      }
+      if (d === LF) {
+        this.line++;
+        this.lineStart = p + 1;
+      }
+      p++;
+    }
+    this.reporter.error(`unterminated string (started at line ${startLine})`, startLine, col, start);
+    this.truncated = true;
+    return len;
+  }
+
+  private scanNumber(start: number, col: number): number {
+    const src = this.src;
+    const len = src.length;
+    let value = 0;
+    let p = start;
+    for (; p < len; p++) {
+      const d = src.charCodeAt(p);
+      if (!isDigit(d)) break;
+      value = value * 10 + (d - 48);
+    }
+    const digits = p - start;
+    const mult = p < len ? quantifier(src.charCodeAt(p)) : 0;
+    // Up to 15 digits is exact as a double; longer ones go through BigInt, and one too large is
+    // reported.
+    if (digits <= 15 && (mult === 0 || digits <= 6)) {
+      if (mult) p++;
+      value *= mult || 1;
+    } else {
+      const big = BigInt(src.slice(start, p)) * BigInt(mult || 1);
+      if (mult) p++;
+      if (big > MAX_NUMBER)
+        this.error('number is too large (limit 2^64-1)', start, this.line, this.lineStart);
+      value = Number(big > MAX_NUMBER ? MAX_NUMBER : big);
+    }
+    if (value <= 0x7fffffff) this.add(K_NUMBER, start, p, this.line, col, value);
+    else this.stored.set(this.add(K_NUMBER_STORED, start, p, this.line, col, 0), value);
+    return p;
+  }
 
   // `text:` already read; `from` is just after the colon. Returns where scanning resumes.
-  function scanMultiLine(start: number, from: number, col: number): number {
-    const startLine = line;
+  private scanMultiLine(start: number, from: number, col: number): number {
+    const src = this.src;
+    const len = src.length;
+    const startLine = this.line;
     let p = from;
     while (p < len && (src.charCodeAt(p) === SPACE || src.charCodeAt(p) === TAB)) p++;
     if (src.charCodeAt(p) === HASH) {
@@ -338,7 +417,7 @@ export function tokenize(src: string, reporter: Reporter, options: LexOptions = 
       p++;
     }
     if (p < len && src.charCodeAt(p) !== LF) {
-      error("expected end of line after 'text:'", p, line, lineStart);
+      this.error("expected end of line after 'text:'", p, this.line, this.lineStart);
       const nl = src.indexOf('\n', p);
       p = nl === -1 ? len : nl;
     }
@@ -347,14 +426,14 @@ export function tokenize(src: string, reporter: Reporter, options: LexOptions = 
       if (p >= len) break;
       // p is on the LF ending the previous line
       p++;
-      line++;
-      lineStart = p;
+      this.line++;
+      this.lineStart = p;
       const nl = src.indexOf('\n', p);
       const end = nl === -1 ? len : nl;
       const contentEnd = end > p && src.charCodeAt(end - 1) === CR ? end - 1 : end;
       if (src.charCodeAt(p) === DOT) {
         if (contentEnd === p + 1) {
-          push(MultiLineString, '', start, p + 1, startLine, col, parts.join(''));
+          this.stored.set(this.add(K_MULTI_LINE, start, p + 1, startLine, col, 0), parts.join(''));
           return p + 1;
         }
         // Dot-stuffing: a leading ".." stands for "." (RFC 5228 §2.4.2).
@@ -365,20 +444,28 @@ export function tokenize(src: string, reporter: Reporter, options: LexOptions = 
       }
       p = end;
     }
-    reporter.error(`unterminated multi-line string (started at line ${startLine})`, startLine, col, start);
-    truncated = true;
+    this.reporter.error(
+      `unterminated multi-line string (started at line ${startLine})`,
+      startLine,
+      col,
+      start,
+    );
+    this.truncated = true;
     return len;
   }
 }
 
-/** Line and column just after a token, found from the text (tokens do not store it). */
-export function tokenEnd(src: string, tok: SieveToken): { line: number; column: number; offset: number } {
-  const end = (tok.endOffset ?? tok.startOffset) + 1;
-  let line = tok.startLine ?? 1;
-  let lineStart = tok.startOffset - ((tok.startColumn ?? 1) - 1);
-  for (let p = src.indexOf('\n', tok.startOffset); p !== -1 && p < end; p = src.indexOf('\n', p + 1)) {
-    line++;
-    lineStart = p + 1;
+export function tokenize(src: string, reporter: Reporter, options: LexOptions = {}): LexResult {
+  const scanner = new Scanner(src, reporter, options.maxIdentifierLength ?? DEFAULT_MAX_IDENTIFIER_LENGTH);
+  try {
+    scanner.run();
+  } catch (e) {
+    if (!(e instanceof TooManyErrors)) throw e;
+    scanner.truncated = true;
   }
-  return { line, column: end - lineStart + 1, offset: end };
+  // EOF sits at the end of the text; like chevrotain's own EOF tokens it ends one past it.
+  const len = src.length;
+  scanner.add(K_EOF, len, len + 1, scanner.line, len - scanner.lineStart + 1, 0);
+  const { kinds, data, count, stored, truncated } = scanner;
+  return { tokens: new TokenList(src, kinds, data, count, stored), truncated };
 }

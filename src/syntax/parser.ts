@@ -3,25 +3,23 @@ import {
   isRecognitionException,
   type IParserErrorMessageProvider,
   type IToken,
-  type TokenType,
 } from 'chevrotain';
 import type { Diagnostic } from '../diagnostics.js';
 import type {
   Argument,
   CommandNode,
-  Position,
   ScriptNode,
   StringArgument,
   StringListArgument,
   TestNode,
 } from './ast.js';
-import { tokenEnd, tokenize } from './lexer.js';
-import { takeFrom } from './lists.js';
+import { tokenize } from './lexer.js';
+import { K_EOF, K_MULTI_LINE, TOKEN_OF_KIND, TokenList } from './token-list.js';
+import { ListStack } from './lists.js';
 import { Reporter, TooManyErrors } from './reporter.js';
 import {
   allTokens,
   Comma,
-  describeToken,
   EOF,
   Identifier,
   LBracket,
@@ -35,7 +33,6 @@ import {
   RParen,
   Semicolon,
   Tag,
-  type SieveToken,
 } from './tokens.js';
 
 export interface ParseOptions {
@@ -52,6 +49,12 @@ export interface ParseOptions {
   maxArguments?: number;
   /** Longest identifier or tag name. Default 32, as in Pigeonhole. */
   maxIdentifierLength?: number;
+  /**
+   * Receives each top-level command as soon as it is read, for as long as no syntax error has been
+   * found; the AST then keeps no commands. A compile fed this way works on parts of the tree that
+   * are still fresh in memory, and a large script is never held whole.
+   */
+  onCommand?: (command: CommandNode) => void;
 }
 
 export interface ParseResult {
@@ -74,17 +77,28 @@ class ParseState {
   readonly top: CommandNode[] = [];
 
   constructor(
-    readonly source: string,
-    readonly tokens: SieveToken[],
+    readonly tokens: TokenList,
     readonly reporter: Reporter,
     readonly maxNesting: number,
     /** Scanning stopped early; errors at the end of input are then noise. */
     readonly truncated: boolean,
     readonly maxArguments: number = DEFAULT_MAX_ARGUMENTS,
+    readonly onCommand?: (command: CommandNode) => void,
   ) {}
 }
 
-const idleState = (): ParseState => new ParseState('', [], new Reporter(0), DEFAULT_MAX_NESTING, false);
+const idleState = (): ParseState =>
+  new ParseState(
+    new TokenList('', new Uint8Array(2), new Int32Array(8), 0, new Map()),
+    new Reporter(0),
+    DEFAULT_MAX_NESTING,
+    false,
+  );
+
+// What a node's lists hold while its arguments are read; replaced by the node's own array when it
+// is complete, so each list is allocated once at its final size.
+const NO_ARGS = Object.freeze([]) as unknown as Argument[];
+const NO_TESTS = Object.freeze([]) as unknown as TestNode[];
 
 // Placeholder owner for the grammar recording pass, where rules run without arguments.
 const recordingOwner = (): CommandNode => ({
@@ -106,26 +120,20 @@ const silentMessages: IParserErrorMessageProvider = {
   buildEarlyExitMessage: () => 'syntax error',
 };
 
-function posOf(tok: IToken): Position {
-  return { line: tok.startLine ?? 0, column: tok.startColumn ?? 0, offset: tok.startOffset };
-}
-
-function valueOf(tok: IToken): string | number {
-  return (tok as SieveToken).value;
-}
-
 function ownerName(owner: Owner): string {
   return `${owner.name} ${owner.type}`;
 }
 
-/** Hooks chevrotain has but does not declare in its typings. */
+/** What chevrotain has but does not declare in its typings: the index of the token read last. */
 interface TokenCursor {
-  exportLexerState(): number;
-  importLexerState(state: number): void;
+  currIdx: number;
 }
 
 class SieveParser extends EmbeddedActionsParser {
   st: ParseState = idleState();
+  /** Kinds of the tokens being parsed, and how many there are (see LA). */
+  private kinds: Uint8Array = new Uint8Array(2);
+  private count = 0;
   /** The command or test whose arguments are being read (saves passing rule arguments). */
   private argOwner: Owner = recordingOwner();
   /** Name of the command whose block is about to be read, for messages. */
@@ -147,14 +155,16 @@ class SieveParser extends EmbeddedActionsParser {
     { ALT: (): Argument => this.SUBRULE(this.string) },
     {
       ALT: (): Argument => {
-        const t = this.CONSUME(NumberLiteral);
-        return { type: 'number', value: valueOf(t) as number, pos: posOf(t) };
+        this.CONSUME(NumberLiteral);
+        const i = this.last();
+        return { type: 'number', value: this.st.tokens.value(i) as number, pos: this.st.tokens.pos(i) };
       },
     },
     {
       ALT: (): Argument => {
-        const t = this.CONSUME(Tag);
-        return { type: 'tag', name: valueOf(t) as string, pos: posOf(t) };
+        this.CONSUME(Tag);
+        const i = this.last();
+        return { type: 'tag', name: this.st.tokens.name(i), pos: this.st.tokens.pos(i) };
       },
     },
   ];
@@ -168,10 +178,10 @@ class SieveParser extends EmbeddedActionsParser {
   ];
   // Lists are gathered on these stacks and copied out at their exact size: an array grown by
   // push keeps room for 17 items, which on a large script is most of the AST's memory.
-  private readonly argStack: Argument[] = [];
-  private readonly commandStack: CommandNode[] = [];
-  private readonly stringStack: StringArgument[] = [];
-  private readonly testStack: TestNode[] = [];
+  private readonly argStack = new ListStack<Argument>();
+  private readonly commandStack = new ListStack<CommandNode>();
+  private readonly stringStack = new ListStack<StringArgument>();
+  private readonly testStack = new ListStack<TestNode>();
   private readonly argumentLoop = (): void => {
     this.argStack.push(this.SUBRULE(this.argument));
   };
@@ -202,27 +212,31 @@ class SieveParser extends EmbeddedActionsParser {
 
   // script = commands
   readonly script = this.RULE('script', (): CommandNode[] => {
-    const out = this.st.top;
+    const st = this.st;
     const body = (): void => {
-      out.push(this.SUBRULE(this.command));
+      const command = this.SUBRULE(this.command);
+      if (st.onCommand === undefined) st.top.push(command);
+      else if (st.reporter.count === 0) st.onCommand(command);
     };
     do {
       this.MANY(body);
     } while (this.skipStray(false));
-    return out;
+    return st.top;
   });
 
   // command = identifier arguments (";" / block)
   readonly command = this.RULE('command', (): CommandNode => {
-    const id = this.CONSUME(Identifier);
+    this.CONSUME(Identifier);
+    const i = this.last();
+    const tokens = this.st.tokens;
     const node: CommandNode = {
       type: 'command',
-      name: valueOf(id) as string,
-      args: [],
-      tests: [],
+      name: tokens.name(i),
+      args: NO_ARGS,
+      tests: NO_TESTS,
       testList: false,
       block: null,
-      pos: posOf(id),
+      pos: tokens.pos(i),
     };
     const errorsBefore = this.st.reporter.count;
     try {
@@ -234,22 +248,24 @@ class SieveParser extends EmbeddedActionsParser {
     } catch (e) {
       this.recoverCommand(e, node, this.st.reporter.count > errorsBefore);
     }
+    if (node.args === NO_ARGS) node.args = [];
+    if (node.tests === NO_TESTS) node.tests = [];
     return node;
   });
 
   // block = "{" commands "}"
   readonly block = this.RULE('block', (): CommandNode[] => {
-    const commands: CommandNode[] = [];
     const owner = this.blockOwner;
     const st = this.st;
     if (!this.RECORDING_PHASE && st.blockDepth >= st.maxNesting) {
-      this.report(`blocks nested too deeply (limit ${st.maxNesting})`, this.LA(1));
+      this.report(`blocks nested too deeply (limit ${st.maxNesting})`, this.last() + 1);
       this.skipBalancedBlock();
-      return commands;
+      return [];
     }
-    const open = this.CONSUME(LCurly);
+    this.CONSUME(LCurly);
+    const open = this.last();
     const stack = this.commandStack;
-    const from = stack.length;
+    const from = stack.top;
     let body: CommandNode[];
     st.blockDepth++;
     try {
@@ -258,8 +274,7 @@ class SieveParser extends EmbeddedActionsParser {
       } while (this.skipStray(true));
     } finally {
       st.blockDepth--;
-      body = stack.length === from ? commands : takeFrom(stack, from);
-      stack.length = from;
+      body = stack.take(from);
     }
     if (!this.RECORDING_PHASE && this.LA(1).tokenType === EOF) {
       if (!st.truncated) this.report(`missing '}' to close the block of ${owner} command`, open);
@@ -273,12 +288,11 @@ class SieveParser extends EmbeddedActionsParser {
   readonly arguments = this.RULE('arguments', (): void => {
     const owner = this.argOwner;
     const stack = this.argStack;
-    const from = stack.length;
+    const from = stack.top;
     try {
       this.MANY(this.argumentLoop);
     } finally {
-      if (stack.length > from) owner.args = takeFrom(stack, from);
-      stack.length = from;
+      if (stack.top > from) owner.args = stack.take(from);
     }
     if (!this.RECORDING_PHASE && owner.args.length > this.st.maxArguments) {
       const extra = owner.args[this.st.maxArguments]!.pos;
@@ -304,22 +318,24 @@ class SieveParser extends EmbeddedActionsParser {
 
   // string = quoted-string / multi-line
   readonly string = this.RULE('string', (): StringArgument => {
-    const t = this.OR(this.stringAlts);
+    this.OR(this.stringAlts);
+    const i = this.last();
+    const tokens = this.st.tokens;
     return {
       type: 'string',
-      value: valueOf(t) as string,
-      multiline: t.tokenType === MultiLineString,
-      pos: posOf(t),
+      value: tokens.value(i) as string,
+      multiline: tokens.kinds[i] === K_MULTI_LINE,
+      pos: tokens.pos(i),
     };
   });
 
   // string-list = "[" string *("," string) "]"
   readonly stringList = this.RULE('stringList', (): StringListArgument => {
     const owner = this.argOwner;
-    const open = this.CONSUME(LBracket);
-    const node: StringListArgument = { type: 'stringlist', items: [], pos: posOf(open) };
+    this.CONSUME(LBracket);
+    const node: StringListArgument = { type: 'stringlist', items: [], pos: this.st.tokens.pos(this.last()) };
     const stack = this.stringStack;
-    const from = stack.length;
+    const from = stack.top;
     try {
       stack.push(this.SUBRULE(this.string));
       this.MANY(this.stringListLoop);
@@ -327,8 +343,7 @@ class SieveParser extends EmbeddedActionsParser {
     } catch (e) {
       this.recoverStringList(e, owner);
     } finally {
-      if (stack.length > from) node.items = takeFrom(stack, from);
-      stack.length = from;
+      if (stack.top > from) node.items = stack.take(from);
     }
     return node;
   });
@@ -337,14 +352,15 @@ class SieveParser extends EmbeddedActionsParser {
   readonly test = this.RULE('test', (): TestNode => {
     const st = this.st;
     if (!this.RECORDING_PHASE && st.testDepth >= st.maxNesting) return this.skipDeepTest();
-    const id = this.CONSUME(Identifier);
+    this.CONSUME(Identifier);
+    const i = this.last();
     const node: TestNode = {
       type: 'test',
-      name: valueOf(id) as string,
-      args: [],
-      tests: [],
+      name: st.tokens.name(i),
+      args: NO_ARGS,
+      tests: NO_TESTS,
       testList: false,
-      pos: posOf(id),
+      pos: st.tokens.pos(i),
     };
     st.testDepth++;
     try {
@@ -353,6 +369,8 @@ class SieveParser extends EmbeddedActionsParser {
     } finally {
       st.testDepth--;
     }
+    if (node.args === NO_ARGS) node.args = [];
+    if (node.tests === NO_TESTS) node.tests = [];
     return node;
   });
 
@@ -361,8 +379,8 @@ class SieveParser extends EmbeddedActionsParser {
     const owner = this.argOwner;
     this.CONSUME(LParen);
     const stack = this.testStack;
-    const from = stack.length;
-    let tests: TestNode[] = [];
+    const from = stack.top;
+    let tests: TestNode[] = NO_TESTS;
     try {
       stack.push(this.SUBRULE(this.test));
       this.MANY(this.testListLoop);
@@ -370,49 +388,65 @@ class SieveParser extends EmbeddedActionsParser {
     } catch (e) {
       this.recoverTestList(e, owner);
     } finally {
-      if (stack.length > from) tests = takeFrom(stack, from);
-      stack.length = from;
+      tests = stack.take(from);
     }
     return tests;
   });
 
-  /** Empties the list stacks (they are empty after any parse; this keeps a failed one from leaking). */
+  /** Empties the list stacks, so that they hold on to nothing of a parse once it is over. */
   clearStacks(): void {
-    this.argStack.length = 0;
-    this.commandStack.length = 0;
-    this.stringStack.length = 0;
-    this.testStack.length = 0;
+    this.argStack.clear();
+    this.commandStack.clear();
+    this.stringStack.clear();
+    this.testStack.clear();
   }
 
-  // ---- error reporting and recovery (never runs while chevrotain records the grammar) ----
+  // chevrotain reads tokens only through LA and LA_FAST, which may be overridden; these read the
+  // kinds of the TokenList, so no array of token objects is built.
 
-  private get cursor(): TokenCursor {
-    return this as unknown as TokenCursor;
+  protected override LA_FAST(howMuch: number): IToken {
+    return TOKEN_OF_KIND[this.kinds[(this as unknown as TokenCursor).currIdx + howMuch]!]!;
   }
 
-  /** Index in st.tokens of LA(1). */
-  private nextIndex(): number {
-    return this.cursor.exportLexerState() + 1;
+  protected override LA(howMuch: number): IToken {
+    const i = (this as unknown as TokenCursor).currIdx + howMuch;
+    return TOKEN_OF_KIND[i < 0 || i >= this.count ? K_EOF : this.kinds[i]!]!;
+  }
+
+  /** chevrotain's jump to the end after an error it cannot recover from. */
+  moveToTerminatedState(): void {
+    (this as unknown as TokenCursor).currIdx = this.count - 1;
+  }
+
+  /** Sets the tokens to parse (and resets chevrotain's state). */
+  setTokens(tokens: TokenList): void {
+    this.kinds = tokens.kinds;
+    this.count = tokens.length;
+    this.input = [];
+  }
+
+  /** Index in st.tokens of the token consumed last (LA(0)). */
+  private last(): number {
+    return (this as unknown as TokenCursor).currIdx;
   }
 
   /** Continue parsing at st.tokens[index]. */
   private jumpTo(index: number): void {
-    this.cursor.importLexerState(index - 1);
+    (this as unknown as TokenCursor).currIdx = index - 1;
   }
 
-  private is(tok: IToken, type: TokenType): boolean {
-    return tok.tokenType === type;
-  }
+  // ---- error reporting and recovery (never runs while chevrotain records the grammar) ----
 
   /** Reports at a token; errors at the end of a truncated script are dropped as noise. */
-  private report(message: string, tok: IToken): void {
-    if (tok.tokenType === EOF && this.st.truncated) return;
-    this.st.reporter.error(message, tok.startLine ?? 0, tok.startColumn ?? 0, tok.startOffset);
+  private report(message: string, at: number): void {
+    const tokens = this.st.tokens;
+    if (tokens.type(at) === EOF && this.st.truncated) return;
+    this.st.reporter.error(message, tokens.line(at), tokens.column(at), tokens.offset(at));
   }
 
   /** Reports just after a token (where something is missing). */
-  private reportAfter(message: string, tok: IToken): void {
-    const end = tokenEnd(this.st.source, tok as SieveToken);
+  private reportAfter(message: string, at: number): void {
+    const end = this.st.tokens.endPos(at);
     this.st.reporter.error(message, end.line, end.column, end.offset);
   }
 
@@ -422,7 +456,7 @@ class SieveParser extends EmbeddedActionsParser {
     let hi = tokens.length - 1;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (tokens[mid]!.startOffset < offset) lo = mid + 1;
+      if (tokens.offset(mid) < offset) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -434,28 +468,26 @@ class SieveParser extends EmbeddedActionsParser {
    */
   private skipStray(inBlock: boolean): boolean {
     if (this.RECORDING_PHASE) return false;
-    const tok = this.LA(1);
-    if (this.is(tok, EOF) || (inBlock && this.is(tok, RCurly))) return false;
+    const tokens = this.st.tokens;
+    const at = this.last() + 1;
+    const type = tokens.type(at);
+    if (type === EOF || (inBlock && type === RCurly)) return false;
     const isValue =
-      this.is(tok, QuotedString) ||
-      this.is(tok, MultiLineString) ||
-      this.is(tok, NumberLiteral) ||
-      this.is(tok, Tag);
-    if (isValue) this.report(`expected a command, found ${describeToken(tok)}`, tok);
-    else this.report(`unexpected ${describeToken(tok)}`, tok);
-    if (this.is(tok, LCurly)) {
+      type === QuotedString || type === MultiLineString || type === NumberLiteral || type === Tag;
+    if (isValue) this.report(`expected a command, found ${tokens.describe(at)}`, at);
+    else this.report(`unexpected ${tokens.describe(at)}`, at);
+    if (type === LCurly) {
       this.skipBalancedBlock();
       return true;
     }
-    if (this.is(tok, RCurly) || this.is(tok, Semicolon)) {
-      this.jumpTo(this.nextIndex() + 1);
+    if (type === RCurly || type === Semicolon) {
+      this.jumpTo(at + 1);
       return true;
     }
     // Skip to a point where a command can start again; a ';' ends the junk.
-    const tokens = this.st.tokens;
-    let i = this.nextIndex() + 1;
+    let i = at + 1;
     for (; ; i++) {
-      const t = tokens[i]!.tokenType;
+      const t = tokens.type(i);
       if (t === Semicolon) {
         i++;
         break;
@@ -469,10 +501,10 @@ class SieveParser extends EmbeddedActionsParser {
   /** LA(1) is '{': move past its matching '}' (or to the end). */
   private skipBalancedBlock(): void {
     const tokens = this.st.tokens;
-    let i = this.nextIndex();
+    let i = this.last() + 1;
     let depth = 0;
     for (; ; i++) {
-      const t = tokens[i]!.tokenType;
+      const t = tokens.type(i);
       if (t === EOF) break;
       if (t === LCurly) depth++;
       else if (t === RCurly && --depth === 0) {
@@ -485,13 +517,13 @@ class SieveParser extends EmbeddedActionsParser {
 
   /** A test nested beyond the limit: report it once and skip to where the enclosing construct continues. */
   private skipDeepTest(): TestNode {
-    const first = this.LA(1);
+    const first = this.last() + 1;
     this.report(`tests nested too deeply (limit ${this.st.maxNesting})`, first);
     const tokens = this.st.tokens;
-    let i = this.nextIndex();
+    let i = first;
     let depth = 0;
     for (; ; i++) {
-      const t = tokens[i]!.tokenType;
+      const t = tokens.type(i);
       if (t === EOF || t === LCurly || t === RCurly || t === Semicolon) break;
       if (t === LParen) depth++;
       else if (t === RParen) {
@@ -502,43 +534,43 @@ class SieveParser extends EmbeddedActionsParser {
     this.jumpTo(i);
     return {
       type: 'test',
-      name: this.is(first, Identifier) ? (valueOf(first) as string) : '',
+      name: tokens.type(first) === Identifier ? (tokens.value(first) as string) : '',
       args: [],
       tests: [],
       testList: false,
-      pos: posOf(first),
+      pos: tokens.pos(first),
     };
   }
 
   /** The command did not end with ';' or a block. */
   private recoverCommand(e: unknown, node: CommandNode, hadErrors: boolean): void {
     if (!isRecognitionException(e as Error)) throw e;
-    const actual = this.LA(1);
-    const prev = this.LA(0);
+    const tokens = this.st.tokens;
+    const prev = this.last();
+    const actual = prev + 1;
+    const type = tokens.type(actual);
     // At the end, after an error inside this command, a missing ';' is only an echo of it.
-    if (this.is(actual, EOF) && (this.st.truncated || hadErrors)) return;
-    const onNewLine = (actual.startLine ?? 0) > tokenEnd(this.st.source, prev as SieveToken).line;
-    if (this.is(actual, EOF) || this.is(actual, RCurly) || (onNewLine && this.is(actual, Identifier))) {
+    if (type === EOF && (this.st.truncated || hadErrors)) return;
+    const onNewLine = tokens.line(actual) > tokens.endPos(prev).line;
+    if (type === EOF || type === RCurly || (onNewLine && type === Identifier)) {
       let after = prev;
       // `keep` NEWLINE `stop` NEWLINE `}`: the next command was read as a test of this one.
       // Give it back so it is parsed as the command it is.
       if (node.tests.length === 1 && !node.testList) {
         const ti = this.tokenIndexAt(node.tests[0]!.pos.offset);
-        const before = this.st.tokens[ti - 1];
-        if (before && node.tests[0]!.pos.line > tokenEnd(this.st.source, before).line) {
+        if (ti > 0 && node.tests[0]!.pos.line > tokens.endPos(ti - 1).line) {
           node.tests = [];
-          after = before;
+          after = ti - 1;
           this.jumpTo(ti);
         }
       }
       this.reportAfter(`missing semicolon after ${node.name} command`, after);
       return;
     }
-    this.report(`expected ';' or '{' after ${node.name} command, found ${describeToken(actual)}`, actual);
-    const tokens = this.st.tokens;
-    let i = this.nextIndex();
+    this.report(`expected ';' or '{' after ${node.name} command, found ${tokens.describe(actual)}`, actual);
+    let i = actual;
     for (; ; i++) {
-      const t = tokens[i]!.tokenType;
+      const t = tokens.type(i);
       if (t === EOF || t === RCurly || t === LCurly) break;
       if (t === Semicolon) {
         i++;
@@ -546,7 +578,7 @@ class SieveParser extends EmbeddedActionsParser {
       }
     }
     this.jumpTo(i);
-    if (this.is(tokens[i]!, LCurly)) {
+    if (tokens.type(i) === LCurly) {
       this.blockOwner = node.name;
       node.block = this.SUBRULE(this.block);
     }
@@ -554,34 +586,31 @@ class SieveParser extends EmbeddedActionsParser {
 
   private recoverTestList(e: unknown, owner: Owner): void {
     if (!isRecognitionException(e as Error)) throw e;
-    const actual = this.LA(1);
-    const prev = this.LA(0);
-    if (this.is(actual, EOF) && this.st.truncated) return;
+    const tokens = this.st.tokens;
+    const prev = this.last();
+    const actual = prev + 1;
+    const type = tokens.type(actual);
+    const prevType = tokens.type(prev);
+    if (type === EOF && this.st.truncated) return;
     const where = `the test list of ${owner.name}`;
-    if (this.is(prev, LParen) || this.is(prev, Comma)) {
-      if (this.is(actual, RParen)) {
-        this.report(`expected a test after ${describeToken(prev)} in ${where}`, actual);
+    if (prevType === LParen || prevType === Comma) {
+      if (type === RParen) {
+        this.report(`expected a test after ${tokens.describe(prev)} in ${where}`, actual);
       } else {
-        this.report(`expected a test in ${where}, found ${describeToken(actual)}`, actual);
+        this.report(`expected a test in ${where}, found ${tokens.describe(actual)}`, actual);
       }
-    } else if (this.is(actual, Identifier) || this.is(actual, LParen)) {
+    } else if (type === Identifier || type === LParen) {
       this.report(`missing ',' between tests in ${where}`, actual);
-    } else if (
-      this.is(actual, LCurly) ||
-      this.is(actual, Semicolon) ||
-      this.is(actual, RCurly) ||
-      this.is(actual, EOF)
-    ) {
+    } else if (type === LCurly || type === Semicolon || type === RCurly || type === EOF) {
       this.reportAfter(`missing ')' to close ${where}`, prev);
     } else {
-      this.report(`expected ',' or ')' in ${where}, found ${describeToken(actual)}`, actual);
+      this.report(`expected ',' or ')' in ${where}, found ${tokens.describe(actual)}`, actual);
     }
     // Skip to the ')' closing this list, but not past the end of the command.
-    const tokens = this.st.tokens;
-    let i = this.nextIndex();
+    let i = actual;
     let depth = 0;
     for (; ; i++) {
-      const t = tokens[i]!.tokenType;
+      const t = tokens.type(i);
       if (t === EOF || t === LCurly || t === RCurly || t === Semicolon) break;
       if (t === LParen) depth++;
       else if (t === RParen && depth-- === 0) {
@@ -594,35 +623,37 @@ class SieveParser extends EmbeddedActionsParser {
 
   private recoverStringList(e: unknown, owner: Owner): void {
     if (!isRecognitionException(e as Error)) throw e;
-    const actual = this.LA(1);
-    const prev = this.LA(0);
-    if (this.is(actual, EOF) && this.st.truncated) return;
+    const tokens = this.st.tokens;
+    const prev = this.last();
+    const actual = prev + 1;
+    const type = tokens.type(actual);
+    const prevType = tokens.type(prev);
+    if (type === EOF && this.st.truncated) return;
     const where = `string list of ${ownerName(owner)}`;
-    const isString = this.is(actual, QuotedString) || this.is(actual, MultiLineString);
-    if (this.is(prev, LBracket) && this.is(actual, RBracket)) {
+    const isString = type === QuotedString || type === MultiLineString;
+    if (prevType === LBracket && type === RBracket) {
       this.report(`empty ${where}`, prev);
-    } else if (this.is(prev, LBracket) || this.is(prev, Comma)) {
-      if (this.is(actual, RBracket)) this.report(`expected a string after ',' in ${where}`, actual);
-      else this.report(`expected a string in ${where}, found ${describeToken(actual)}`, actual);
+    } else if (prevType === LBracket || prevType === Comma) {
+      if (type === RBracket) this.report(`expected a string after ',' in ${where}`, actual);
+      else this.report(`expected a string in ${where}, found ${tokens.describe(actual)}`, actual);
     } else if (isString) {
       this.report(`missing ',' between strings in ${where}`, actual);
     } else if (
-      this.is(actual, Identifier) ||
-      this.is(actual, LCurly) ||
-      this.is(actual, RCurly) ||
-      this.is(actual, Semicolon) ||
-      this.is(actual, RParen) ||
-      this.is(actual, EOF)
+      type === Identifier ||
+      type === LCurly ||
+      type === RCurly ||
+      type === Semicolon ||
+      type === RParen ||
+      type === EOF
     ) {
       this.reportAfter(`missing ']' to close the ${where}`, prev);
     } else {
-      this.report(`expected ',' or ']' in ${where}, found ${describeToken(actual)}`, actual);
+      this.report(`expected ',' or ']' in ${where}, found ${tokens.describe(actual)}`, actual);
     }
     // Skip what can still belong to the list, up to and including its ']'.
-    const tokens = this.st.tokens;
-    let i = this.nextIndex();
+    let i = actual;
     for (; ; i++) {
-      const t = tokens[i]!.tokenType;
+      const t = tokens.type(i);
       if (t === RBracket) {
         i++;
         break;
@@ -642,12 +673,13 @@ class SieveParser extends EmbeddedActionsParser {
   }
 }
 
-// Built once: chevrotain's grammar analysis is the expensive part.
-const parser = new SieveParser();
+// Built once: chevrotain's grammar analysis is the expensive part. A parse started while another
+// is under way (a compile fed by onCommand that parses an included script) takes a parser of its own.
+const idleParsers: SieveParser[] = [new SieveParser()];
 
 /** The grammar as chevrotain sees it, for the railroad diagrams. */
 export function serializedGrammar(): ReturnType<SieveParser['getSerializedGastProductions']> {
-  return parser.getSerializedGastProductions();
+  return idleParsers[0]!.getSerializedGastProductions();
 }
 
 /**
@@ -664,38 +696,42 @@ export function parse(source: string, options: ParseOptions = {}): ParseResult {
     reporter.error(`script is too large (${text.length} characters, limit ${maxSize})`, 1, 1, 0);
     return { ast: { type: 'script', commands: [] }, diagnostics: reporter.result() };
   }
+  const parser = idleParsers.pop() ?? new SieveParser();
   try {
     const lexed = tokenize(text, reporter, { maxIdentifierLength: options.maxIdentifierLength });
     state = new ParseState(
-      text,
       lexed.tokens,
       reporter,
       maxNesting,
       lexed.truncated,
       Math.max(1, options.maxArguments ?? DEFAULT_MAX_ARGUMENTS),
+      options.onCommand,
     );
     parser.st = state;
-    parser.clearStacks();
-    parser.input = lexed.tokens;
+    parser.setTokens(lexed.tokens);
     parser.script();
   } catch (e) {
     fail(e, reporter, state);
   } finally {
     parser.st = idleState();
-    parser.input = [];
+    parser.setTokens(parser.st.tokens);
+    parser.clearStacks();
+    idleParsers.push(parser);
   }
   return { ast: { type: 'script', commands: state ? state.top : [] }, diagnostics: reporter.result() };
 }
 
 function fail(e: unknown, reporter: Reporter, state: ParseState | null): void {
   if (e instanceof TooManyErrors) return;
-  const eof = state?.tokens[state.tokens.length - 1];
+  const tokens = state?.tokens;
+  const eof = tokens ? tokens.length - 1 : -1;
   const message =
     e instanceof RangeError
       ? 'script is nested too deeply'
       : `internal parser error: ${(e as Error)?.message ?? e}`;
   try {
-    reporter.error(message, eof?.startLine ?? 1, eof?.startColumn ?? 1, eof?.startOffset ?? 0);
+    if (tokens) reporter.error(message, tokens.line(eof), tokens.column(eof), tokens.offset(eof));
+    else reporter.error(message, 1, 1, 0);
   } catch (again) {
     if (!(again instanceof TooManyErrors)) throw again;
   }

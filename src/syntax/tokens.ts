@@ -1,4 +1,4 @@
-import { createToken, EOF, Lexer, type IToken, type TokenType } from 'chevrotain';
+import { createToken, EOF, Lexer, type TokenType } from 'chevrotain';
 
 // Token types shared by the scanner (lexer.ts) and the grammar (parser.ts). Patterns are
 // NA because the scanner is hand-written: Sieve strings, multi-line literals and numbers need
@@ -35,37 +35,3 @@ export const allTokens: TokenType[] = [
   Comma,
   Semicolon,
 ];
-
-/** A chevrotain token carrying its decoded value (string text, number, lower-cased name). */
-export interface SieveToken extends IToken {
-  value: string | number;
-}
-
-const PUNCT_NAMES = new Map<TokenType, string>([
-  [LBracket, "'['"],
-  [RBracket, "']'"],
-  [LParen, "'('"],
-  [RParen, "')'"],
-  [LCurly, "'{'"],
-  [RCurly, "'}'"],
-  [Comma, "','"],
-  [Semicolon, "';'"],
-]);
-
-function shorten(s: string, max = 24): string {
-  const flat = s.replace(/\r?\n/g, '\\n').replace(/[\u0000-\u001f]/g, '?');
-  return flat.length > max ? `${flat.slice(0, max)}...` : flat;
-}
-
-/** How a token is named in error messages. */
-export function describeToken(tok: IToken): string {
-  const t = tok.tokenType;
-  if (t === EOF) return 'end of script';
-  const punct = PUNCT_NAMES.get(t);
-  if (punct) return punct;
-  if (t === QuotedString) return `string "${shorten(String((tok as SieveToken).value))}"`;
-  if (t === MultiLineString) return 'multi-line string';
-  if (t === NumberLiteral) return `number ${tok.image}`;
-  if (t === Tag) return `tag '${shorten(tok.image)}'`;
-  return `'${shorten(tok.image)}'`;
-}

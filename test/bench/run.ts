@@ -40,6 +40,8 @@ const opt = (name: string, def: number) => {
   return i >= 0 ? Number(argv[i + 1]) : def;
 };
 const RUNS = opt('--runs', 7);
+/** In-process compiles after the first (cold) one. */
+const COMPILE_RUNS = Math.max(RUNS, 30);
 const MESSAGES = opt('--messages', 5000);
 const WRITE = !argv.includes('--no-write');
 const ONLY = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
@@ -114,7 +116,9 @@ if (ENGINE) {
   writeFileSync(scriptPath, big);
   const times: number[] = [];
   let errors = 0;
-  for (let i = 0; i < RUNS; i++) {
+  // The first run is the cold one (a one-shot process); the median is over the later runs, which
+  // is what a long-running host (the ManageSieve server checking uploads) sees.
+  for (let i = 0; i <= COMPILE_RUNS; i++) {
     const engine = new SieveEngine(); // a fresh engine each time: no compile cache
     const t = performance.now();
     errors = engine.compile(big).errors.length;
@@ -125,7 +129,7 @@ if (ENGINE) {
   say('| | median | note |');
   say('| --- | ---: | --- |');
   say(
-    `| tamis, in process | ${ms(median(times))} | first run ${ms(times[0]!)}${errors ? `, ${errors} errors!` : ''} |`,
+    `| tamis, in process | ${ms(median(times.slice(1)))} | median of runs 2–${times.length}; first run ${ms(times[0]!)}${errors ? `, ${errors} errors!` : ''} |`,
   );
   let tamisProcess = NaN;
   let sievec = NaN;
@@ -143,9 +147,11 @@ if (ENGINE) {
   say(`| \`node -e 0\`, an empty Node process | ${ms(median(t.node!))} | for reference |`);
   say();
   if (t.tamis && t.sievec) {
+    const inProcess = median(times.slice(1));
+    const verdict = (x: number) => (x <= sievec ? 'met' : 'NOT met');
     say(
-      `Target compile ≤ sievec: tamis in process ${ratio(median(times), sievec)}, whole process ` +
-        `${ratio(tamisProcess, sievec)} of sievec → ${tamisProcess <= sievec ? 'met' : 'NOT met'}.`,
+      `Target compile ≤ sievec: in process ${ratio(inProcess, sievec)} of sievec → ${verdict(inProcess)}; ` +
+        `whole process ${ratio(tamisProcess, sievec)} → ${verdict(tamisProcess)}.`,
     );
     say();
   }

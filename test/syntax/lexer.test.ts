@@ -7,7 +7,9 @@ import type { Argument, StringArgument } from '../../src/syntax/ast.js';
 function lex(src: string) {
   const reporter = new Reporter(50);
   const { tokens } = tokenize(src, reporter);
-  return { tokens: tokens.map((t) => [t.tokenType.name, t.value]), errors: reporter.result() };
+  const list: Array<[string, string | number]> = [];
+  for (let i = 0; i < tokens.length; i++) list.push([tokens.type(i).name, tokens.value(i)]);
+  return { tokens: list, errors: reporter.result() };
 }
 
 /** Arguments of the first command of a script that must parse cleanly. */
@@ -89,12 +91,46 @@ describe('numbers', () => {
     expect(args('x 18446744073709551615;')[0]).toMatchObject({ value: 2 ** 64 });
   });
 
+  it('keeps large values exact up to 2^53', () => {
+    const values = args('x 2147483647 2147483648 3000000000 4G 999999M 123456789012345;').map((a) =>
+      a.type === 'number' ? a.value : null,
+    );
+    expect(values).toEqual([
+      2147483647,
+      2147483648,
+      3000000000,
+      4 * 1024 ** 3,
+      999999 * 1024 ** 2,
+      123456789012345,
+    ]);
+  });
+
   it('rejects numbers that do not fit', () => {
     expect(errors('x 18446744073709551616;')).toEqual(['1:3: number is too large (limit 2^64-1)']);
     expect(errors('x 17179869184G;')).toEqual(['1:3: number is too large (limit 2^64-1)']);
     expect(errors('x 49834598293485814273947921734981723971293741923;')).toEqual([
       '1:3: number is too large (limit 2^64-1)',
     ]);
+  });
+});
+
+describe('names', () => {
+  it('lower-cases every spelling of a name, however many names a script uses', () => {
+    const names = Array.from({ length: 700 }, (_, i) => `Cmd${i}X`);
+    const r = parse(names.map((n) => `${n} :Tag${n} "v";`).join('\n'));
+    expect(r.diagnostics).toEqual([]);
+    expect(r.ast.commands.map((c) => c.name)).toEqual(names.map((n) => n.toLowerCase()));
+    expect(r.ast.commands.map((c) => (c.args[0] as { name: string }).name)).toEqual(
+      names.map((n) => `tag${n.toLowerCase()}`),
+    );
+  });
+
+  it('reads long names whole', () => {
+    const long = 'Aa'.repeat(40);
+    const r = parse(`${long} :${long};`, { maxIdentifierLength: 100 });
+    expect(r.diagnostics).toEqual([]);
+    expect(r.ast.commands[0]!.name).toBe(long.toLowerCase());
+    expect(r.ast.commands[0]!.args[0]).toMatchObject({ type: 'tag', name: long.toLowerCase() });
   });
 });
 
@@ -130,6 +166,20 @@ describe('quoted strings', () => {
 
   it('may span lines, keeping CRLF or LF as written', () => {
     expect(str('"one\r\ntwo\nthree"')).toBe('one\r\ntwo\nthree');
+  });
+
+  it('counts the lines inside strings, with and without escapes', () => {
+    const r = parse('a "x\ny\nz" "p\\"\nq";\nb "1\n2";\n  c;');
+    expect(r.diagnostics).toEqual([]);
+    const [a, b, c] = r.ast.commands;
+    expect(a!.args.map((x) => x.pos)).toEqual([
+      { line: 1, column: 3, offset: 2 },
+      { line: 3, column: 4, offset: 10 },
+    ]);
+    expect((a!.args[1] as StringArgument).value).toBe('p"\nq');
+    expect(b!.pos).toEqual({ line: 5, column: 1, offset: 19 });
+    expect(b!.args[0]!.pos).toEqual({ line: 5, column: 3, offset: 21 });
+    expect(c!.pos).toEqual({ line: 7, column: 3, offset: 30 });
   });
 
   it('keeps non-ASCII text and comment-like content', () => {

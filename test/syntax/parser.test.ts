@@ -326,3 +326,37 @@ describe('limits', () => {
     ]);
   });
 });
+
+describe('top-level commands handed over as they are read', () => {
+  it('gives each top-level command in order and keeps none in the AST', () => {
+    const src = 'require "fileinto";\nif true { fileinto "a"; keep; }\nstop;';
+    const seen: unknown[] = [];
+    const r = parse(src, { onCommand: (c) => seen.push(c) });
+    expect(r.diagnostics).toEqual([]);
+    expect(r.ast.commands).toEqual([]);
+    expect(seen).toEqual(clean(src).commands);
+  });
+
+  it('stops handing over commands at the first syntax error', () => {
+    const names: string[] = [];
+    const r = parse('keep;\nstop;\nfileinto "x" {\nkeep;\ndiscard;', {
+      onCommand: (c) => names.push(c.name),
+    });
+    expect(r.diagnostics.map((d) => d.message)).toEqual([
+      "missing '}' to close the block of fileinto command",
+    ]);
+    expect(names).toEqual(['keep', 'stop']);
+    const none: string[] = [];
+    parse('keep;\nstop; @', { onCommand: (c) => none.push(c.name) });
+    expect(none).toEqual([]);
+  });
+
+  it('parses another script from inside the handler', () => {
+    const inner: number[] = [];
+    const r = parse('keep;\nif true { stop; }\nkeep;', {
+      onCommand: () => inner.push(parse('if anyof (true, false) { keep; } discard;').ast.commands.length),
+    });
+    expect(r.diagnostics).toEqual([]);
+    expect(inner).toEqual([2, 2, 2]);
+  });
+});
