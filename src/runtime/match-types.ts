@@ -69,30 +69,44 @@ export function compileGlob(pattern: string): (value: string) => Span[] | null {
  * whole match is at worst O(value × pattern), never exponential.
  */
 function compileGlobMatcher(pattern: string): GlobMatcher {
-  // Tokenise: literal chars (with `\` escapes), `?` and `*`.
+  // Tokenise: runs of literal text (with `\` escapes), `?` and `*`. `wild` is filled only for
+  // segments that hold a `?`: most patterns have none, and a large script has many patterns.
   const segments: Segment[] = [];
   const kinds: Array<'star' | 'seg'> = [];
   let cur: Segment | null = null;
-  for (let i = 0; i < pattern.length; i++) {
-    let ch = pattern[i]!;
-    if (ch === '*') {
+  const add = (text: string, wild: boolean) => {
+    cur ??= { text: '', wild: [], hasAny: false };
+    if (wild && !cur.hasAny) {
+      cur.hasAny = true;
+      for (let n = 0; n < cur.text.length; n++) cur.wild.push(false);
+    }
+    cur.text += text;
+    if (cur.hasAny) for (let n = 0; n < text.length; n++) cur.wild.push(wild);
+  };
+  for (let i = 0; i < pattern.length;) {
+    const c = pattern.charCodeAt(i);
+    if (c === STAR) {
       if (cur) {
         segments.push(cur);
         kinds.push('seg');
         cur = null;
       }
       kinds.push('star');
-      continue;
+      i++;
+    } else if (c === QUESTION) {
+      add('?', true);
+      i++;
+    } else if (c === BACKSLASH && i + 1 < pattern.length) {
+      // An escaped character; a surrogate pair stays whole.
+      const end = isHighSurrogate(pattern[i + 1]!) && i + 2 < pattern.length ? i + 3 : i + 2;
+      add(pattern.slice(i + 1, end), false);
+      i = end;
+    } else {
+      let end = i + 1;
+      while (end < pattern.length && !isGlobSpecial(pattern.charCodeAt(end))) end++;
+      add(pattern.slice(i, end), false);
+      i = end;
     }
-    let wild = false;
-    if (ch === '?') wild = true;
-    else if (ch === '\\' && i + 1 < pattern.length) ch = pattern[++i]!;
-    // Surrogate pairs form one character for `?`.
-    if (wild === false && isHighSurrogate(ch) && i + 1 < pattern.length) ch += pattern[++i]!;
-    cur ??= { text: '', wild: [], hasAny: false };
-    cur.text += wild ? '?' : ch;
-    if (wild) cur.hasAny = true;
-    for (let n = 0; n < (wild ? 1 : ch.length); n++) cur.wild.push(wild);
   }
   if (cur) {
     segments.push(cur);
@@ -168,6 +182,14 @@ function compileGlobMatcher(pattern: string): GlobMatcher {
     }
     return pos === value.length;
   };
+}
+
+const STAR = 0x2a;
+const QUESTION = 0x3f;
+const BACKSLASH = 0x5c;
+
+function isGlobSpecial(c: number): boolean {
+  return c === STAR || c === QUESTION || c === BACKSLASH;
 }
 
 function isHighSurrogate(ch: string): boolean {
