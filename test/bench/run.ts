@@ -12,7 +12,7 @@
  * are checked here only, never in tests.
  * Options: --runs N (whole-process repetitions, default 7), --messages N (default 5000),
  * --only engine|managesieve (sections 1–3 or section 4 alone).
- * The built CLI is dist/cli/main.cjs (run `npx tsup` first) or the file named by TAMIS_CLI.
+ * The built CLI is dist/cli/main.cjs (run `npm run build` first) or the file named by TAMIS_CLI.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chownSync } from 'node:fs';
@@ -105,7 +105,7 @@ const header = (): string[] => [
 if (ENGINE) {
   for (const line of header()) say(line);
   if (oracleProblem) say(`Pigeonhole comparison skipped: ${oracleProblem}`);
-  if (!haveCli) say(`Whole-process figures skipped: ${cliPath} not found (build with \`npx tsup\`)`);
+  if (!haveCli) say(`Whole-process figures skipped: ${cliPath} not found (build with \`npm run build\`)`);
   say();
 }
 
