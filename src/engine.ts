@@ -36,7 +36,7 @@ export interface CompileResult {
 }
 
 export interface RunOptions {
-  /** Monotonic milliseconds for the CPU time limit (default performance.now). */
+  /** Monotonic milliseconds for the CPU time limit (default: process.hrtime, in milliseconds). */
   clock?: () => number;
   host?: Partial<Host>;
   trace?: (event: TraceEvent) => void;

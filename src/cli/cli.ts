@@ -1,12 +1,11 @@
-import { isMainThread, workerData } from 'node:worker_threads';
+import { isFilterWorker } from './worker-arg.js';
 
 /**
  * Entry of the command line. `tamis filter --jobs` starts worker threads on this same file.
  * Subcommands are imported on demand, so a command loads only what it runs.
  */
 async function main(): Promise<void> {
-  const worker = isMainThread ? undefined : (workerData as { tamisWorker?: string } | null)?.tamisWorker;
-  if (worker === 'filter') {
+  if (isFilterWorker()) {
     const { runFilterWorker } = await import('./filter-worker.js');
     await runFilterWorker();
   } else {

@@ -1,12 +1,15 @@
 import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
 import type { Command } from 'commander';
+import { createRequire } from 'node:module';
+import type * as WorkerThreads from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Program } from '../compiler/program.js';
 import type { SieveEngine } from '../engine.js';
 import type { MessageView } from '../message/types.js';
 import type { Action } from '../runtime/result.js';
 import { shortAction } from './format.js';
 import { assertMaildir, countMaildir, maildirMessages } from './maildir-reader.js';
+import { FILTER_WORKER_ARG } from './worker-arg.js';
 import { compileScriptFile, createEngine, envelopeFor, messageJson, unreadableJson } from './test.js';
 
 export interface FilterOptions {
@@ -251,6 +254,9 @@ async function filterInWorkers(
   maildir: string,
   emit: (r: BatchResult, n: number) => void,
 ): Promise<void> {
+  // Loaded here: only --jobs needs worker threads. (require, since the command line runs as a
+  // script, where import() of a built-in module is not available.)
+  const threads = createRequire(import.meta.url)('node:worker_threads') as typeof WorkerThreads;
   const files = maildirMessages(maildir);
   let nextId = 0;
   let nextToEmit = 0;
@@ -283,7 +289,7 @@ async function filterInWorkers(
       resolve();
     };
     for (let i = 0; i < count; i++) {
-      const w = new Worker(process.argv[1]!, { workerData: { tamisWorker: 'filter', setup } });
+      const w = new threads.Worker(process.argv[1]!, { argv: [FILTER_WORKER_ARG], workerData: { setup } });
       workers.push(w);
       let inFlight = 0;
       w.on('message', (msg: { id: number; result: BatchResult }) => {

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
-import { isMainThread } from 'node:worker_threads';
+import { isFilterWorker } from './worker-arg.js';
 
 /*
  * The `tamis` command. The command line itself is one CommonJS bundle, cli.cjs, which this file
@@ -30,10 +30,10 @@ if (mode !== 'off') {
 }
 
 const script = new Script(Module.wrap(readFileSync(bundle, 'utf8')), { filename: bundle, cachedData });
-if (isMainThread && mode === 'write') {
+if (mode === 'write' && !isFilterWorker()) {
   process.once('exit', () => writeFileSync(cacheFile, script.createCachedData()));
 }
-if (isMainThread && mode === 'report') {
+if (mode === 'report' && !isFilterWorker()) {
   const state = !cachedData ? 'absent' : script.cachedDataRejected ? 'rejected' : 'accepted';
   process.stderr.write(`tamis: code cache ${state}\n`);
 }

@@ -7,10 +7,17 @@ export interface CliIo {
   stderr: Writable;
 }
 
+/** The process's streams, each made only when a command first uses it (making stdin loads much). */
 export const processIo = (): CliIo => ({
-  stdin: process.stdin,
-  stdout: process.stdout,
-  stderr: process.stderr,
+  get stdin() {
+    return process.stdin;
+  },
+  get stdout() {
+    return process.stdout;
+  },
+  get stderr() {
+    return process.stderr;
+  },
 });
 
 /** Reads the first line of a stream (without its CR/LF); the rest is ignored. */

@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
-import net from 'node:net';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import type { ManageSieveClient, ClientMechanismName, ConnectOptions } from '../managesieve/client/index.js';
 import { ManageSieveError } from '../managesieve/client/errors.js';
@@ -26,7 +24,7 @@ const MECHS: ClientMechanismName[] = ['PLAIN', 'LOGIN', 'SCRAM-SHA-256', 'OAUTHB
 const PLAINTEXT_MECHS = new Set<string>(['PLAIN', 'LOGIN', 'OAUTHBEARER']);
 
 const isLoopback = (host: string): boolean =>
-  host === 'localhost' || (net.isIPv4(host) && host.startsWith('127.')) || host === '::1';
+  host === 'localhost' || /^127(?:\.\d{1,3}){3}$/.test(host) || host === '::1';
 
 function intArg(name: string, max: number) {
   return (v: string): number => {
@@ -53,7 +51,7 @@ async function openSession(o: GlobalOptions, io: CliIo): Promise<ManageSieveClie
   if (!o.user) throw new Error('--user is required');
   const tlsOptions = {
     ...(o.insecure ? { rejectUnauthorized: false } : {}),
-    ...(o.cafile ? { ca: await readFile(o.cafile) } : {}),
+    ...(o.cafile ? { ca: readFileSync(o.cafile) } : {}),
   };
   const mode: ConnectOptions['tls'] = o.tls ? 'implicit' : o.starttls ? 'starttls' : 'none';
   const debug = o.debug ? (d: 'C' | 'S', l: string) => void io.stderr.write(`${d}: ${l}\n`) : undefined;
@@ -86,7 +84,7 @@ async function openSession(o: GlobalOptions, io: CliIo): Promise<ManageSieveClie
 }
 
 async function readScript(file: string, io: CliIo): Promise<Buffer> {
-  if (file !== '-') return readFile(file);
+  if (file !== '-') return readFileSync(file);
   const chunks: Buffer[] = [];
   for await (const c of io.stdin) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(String(c)));
   return Buffer.concat(chunks);
@@ -179,7 +177,7 @@ export function registerSieveClientCommand(program: Command, io: CliIo = process
       action(async (c, [name, file]) => {
         const bytes = await c.getScriptBytes(name!);
         if (file === undefined || file === '-') io.stdout.write(bytes);
-        else await writeFile(file, bytes);
+        else writeFileSync(file, bytes);
       }),
     );
 
