@@ -2,7 +2,6 @@ import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import type { Command } from 'commander';
 import { createRequire } from 'node:module';
 import type * as WorkerThreads from 'node:worker_threads';
-import type { Worker } from 'node:worker_threads';
 import type { Program } from '../compiler/program.js';
 import type { SieveEngine } from '../engine.js';
 import type { MessageView } from '../message/types.js';
@@ -266,8 +265,8 @@ async function filterInWorkers(
 
   await new Promise<void>((resolve, reject) => {
     let live = 0;
-    const workers: Worker[] = [];
-    const feed = (w: Worker) => {
+    const workers: WorkerThreads.Worker[] = [];
+    const feed = (w: WorkerThreads.Worker) => {
       if (exhausted) return false;
       const batch: string[] = [];
       for (

@@ -25,7 +25,7 @@ if (mode !== 'off') {
   try {
     cachedData = readFileSync(cacheFile);
   } catch {
-    cachedData = undefined;
+    // No cache: the bundle compiles as usual.
   }
 }
 
