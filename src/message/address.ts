@@ -432,15 +432,27 @@ export function singleAddress(text: string): string | null {
   return only && only.domain && isValidAddress(only.address) ? only.address : null;
 }
 
-/** True when `text` is exactly one addr-spec (`local@domain`, surrounding blanks allowed). */
+/**
+ * True when `text` is exactly one addr-spec (`local@domain`, surrounding blanks allowed) that mail
+ * can be sent to. As in Pigeonhole, an unquoted local part may have dots anywhere (some mobile
+ * carriers hand out such addresses) but only ASCII characters (sending to another needs SMTPUTF8).
+ */
 export function isValidAddress(text: string): boolean {
   const toks = tokenize(text);
   if (toks.length !== 4) return false;
   const [local, at, dom, end] = toks;
   if (!isSpecial(at, '@') || at.space || dom.space || end.comments !== null) return false;
   if (local.comments !== null || at.comments !== null || dom.comments !== null) return false;
-  if (local.type === T.Atom ? !isDotAtom(local.value) : local.type !== T.Quoted) return false;
+  if (local.type === T.Atom ? !isLocalAtom(local.value) : local.type !== T.Quoted) return false;
   return dom.type === T.Literal || (dom.type === T.Atom && isDotAtom(dom.value));
+}
+
+function isLocalAtom(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80 || (c !== 0x2e && !isAtext(c))) return false;
+  }
+  return s !== '';
 }
 
 function isDotAtom(s: string): boolean {

@@ -15,6 +15,7 @@ import {
   K_RCURLY,
   K_RPAREN,
   K_SEMICOLON,
+  K_UNKNOWN,
   K_TAG,
   nameSlot,
   STRIDE,
@@ -322,9 +323,11 @@ class Scanner {
       this.error("expected a tag name after ':'", i, line, lineStart);
       return i + 1;
     }
-    // A run of characters that cannot start anything: one error for the whole run.
+    // A run of characters that cannot start anything: one error for the whole run, and one token,
+    // so that the parser also says what it expected there (as Pigeonhole does).
     let p = i + 1;
     while (p < len && !this.startsSomething(p)) p++;
+    this.add(K_UNKNOWN, i, p, line, col, -1);
     this.error(
       p - i === 1
         ? `unexpected character ${showChar(c)}`

@@ -33,6 +33,7 @@ import {
   RParen,
   Semicolon,
   Tag,
+  Unknown,
 } from './tokens.js';
 
 export interface ParseOptions {
@@ -473,7 +474,11 @@ class SieveParser extends EmbeddedActionsParser {
     const type = tokens.type(at);
     if (type === EOF || (inBlock && type === RCurly)) return false;
     const isValue =
-      type === QuotedString || type === MultiLineString || type === NumberLiteral || type === Tag;
+      type === QuotedString ||
+      type === MultiLineString ||
+      type === NumberLiteral ||
+      type === Tag ||
+      type === Unknown;
     if (isValue) this.report(`expected a command, found ${tokens.describe(at)}`, at);
     else this.report(`unexpected ${tokens.describe(at)}`, at);
     if (type === LCurly) {
@@ -664,7 +669,8 @@ class SieveParser extends EmbeddedActionsParser {
         t !== Comma &&
         t !== NumberLiteral &&
         t !== Tag &&
-        t !== LBracket
+        t !== LBracket &&
+        t !== Unknown
       ) {
         break;
       }

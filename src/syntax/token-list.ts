@@ -15,6 +15,7 @@ import {
   RParen,
   Semicolon,
   Tag,
+  Unknown,
 } from './tokens.js';
 
 // Kinds of token, as stored by the scanner. 0 is EOF so that the unused tail of the table reads as
@@ -39,6 +40,7 @@ export const K_LCURLY = 12;
 export const K_RCURLY = 13;
 export const K_COMMA = 14;
 export const K_SEMICOLON = 15;
+export const K_UNKNOWN = 16;
 
 const TYPE_OF_KIND: TokenType[] = [
   EOF,
@@ -57,6 +59,7 @@ const TYPE_OF_KIND: TokenType[] = [
   RCurly,
   Comma,
   Semicolon,
+  Unknown,
 ];
 
 /**
@@ -185,6 +188,7 @@ export class TokenList {
     if (t === MultiLineString) return 'multi-line string';
     if (t === NumberLiteral) return `number ${this.image(i)}`;
     if (t === Tag) return `tag '${shorten(this.image(i))}'`;
+    if (t === Unknown) return 'unknown characters';
     return `'${shorten(this.image(i))}'`;
   }
 }

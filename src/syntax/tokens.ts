@@ -17,6 +17,8 @@ export const LCurly = createToken({ name: 'LCurly', pattern: Lexer.NA, label: '{
 export const RCurly = createToken({ name: 'RCurly', pattern: Lexer.NA, label: '}' });
 export const Comma = createToken({ name: 'Comma', pattern: Lexer.NA, label: ',' });
 export const Semicolon = createToken({ name: 'Semicolon', pattern: Lexer.NA, label: ';' });
+/** Characters that cannot start anything; no rule accepts them, so the parser reports where they stand. */
+export const Unknown = createToken({ name: 'Unknown', pattern: Lexer.NA, label: 'unknown characters' });
 
 export { EOF };
 
@@ -34,4 +36,5 @@ export const allTokens: TokenType[] = [
   RCurly,
   Comma,
   Semicolon,
+  Unknown,
 ];

@@ -53,9 +53,15 @@ describe('hostile input', () => {
   });
 
   it('reports NUL bytes and invalid UTF-8 without crashing', () => {
-    expect(messages('keep;\0\0\0stop;')).toEqual(['unexpected characters starting with U+0000']);
+    expect(messages('keep;\0\0\0stop;')).toEqual([
+      'unexpected characters starting with U+0000',
+      'expected a command, found unknown characters',
+    ]);
     const decoded = Buffer.from([0x6b, 0x65, 0x65, 0x70, 0x3b, 0xff, 0xfe, 0xc3]).toString('utf8');
-    expect(messages(decoded)).toEqual(['unexpected characters starting with U+FFFD']);
+    expect(messages(decoded)).toEqual([
+      'unexpected characters starting with U+FFFD',
+      'expected a command, found unknown characters',
+    ]);
     // Inside strings and comments such characters are just text.
     expect(messages('x "\uFFFD\0"; # \0\uFFFD\n/* \0 */')).toEqual([]);
   });

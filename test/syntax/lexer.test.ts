@@ -258,7 +258,10 @@ describe('comments and whitespace', () => {
   });
 
   it('does not nest bracket comments', () => {
-    expect(errors('/* a /* b */ keep; */')).toEqual(["1:20: unexpected characters starting with '*'"]);
+    expect(errors('/* a /* b */ keep; */')).toEqual([
+      "1:20: unexpected characters starting with '*'",
+      '1:20: expected a command, found unknown characters',
+    ]);
     expect(parse('/* a /* b */ keep;').diagnostics).toEqual([]);
   });
 
@@ -274,14 +277,35 @@ describe('comments and whitespace', () => {
 });
 
 describe('bad characters', () => {
-  it('reports a run of unknown characters once', () => {
-    expect(errors('friep $$$;')).toEqual(["1:7: unexpected characters starting with '$'"]);
-    expect(errors('keep; @')).toEqual(["1:7: unexpected character '@'"]);
+  // As Pigeonhole does: the scanner reports the run once, the parser says what it expected there.
+  it('reports a run of unknown characters once, then what was expected in its place', () => {
+    expect(errors('friep $$$;')).toEqual([
+      "1:7: unexpected characters starting with '$'",
+      "1:7: expected ';' or '{' after friep command, found unknown characters",
+    ]);
+    expect(errors('keep; @')).toEqual([
+      "1:7: unexpected character '@'",
+      '1:7: expected a command, found unknown characters',
+    ]);
+    expect(errors('if header :is "a" ["b", $ "c"] { stop; }')).toEqual([
+      "1:25: unexpected character '$'",
+      '1:25: expected a string in string list of header test, found unknown characters',
+    ]);
+    expect(errors('if anyof(true, @@ false) { stop; }')).toEqual([
+      "1:16: unexpected characters starting with '@'",
+      '1:16: expected a test in the test list of anyof, found unknown characters',
+    ]);
   });
 
   it('names control and non-ASCII characters by code point', () => {
-    expect(errors('keep;\u0000')).toEqual(['1:6: unexpected character U+0000']);
-    expect(errors('keep; \uFFFD\uFFFD')).toEqual(['1:7: unexpected characters starting with U+FFFD']);
+    expect(errors('keep;\u0000')).toEqual([
+      '1:6: unexpected character U+0000',
+      '1:6: expected a command, found unknown characters',
+    ]);
+    expect(errors('keep; \uFFFD\uFFFD')).toEqual([
+      '1:7: unexpected characters starting with U+FFFD',
+      '1:7: expected a command, found unknown characters',
+    ]);
   });
 
   it('reports a colon without a tag name', () => {
@@ -289,6 +313,9 @@ describe('bad characters', () => {
   });
 
   it('reports a lone slash', () => {
-    expect(errors('x / y;')).toEqual(["1:3: unexpected character '/'"]);
+    expect(errors('x / y;')).toEqual([
+      "1:3: unexpected character '/'",
+      "1:3: expected ';' or '{' after x command, found unknown characters",
+    ]);
   });
 });

@@ -310,6 +310,7 @@ describe('limits', () => {
     expect(r.diagnostics.map((d) => d.message)).toEqual([
       'blocks nested too deeply (limit 32)',
       "unexpected characters starting with '$'",
+      "expected ';' or '{' after frop command, found unknown characters",
     ]);
     expect(r.ast.commands.map((c) => c.name)).toEqual(['if', 'frop', 'keep']);
   });

@@ -69,10 +69,12 @@ describe.skipIf(!present)('Pigeonhole test scripts', () => {
     expect(r.diagnostics.map((d) => `${d.line}: ${d.message}`)).toEqual([
       '9: too many arguments for frop command (limit 32)',
       "15: unexpected characters starting with '$'",
+      "15: expected ';' or '{' after friep command, found unknown characters",
       '22: blocks nested too deeply (limit 32)',
       '40: tests nested too deeply (limit 32)',
       '65: tests nested too deeply (limit 32)',
       "76: unexpected characters starting with '$'",
+      "76: expected ';' or '{' after frop command, found unknown characters",
     ]);
   });
 });
