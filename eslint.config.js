@@ -1,6 +1,42 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// The import rules of docs/architecture.md. Patterns match the import specifier, so a folder name
+// anywhere in a relative path (`../runtime/x.js`) is caught.
+const CORE = ['syntax', 'compiler', 'runtime', 'message', 'extensions', 'actions'];
+const STORES = ['accounts', 'scripts', 'stores', 'maildir'];
+const HOSTS = ['managesieve', 'delivery', 'autoresponder', 'imapsieve', 'webmail'];
+const WIRING = ['app', 'cli'];
+const IO_MODULES = [
+  'fs',
+  'fs/promises',
+  'net',
+  'tls',
+  'http',
+  'https',
+  'dgram',
+  'child_process',
+  'worker_threads',
+];
+
+const folders = (names) => names.map((n) => `**/${n}/**`);
+const engineFiles = ['**/engine.js', '**/config.js', '**/diagnostics.js', '**/extension.js'];
+const io = IO_MODULES.flatMap((m) => [m, `node:${m}`]);
+
+function restrict(files, groups, paths = [], message) {
+  return {
+    files,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: paths.map((name) => ({ name, message })), patterns: [{ group: groups, message }] },
+      ],
+    },
+  };
+}
+
+const coreFiles = [...CORE.map((f) => `src/${f}/**`), 'src/engine.ts', 'src/config.ts', 'src/diagnostics.ts'];
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/', 'docs/diagrams/', '.tmp/'] },
   js.configs.recommended,
@@ -11,4 +47,37 @@ export default tseslint.config(
       'no-control-regex': 'off',
     },
   },
+  restrict(
+    coreFiles,
+    folders([...STORES, ...HOSTS, ...WIRING]),
+    io,
+    'the engine core does no I/O and imports only the core',
+  ),
+  restrict(
+    STORES.map((f) => `src/${f}/**`),
+    [...folders([...CORE, ...HOSTS, ...WIRING]), ...engineFiles, '../index.js'],
+    [],
+    'accounts, scripts, stores and maildir never import the engine or a host',
+  ),
+  ...HOSTS.map((host) =>
+    restrict(
+      [`src/${host}/**`],
+      [
+        ...folders([
+          ...CORE,
+          ...WIRING,
+          ...HOSTS.filter((h) => h !== host && !(host === 'webmail' && h === 'managesieve')),
+        ]),
+        ...engineFiles,
+      ],
+      [],
+      'hosts use the engine through its public entry points (src/index.ts, src/extension.ts) and are wired in app/',
+    ),
+  ),
+  restrict(
+    ['src/cli/**', 'src/app/**'],
+    [...folders(CORE), ...engineFiles],
+    [],
+    'the command line and the composition roots use the engine through src/index.ts and src/extension.ts',
+  ),
 );

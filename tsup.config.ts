@@ -2,7 +2,14 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts' },
+    entry: {
+      index: 'src/index.ts',
+      extension: 'src/extension.ts',
+      managesieve: 'src/managesieve/index.ts',
+      accounts: 'src/accounts/index.ts',
+      scripts: 'src/scripts/index.ts',
+      app: 'src/app/index.ts',
+    },
     format: ['esm', 'cjs'],
     dts: true,
     // Lazily loaded dependencies are found relative to the module (import.meta.url in CommonJS).

@@ -7,13 +7,13 @@ import type { Host } from './runtime/host.js';
 import type { TraceEvent } from './runtime/runtime.js';
 import { compileSource } from './compiler/compiler.js';
 import { Registry } from './compiler/registry.js';
-import { base, standardExtensions } from './extensions/index.js';
+import { base, standardExtensions } from './extensions/standard.js';
 import { resolveConfig, type ConfigInput } from './config.js';
 import { parseMessage } from './message/index.js';
 import { Runtime, SieveRuntimeError } from './runtime/runtime.js';
 import { runCommands } from './runtime/interpreter.js';
 import { defaultHost } from './runtime/host.js';
-import { FLAGS_STATE } from './extensions/imap4flags-state.js';
+import { FLAGS_STATE } from './extensions/support/imap4flags-state.js';
 
 export interface EngineOptions {
   /** Limits and extension settings; anything left out takes its default. */

@@ -1,6 +1,8 @@
 /**
- * tamis: a Sieve engine (RFC 5228 and extensions) and a ManageSieve server and client (RFC 5804).
- * This module is the whole public API; everything else is internal and may change.
+ * tamis: a Sieve engine (RFC 5228 and extensions). This module, the package's main entry point, is
+ * the engine alone: importing it loads no TLS, hashing or certificate library. The servers and the
+ * stores have entry points of their own (tamis/managesieve, tamis/accounts, tamis/scripts, tamis/app),
+ * and extension authors use tamis/extension.
  */
 export { SieveEngine, checkScript, sieveCapabilities } from './engine.js';
 export type { EngineOptions, CompileResult, RunOptions, RunResult, CheckResult } from './engine.js';
@@ -22,36 +24,15 @@ export type {
 } from './runtime/result.js';
 export type { Host } from './runtime/host.js';
 export type { TraceEvent } from './runtime/runtime.js';
-export type { EngineConfig, ScoreTestConfig, Extension } from './extensions/types.js';
+export type { EngineConfig, ScoreTestConfig } from './extensions/types.js';
 export type { Program } from './compiler/program.js';
-export { buildVacationReply } from './extensions/vacation-reply.js';
-
-// ManageSieve (RFC 5804): server, storage, users and client.
+// What a host needs to carry out the actions a run returns.
+export { buildVacationReply } from './actions/vacation-reply.js';
+export type { VacationReplyOptions } from './actions/vacation-reply.js';
+export { buildMailtoNotification } from './actions/mailto.js';
+export type { MailtoNotification } from './actions/mailto.js';
 export {
-  createManageSieveServer,
-  startManageSieve,
-  loadManageSieveConfig,
-  FileScriptStore,
-  ScriptStoreError,
-  DEFAULT_QUOTA,
-  DEFAULT_LIMITS,
-} from './managesieve/index.js';
-export type {
-  ManageSieveServer,
-  ManageSieveServerOptions,
-  ManageSieveConfig,
-  ManageSieveLimits,
-  ScriptStore,
-  QuotaLimits,
-} from './managesieve/index.js';
-export { PasswdFileDirectory, hashPassword, verifyPassword } from './managesieve/auth/index.js';
-export type { HashScheme } from './managesieve/auth/index.js';
-export { serverMechanisms } from './managesieve/sasl/index.js';
-export type {
-  UserDirectory,
-  SaslServerMechanism,
-  OAuthTokenVerifier,
-  ScramCredentials,
-} from './managesieve/sasl/types.js';
-export { ManageSieveClient, ManageSieveError } from './managesieve/client/index.js';
-export type { ManageSieveCapabilities } from './managesieve/client/index.js';
+  redirectEnvelopeSender,
+  isRedirectLoop,
+  REDIRECTED_FROM_FIELD,
+} from './actions/redirect-envelope.js';

@@ -8,7 +8,7 @@ export async function runFilterWorker(): Promise<void> {
   const engine = await createEngine(setup.config);
   const compiled = await compileScriptFile(engine, setup.script, setup.json);
   if (!compiled) throw new Error(`cannot compile ${setup.script}`);
-  const { parseMessage } = await import('../message/index.js');
+  const { parseMessage } = await import('../index.js');
   const cx: FilterContext = {
     engine,
     program: compiled.program,

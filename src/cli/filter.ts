@@ -2,12 +2,9 @@ import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import type { Command } from 'commander';
 import { createRequire } from 'node:module';
 import type * as WorkerThreads from 'node:worker_threads';
-import type { Program } from '../compiler/program.js';
-import type { SieveEngine } from '../engine.js';
-import type { MessageView } from '../message/types.js';
-import type { Action } from '../runtime/result.js';
+import type { Program, SieveEngine, MessageView, Action } from '../index.js';
 import { shortAction } from './format.js';
-import { assertMaildir, countMaildir, maildirMessages } from './maildir-reader.js';
+import { assertMaildir, countMaildir, maildirMessages } from '../maildir/reader.js';
 import { FILTER_WORKER_ARG } from './worker-arg.js';
 import { compileScriptFile, createEngine, envelopeFor, messageJson, unreadableJson } from './test.js';
 
@@ -213,7 +210,7 @@ export async function runFilter(scriptFile: string, maildir: string, opts: Filte
       },
     );
   } else {
-    const { parseMessage } = await import('../message/index.js');
+    const { parseMessage } = await import('../index.js');
     const cx: FilterContext = {
       engine,
       program: compiled.program,

@@ -1,6 +1,4 @@
-import type { Diagnostic } from '../diagnostics.js';
-import type { Action } from '../runtime/result.js';
-import type { TraceEvent } from '../runtime/runtime.js';
+import type { Diagnostic, Action, TraceEvent } from '../index.js';
 
 // Only type imports above: this module is loaded at CLI start-up and must stay light.
 

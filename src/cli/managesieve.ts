@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { ManageSieveConfig } from '../managesieve/index.js';
+import type { ManageSieveConfig } from '../app/index.js';
 
 interface ManageSieveCliOptions {
   config?: string;
@@ -28,7 +28,7 @@ export function registerManageSieveCommand(program: Command): void {
     .action(async (opts: ManageSieveCliOptions, cmd: Command) => {
       try {
         // Loaded here so other commands start without the server's TLS and hashing code.
-        const { loadManageSieveConfig, startManageSieve } = await import('../managesieve/index.js');
+        const { loadManageSieveConfig, startManageSieve } = await import('../app/index.js');
         const base: ManageSieveConfig = opts.config ? await loadManageSieveConfig(opts.config) : {};
         if ((opts.tlsCert === undefined) !== (opts.tlsKey === undefined)) {
           throw new Error('--tls-cert and --tls-key must be given together');

@@ -1,9 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import type { ConfigInput } from '../config.js';
-import type { RunResult, SieveEngine } from '../engine.js';
-import type { Envelope, MessageView } from '../message/types.js';
-import type { TraceEvent } from '../runtime/runtime.js';
+import type { ConfigInput, RunResult, SieveEngine, Envelope, MessageView, TraceEvent } from '../index.js';
 import {
   actionJson,
   describeAction,
@@ -121,7 +118,7 @@ export interface TestOptions {
 /** Creates an engine for a CLI run (the import is deferred to here). */
 export async function createEngine(configFile?: string): Promise<SieveEngine> {
   const config = configFile ? loadConfigFile(configFile) : undefined;
-  const { SieveEngine } = await import('../engine.js');
+  const { SieveEngine } = await import('../index.js');
   return new SieveEngine({ config });
 }
 
@@ -163,7 +160,7 @@ export async function runTest(scriptFile: string, messages: string[], opts: Test
   const engine = await createEngine(opts.config);
   const compiled = await compileScriptFile(engine, scriptFile, !!opts.json);
   if (!compiled) return 1;
-  const { parseMessage } = await import('../message/index.js');
+  const { parseMessage } = await import('../index.js');
   let failed = false;
   for (const file of messages) {
     let raw: Buffer;

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import type { HashScheme } from '../managesieve/auth/index.js';
+import type { HashScheme } from '../accounts/index.js';
 import { processIo, readSecret, type CliIo } from './read-secret.js';
 
 const SCHEMES: HashScheme[] = ['SHA512-CRYPT', 'BLF-CRYPT', 'ARGON2ID', 'SCRAM-SHA-256', 'PLAIN'];
@@ -30,7 +30,7 @@ export function registerUsersCommand(program: Command, io: CliIo = processIo()):
           const password = await readSecret(io, `Password for ${user}: `);
           if (password === '')
             throw new Error('empty password (give it as the first line of standard input)');
-          const { hashPassword, upsertPasswdEntry } = await import('../managesieve/auth/index.js');
+          const { hashPassword, upsertPasswdEntry } = await import('../accounts/index.js');
           const hashed = await hashPassword(password, opts.scheme, { rounds: opts.rounds });
           const result = await upsertPasswdEntry(file, {
             user,

@@ -17,8 +17,8 @@ import { evaluate } from '../runtime/interpreter.js';
 import { asciiCasemap, octet, unicodeCasemap } from '../runtime/comparators.js';
 import { contains, is, matches } from '../runtime/match-types.js';
 import { isFieldName, isValidAddress, parseAddressList, singleAddress } from '../message/index.js';
-import { storeFlags } from './imap4flags-state.js';
-import { compileIndex, pickIndexed, type FieldIndex } from './header-index.js';
+import { storeFlags } from './support/imap4flags-state.js';
+import { compileIndex, pickIndexed, type FieldIndex } from './index.js';
 
 /** Warns about constant header names that can never match (a field name cannot hold ':' or spaces). */
 export function headerNames(arg: Argument, cx: CompileContext): SieveString[] {

@@ -6,7 +6,7 @@
 import type { CompiledKeys, CompileContext, Extension, MatchSpec, ParsedArgs, TestDef } from './types.js';
 import type { SieveString } from '../compiler/strings.js';
 import type { Runtime } from '../runtime/runtime.js';
-import { compileIndex, pickIndexed, type FieldIndex } from './header-index.js';
+import { compileIndex, pickIndexed, type FieldIndex } from './index.js';
 
 /** An instant and the zone it is shown in. */
 export interface ZonedDate {

@@ -9,7 +9,7 @@ import type { ActionCommandDef, CompiledKeys, Extension, MatchSpec } from './typ
 import type { SieveString } from '../compiler/strings.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { EditableMessage, isFieldName } from '../message/index.js';
-import { compileIndex, type FieldIndex } from './header-index.js';
+import { compileIndex, type FieldIndex } from './index.js';
 
 const NEVER_DELETE = new Set(['received', 'auto-submitted']);
 const ALWAYS_EDITABLE = 'subject';

@@ -24,7 +24,7 @@ import {
   mailtoCapability,
   parseMailto,
   type MailtoNotifyFields,
-} from './notify-mailto.js';
+} from '../actions/mailto.js';
 
 /** One notification method, by URI scheme. */
 interface NotifyMethod {

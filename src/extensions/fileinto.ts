@@ -2,8 +2,8 @@ import type { ActionCommandDef, CompileContext, Extension, ParsedArgs } from './
 import type { SieveString } from '../compiler/strings.js';
 import type { FileintoAction } from '../runtime/result.js';
 import { flagsTag } from './base.js';
-import { storeFlags } from './imap4flags-state.js';
-import { checkMailboxName } from './mailbox-name.js';
+import { storeFlags } from './support/imap4flags-state.js';
+import { checkMailboxName } from './support/mailbox-name.js';
 import { checkSpecialUse, isSpecialUseFlag } from './special-use.js';
 
 function specialUseTag(args: ParsedArgs, cx: CompileContext): SieveString | null {

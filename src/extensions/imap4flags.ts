@@ -9,7 +9,7 @@ import type {
   MatchSpec,
   TestDef,
 } from './types.js';
-import { FLAGS_STATE, flagList, isValidFlag, mergeFlags, splitFlags } from './imap4flags-state.js';
+import { FLAGS_STATE, flagList, isValidFlag, mergeFlags, splitFlags } from './support/imap4flags-state.js';
 import { assignVariable, declareVariable, type VariableTarget } from './variables.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { SieveString } from '../compiler/strings.js';
 import type { Extension, TestDef } from './types.js';
-import { checkMailboxName } from './mailbox-name.js';
+import { checkMailboxName } from './support/mailbox-name.js';
 
 /**
  * RFC 5490 §3.1: true when every named mailbox exists (the host decides, and whether delivery

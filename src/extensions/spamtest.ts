@@ -1,5 +1,5 @@
 import type { Extension, TestDef } from './types.js';
-import { scoreTest } from './score-test.js';
+import { scoreTest } from './support/score-test.js';
 
 /** RFC 5235 §3.1: `spamtest` compares the message's spam score, 0 (not tested) or 1..10. */
 export const spamtestExtension: Extension = {

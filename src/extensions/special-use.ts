@@ -6,7 +6,7 @@
 import type { Argument } from '../syntax/ast.js';
 import type { CompileContext, Extension, TestDef } from './types.js';
 import type { SieveString } from '../compiler/strings.js';
-import { checkMailboxName } from './mailbox-name.js';
+import { checkMailboxName } from './support/mailbox-name.js';
 import { normalizeMailbox } from '../runtime/result.js';
 
 /** RFC 6154 use-attr: a backslash and an IMAP atom. */

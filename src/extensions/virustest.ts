@@ -1,5 +1,5 @@
 import type { Extension, TestDef } from './types.js';
-import { scoreTest } from './score-test.js';
+import { scoreTest } from './support/score-test.js';
 
 /** RFC 5235 §3.3: `virustest` compares the message's virus status, 0 (not tested) or 1..5. */
 export const virustestExtension: Extension = {

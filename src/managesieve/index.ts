@@ -7,14 +7,8 @@ export {
   type ManageSieveServerOptions,
 } from './server/options.js';
 export { AuthThrottle, DEFAULT_AUTH_THROTTLE, type AuthThrottleOptions } from './server/throttle.js';
-export {
-  startManageSieve,
-  loadManageSieveConfig,
-  defaultDataDir,
-  parseListen,
-  type ManageSieveConfig,
-  type StartedManageSieve,
-} from './server/config.js';
 export { ensureSelfSignedCertificate, type CertificateFiles } from './server/certificate.js';
-export * from './storage/index.js';
-export { scriptNameProblem, parseScriptName } from './protocol/names.js';
+export { ManageSieveClient, ManageSieveError } from './client/index.js';
+export type { ManageSieveCapabilities } from './client/index.js';
+export { serverMechanisms } from './sasl/index.js';
+export type { SaslServerMechanism, OAuthTokenVerifier } from './sasl/types.js';

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatPasswdEntry, hashPassword } from '../../src/managesieve/auth/index.js';
+import { formatPasswdEntry, hashPassword } from '../../src/accounts/index.js';
 import { dovecotAvailable, dovecotSkipReason, startDovecot } from '../managesieve/helpers/dovecot.js';
 import { runManageSieveLoad, type ManageSieveLoadResult } from './managesieve-load.js';
 

@@ -21,19 +21,19 @@ import { parseMessage, parseAddressList } from '../../src/message/index.js';
 import { Runtime } from '../../src/runtime/runtime.js';
 import { runCommands } from '../../src/runtime/interpreter.js';
 import { normalizeMailbox, Result, storesInto, type Action } from '../../src/runtime/result.js';
-import { FLAGS_STATE } from '../../src/extensions/imap4flags-state.js';
+import { FLAGS_STATE } from '../../src/extensions/support/imap4flags-state.js';
 import { resolveConfig, type ConfigInput } from '../../src/config.js';
 import { configFromSettings } from './settings.js';
 import { registerVariableNamespace } from '../../src/extensions/variables.js';
-import { buildVacationReply } from '../../src/extensions/vacation-reply.js';
-import { buildMailtoNotification, type MailtoNotifyFields } from '../../src/extensions/notify-mailto.js';
+import { buildVacationReply } from '../../src/actions/vacation-reply.js';
+import { buildMailtoNotification, type MailtoNotifyFields } from '../../src/actions/mailto.js';
 import { isValidEntryName } from '../../src/extensions/metadata.js';
 import {
   isRedirectLoop,
   REDIRECTED_FROM_FIELD,
   redirectEnvelopeSender,
   userAddress,
-} from '../../src/runtime/redirect-envelope.js';
+} from '../../src/actions/redirect-envelope.js';
 
 export const DEFAULT_MESSAGE =
   'From: sender@example.com\r\nTo: recipient@example.org\r\nSubject: Frop!\r\n\r\nFriep!\r\n';

@@ -7,7 +7,7 @@ import {
   parseMailto,
   subjectFromMessage,
   type MailtoNotifyFields,
-} from '../../src/extensions/notify-mailto.js';
+} from '../../src/actions/mailto.js';
 
 const MESSAGE = 'From: boss@example.org\r\nTo: me@example.com\r\nSubject: Budget\r\n\r\nbody\r\n';
 const ENVELOPE = { from: 'boss@example.org', to: 'me@example.com' };

@@ -4,7 +4,7 @@ import type { ConfigInput } from '../../src/config.js';
 import type { Envelope } from '../../src/message/types.js';
 import { parseMessage } from '../../src/message/index.js';
 import type { Action, VacationAction } from '../../src/runtime/result.js';
-import { buildVacationReply } from '../../src/extensions/vacation-reply.js';
+import { buildVacationReply } from '../../src/actions/vacation-reply.js';
 import { defaultVacationHandle, vacationFromAddress } from '../../src/extensions/vacation.js';
 import { oracleMissing, sieveTest } from './pigeonhole-sieve-test.js';
 

@@ -1,4 +1,4 @@
-import { decodeUtf8 } from '../protocol/names.js';
+import { decodeUtf8 } from '../../scripts/names.js';
 import type { SaslServerExchange, SaslServerMechanism, SaslStep, UserDirectory } from './types.js';
 
 /** The non-standard but widely used LOGIN mechanism: the server asks "Username:" then "Password:". */

@@ -1,4 +1,4 @@
-import { decodeUtf8 } from '../protocol/names.js';
+import { decodeUtf8 } from '../../scripts/names.js';
 import type { SaslServerExchange, SaslServerMechanism, SaslStep, UserDirectory } from './types.js';
 
 /** Splits a SASL PLAIN message (RFC 4616): authzid NUL authcid NUL passwd. */

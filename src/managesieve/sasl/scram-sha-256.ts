@@ -1,5 +1,8 @@
-import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
-import { decodeUtf8 } from '../protocol/names.js';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { decodeUtf8 } from '../../scripts/names.js';
+import { hmac, sha256, scramSha256Keys } from '../../accounts/scram-keys.js';
+
+export { hmac, scramSha256Keys };
 import { decodeSaslName, parseGs2 } from './gs2.js';
 import type {
   SaslServerExchange,
@@ -8,21 +11,6 @@ import type {
   ScramCredentials,
   UserDirectory,
 } from './types.js';
-
-export const hmac = (key: Buffer, data: string | Buffer): Buffer =>
-  createHmac('sha256', key).update(data).digest();
-const sha256 = (data: Buffer): Buffer => createHash('sha256').update(data).digest();
-
-/** The keys RFC 5802 section 3 derives from a password; the server stores StoredKey and ServerKey. */
-export function scramSha256Keys(
-  password: string,
-  salt: Buffer,
-  iterations: number,
-): { clientKey: Buffer; storedKey: Buffer; serverKey: Buffer } {
-  const salted = pbkdf2Sync(Buffer.from(password, 'utf8'), salt, iterations, 32, 'sha256');
-  const clientKey = hmac(salted, 'Client Key');
-  return { clientKey, storedKey: sha256(clientKey), serverKey: hmac(salted, 'Server Key') };
-}
 
 /** Byte-wise XOR over `a`'s length: ClientProof = ClientKey XOR ClientSignature, and back. */
 export function xorBytes(a: Buffer, b: Buffer): Buffer {

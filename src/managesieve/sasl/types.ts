@@ -1,3 +1,5 @@
+export type { UserDirectory, ScramCredentials } from '../../accounts/types.js';
+
 /**
  * One step of a server-side SASL exchange. `data` is raw bytes: the ManageSieve server base64-encodes
  * challenges (and the success data it puts in `OK (SASL "...")`) and decodes client responses.
@@ -19,27 +21,6 @@ export interface SaslServerMechanism {
   /** True when the mechanism sends the password in the clear (refused before TLS unless allowed). */
   readonly plaintext: boolean;
   start(context: { secure: boolean; remoteAddress: string }): SaslServerExchange;
-}
-
-/** Where users and their credentials come from. */
-export interface UserDirectory {
-  /** True when the password is right for this user. Unknown users give false (no user enumeration). */
-  verifyPassword(user: string, password: string): Promise<boolean>;
-  /** SCRAM-SHA-256 stored key material, when the store can provide it; null otherwise. */
-  scramSha256(user: string): Promise<ScramCredentials | null>;
-  /** True when the user exists. */
-  exists(user: string): Promise<boolean>;
-  /** Extension: false when this store can never hold SCRAM credentials (SCRAM-SHA-256 is then not offered). */
-  readonly supportsScram?: boolean;
-  /** Extension: the user's home directory when the store knows it, else null. */
-  home?(user: string): Promise<string | null>;
-}
-
-export interface ScramCredentials {
-  salt: Buffer;
-  iterations: number;
-  storedKey: Buffer;
-  serverKey: Buffer;
 }
 
 /** Verifies an OAUTHBEARER token (RFC 7628); returns the user it belongs to, or null. */

@@ -1,7 +1,7 @@
 import type { SecureContextOptions } from 'node:tls';
-import type { CheckResult } from '../../engine.js';
+import type { CheckResult } from '../../index.js';
 import type { OAuthTokenVerifier, SaslServerMechanism, UserDirectory } from '../sasl/types.js';
-import type { ScriptStore } from '../storage/types.js';
+import type { ScriptStore } from '../../scripts/types.js';
 import type { AuthThrottleOptions } from './throttle.js';
 
 export interface ManageSieveLimits {

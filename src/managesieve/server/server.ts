@@ -1,6 +1,6 @@
 import { createServer as createNetServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { createSecureContext, createServer as createTlsServer } from 'node:tls';
-import * as engine from '../../engine.js';
+import * as engine from '../../index.js';
 import { serverMechanisms } from '../sasl/index.js';
 import { encodeResponse } from '../protocol/wire.js';
 import { DEFAULT_LIMITS, type ManageSieveServerOptions } from './options.js';

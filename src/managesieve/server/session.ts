@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import { TLSSocket, type SecureContext } from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readCommand, type LiteralPolicy } from '../protocol/command.js';
-import { decodeUtf8, parseScriptName, printableName } from '../protocol/names.js';
+import { decodeUtf8, parseScriptName, printableName } from '../../scripts/names.js';
 import { ConnectionClosed, IdleTimeout, InputReader, LineTooLong } from '../protocol/reader.js';
 import { encodeLiteral, encodeString } from '../protocol/strings.js';
 import {
@@ -14,7 +14,7 @@ import {
   type Token,
 } from '../protocol/wire.js';
 import type { OAuthTokenVerifier, SaslServerMechanism, UserDirectory } from '../sasl/types.js';
-import { ScriptStoreError, type ScriptStore } from '../storage/types.js';
+import { ScriptStoreError, type ScriptStore } from '../../scripts/types.js';
 import type {
   ManageSieveEngine,
   ManageSieveLimits,

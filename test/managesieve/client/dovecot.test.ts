@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../../src/managesieve/auth/index.js';
+import { hashPassword } from '../../../src/accounts/index.js';
 import { ManageSieveClient, ManageSieveError } from '../../../src/managesieve/client/index.js';
 import {
   dovecotAvailable,

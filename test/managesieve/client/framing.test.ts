@@ -15,7 +15,7 @@ import {
   type SaslServerExchange,
   type UserDirectory,
 } from '../../../src/managesieve/sasl/index.js';
-import { scramSha256Credentials } from '../../../src/managesieve/auth/index.js';
+import { scramSha256Credentials } from '../../../src/accounts/index.js';
 
 const GREETING =
   '"IMPLEMENTATION" "Fake"\r\n"SASL" "PLAIN SCRAM-SHA-256 OAUTHBEARER"\r\n"SIEVE" "fileinto"\r\n"VERSION" "1.0"\r\nOK "hi"\r\n';

@@ -7,7 +7,7 @@ import { Command } from 'commander';
 import { cliCommand } from '../../cli/run-cli.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerSieveClientCommand } from '../../../src/cli/sieve-client.js';
-import { hashPassword } from '../../../src/managesieve/auth/index.js';
+import { hashPassword } from '../../../src/accounts/index.js';
 import {
   dovecotAvailable,
   dovecotSkipReason,

@@ -1,15 +1,14 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PasswdFileDirectory } from '../../../src/managesieve/auth/index.js';
+import { PasswdFileDirectory } from '../../../src/accounts/index.js';
 import {
   createManageSieveServer,
   ensureSelfSignedCertificate,
-  FileScriptStore,
   type ManageSieveServer,
   type ManageSieveServerOptions,
-  type QuotaLimits,
 } from '../../../src/managesieve/index.js';
+import { FileScriptStore, type QuotaLimits } from '../../../src/scripts/index.js';
 
 export interface Fixture {
   server: ManageSieveServer;

@@ -2,12 +2,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword, PasswdFileDirectory } from '../../../src/managesieve/auth/index.js';
-import {
-  createManageSieveServer,
-  FileScriptStore,
-  type ManageSieveServer,
-} from '../../../src/managesieve/index.js';
+import { hashPassword, PasswdFileDirectory } from '../../../src/accounts/index.js';
+import { createManageSieveServer, type ManageSieveServer } from '../../../src/managesieve/index.js';
+import { FileScriptStore } from '../../../src/scripts/index.js';
 import { ManageSieveClient, ManageSieveError } from '../../../src/managesieve/client/index.js';
 
 // SCRAM-SHA-256 and OAUTHBEARER end to end: our client against our server.

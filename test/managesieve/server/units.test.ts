@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { encodeString } from '../../../src/managesieve/protocol/strings.js';
 import { encodeResponse, parseNumber, tokenizeLine } from '../../../src/managesieve/protocol/wire.js';
-import { parseScriptName, scriptNameProblem } from '../../../src/managesieve/protocol/names.js';
+import { parseScriptName, scriptNameProblem } from '../../../src/scripts/names.js';
 import { AuthThrottle } from '../../../src/managesieve/server/throttle.js';
-import { checkQuota } from '../../../src/managesieve/storage/types.js';
-import { userFolderName } from '../../../src/managesieve/storage/fs-store.js';
+import { checkQuota } from '../../../src/scripts/types.js';
+import { userFolderName } from '../../../src/scripts/file-store.js';
 
 const tok = (s: string, first = true) => tokenizeLine(Buffer.from(s, 'latin1'), first);
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { scriptNameProblem } from '../protocol/names.js';
+import { scriptNameProblem } from './names.js';
 import { KeyedMutex } from './mutex.js';
 import {
   checkQuota,

@@ -1,5 +1,5 @@
-import type { SieveString } from '../compiler/strings.js';
-import type { Runtime } from '../runtime/runtime.js';
+import type { SieveString } from '../../compiler/strings.js';
+import type { Runtime } from '../../runtime/runtime.js';
 
 /** Key of imap4flags' internal flag variable in Runtime.state (RFC 5232 §3): a string[]. */
 export const FLAGS_STATE = 'imap4flags.flags';

@@ -1,3 +1,4 @@
+/** Users: the passwd-file directory and the password schemes it verifies. */
 export { PasswdFileDirectory, parsePasswdFile, formatPasswdEntry, upsertPasswdEntry } from './passwd-file.js';
 export type { PasswdEntry, PasswdFileOptions } from './passwd-file.js';
 export {
@@ -13,5 +14,4 @@ export {
 } from './schemes.js';
 export type { HashScheme, HashOptions } from './schemes.js';
 export { shaCrypt, parseShaCrypt } from './sha-crypt.js';
-export { serverMechanisms } from '../sasl/index.js';
-export type { UserDirectory, ScramCredentials, OAuthTokenVerifier } from '../sasl/types.js';
+export type { UserDirectory, ScramCredentials } from './types.js';

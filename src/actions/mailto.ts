@@ -4,9 +4,9 @@
  */
 import { crypto, libmime } from '../message/deps.js';
 import type { Envelope, MessageView } from '../message/types.js';
-import type { EngineConfig } from './types.js';
+import type { EngineConfig } from '../extensions/types.js';
 import { isFieldName, isValidAddress, parseAddressList } from '../message/index.js';
-import { postmasterAddress } from '../runtime/redirect-envelope.js';
+import { postmasterAddress } from './redirect-envelope.js';
 
 /** Recipients and extra header fields a URI may carry; more are left out with a warning. */
 export const MAX_RECIPIENTS = 8;

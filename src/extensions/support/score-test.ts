@@ -1,6 +1,6 @@
-import type { MessageView } from '../message/types.js';
-import type { Runtime } from '../runtime/runtime.js';
-import type { CompiledKeys, MatchSpec, ScoreTestConfig, TestDef } from './types.js';
+import type { MessageView } from '../../message/types.js';
+import type { Runtime } from '../../runtime/runtime.js';
+import type { CompiledKeys, MatchSpec, ScoreTestConfig, TestDef } from '../types.js';
 
 /**
  * The status reading and scaling shared by spamtest and virustest (RFC 5235). The arithmetic

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { assertMaildir, countMaildir, maildirMessages } from '../../src/cli/maildir-reader.js';
+import { assertMaildir, countMaildir, maildirMessages } from '../../src/maildir/reader.js';
 
 function maildir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'tamis-maildir-'));

@@ -1,6 +1,6 @@
 import { createHash, createHmac, pbkdf2Sync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { parseScramSha256, scramSha256Credentials } from '../../../src/managesieve/auth/index.js';
+import { parseScramSha256, scramSha256Credentials } from '../../../src/accounts/index.js';
 import {
   oauthBearerClient,
   scramSha256Client,

@@ -8,7 +8,7 @@ import {
   shaCrypt,
   splitScheme,
   verifyPassword,
-} from '../../../src/managesieve/auth/index.js';
+} from '../../src/accounts/index.js';
 
 // Hashes of "secret" made by `doveadm pw` (Dovecot 2.3.19).
 const DOVECOT = {

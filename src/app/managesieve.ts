@@ -1,12 +1,16 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { PasswdFileDirectory } from '../auth/index.js';
-import { FileScriptStore, userFolderName } from '../storage/fs-store.js';
-import type { QuotaLimits } from '../storage/types.js';
-import { ensureSelfSignedCertificate } from './certificate.js';
-import { DEFAULT_LIMITS, type ManageSieveLimits, type ManageSieveLogger } from './options.js';
-import { createManageSieveServer, type ManageSieveServer } from './server.js';
-import type { AuthThrottleOptions } from './throttle.js';
+import { PasswdFileDirectory } from '../accounts/index.js';
+import { FileScriptStore, userFolderName } from '../scripts/file-store.js';
+import type { QuotaLimits } from '../scripts/types.js';
+import { ensureSelfSignedCertificate } from '../managesieve/server/certificate.js';
+import {
+  DEFAULT_LIMITS,
+  type ManageSieveLimits,
+  type ManageSieveLogger,
+} from '../managesieve/server/options.js';
+import { createManageSieveServer, type ManageSieveServer } from '../managesieve/server/server.js';
+import type { AuthThrottleOptions } from '../managesieve/server/throttle.js';
 
 /** The JSON configuration file (every key optional; see docs/managesieve.md). */
 export interface ManageSieveConfig {

@@ -5,8 +5,8 @@ import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { Command } from 'commander';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { registerUsersCommand } from '../../../src/cli/users.js';
-import { PasswdFileDirectory } from '../../../src/managesieve/auth/index.js';
+import { registerUsersCommand } from '../../src/cli/users.js';
+import { PasswdFileDirectory } from '../../src/accounts/index.js';
 
 let dir: string;
 let file: string;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { ScramCredentials, UserDirectory } from '../sasl/types.js';
+import type { ScramCredentials, UserDirectory } from './types.js';
 import { parseScramSha256, splitScheme, verifyPassword } from './schemes.js';
 
 /** One user line of a Dovecot passwd-file: `user:password:uid:gid:gecos:home:shell:extra`. */

@@ -1,8 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import bcrypt from 'bcryptjs';
 import { argon2i, argon2id } from 'hash-wasm';
-import { scramSha256Keys } from '../sasl/scram-sha-256.js';
-import type { ScramCredentials } from '../sasl/types.js';
+import { scramSha256Keys } from './scram-keys.js';
+import type { ScramCredentials } from './types.js';
 import { cryptSalt, parseShaCrypt, shaCrypt } from './sha-crypt.js';
 
 /** Schemes `hashPassword` can produce. */

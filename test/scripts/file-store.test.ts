@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FileScriptStore, ScriptStoreError } from '../../../src/managesieve/storage/index.js';
+import { FileScriptStore, ScriptStoreError } from '../../src/scripts/index.js';
 
 describe('FileScriptStore', () => {
   let dir: string;

@@ -7,7 +7,7 @@ import {
   parsePasswdFile,
   PasswdFileDirectory,
   upsertPasswdEntry,
-} from '../../../src/managesieve/auth/index.js';
+} from '../../src/accounts/index.js';
 
 const SCRAM =
   '{SCRAM-SHA-256}4096,bszJEogFpTyBca6fukT7Jw==,4FHuKZXiaeAQ1Fy3OwxjS5vdEzt3Vw39JYseqCvtiJ4=,vuFpdjmDjPBTPLKd7lFL0OWNXc/CJ4khRBXovxhBrIM=';

@@ -1,0 +1,9 @@
+/** The composition roots: what `tamis start` and the server commands build from a configuration. */
+export {
+  startManageSieve,
+  loadManageSieveConfig,
+  defaultDataDir,
+  parseListen,
+  type ManageSieveConfig,
+  type StartedManageSieve,
+} from './managesieve.js';

@@ -1,0 +1,26 @@
+/**
+ * tamis/extension: what an extension module is made of. An extension is a plain object naming its
+ * capability, its commands and tests with their argument signatures, and how each compiles and runs;
+ * pass it to `new SieveEngine({ extensions: [...] })`.
+ */
+export type {
+  Extension,
+  CommandDef,
+  ActionCommandDef,
+  TestDef,
+  TagDef,
+  TagExtension,
+  TagValue,
+  ParsedArgs,
+  CompileContext,
+  ComparatorDef,
+  MatchTypeDef,
+  MatchSpec,
+  KeyMatcher,
+  CompiledKeys,
+  AddressPartDef,
+  ArgType,
+} from './extensions/types.js';
+export type { Runtime } from './runtime/runtime.js';
+export { SieveRuntimeError } from './runtime/runtime.js';
+export type { SieveString, Template } from './compiler/strings.js';
