@@ -5,7 +5,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '../..');
-const pages = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const pages = [
+  'README.md',
+  ...readdirSync(join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 const exported = Object.keys(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).exports as object)
   .filter((k) => k !== './package.json')
   .map((k) => (k === '.' ? 'tamis' : `tamis/${k.slice(2)}`));
@@ -34,7 +39,10 @@ describe('documentation examples', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tamis-readme-'));
     try {
       const file = join(dir, 'tour.mts');
-      writeFileSync(file, block.replace("from 'tamis'", `from ${JSON.stringify(join(ROOT, 'src/index.ts'))}`));
+      writeFileSync(
+        file,
+        block.replace("from 'tamis'", `from ${JSON.stringify(join(ROOT, 'src/index.ts'))}`),
+      );
       const out = execFileSync(process.execPath, ['--import', 'tsx', file], { cwd: ROOT, encoding: 'utf8' });
       expect(out).toMatch(/type: 'fileinto', mailbox: 'Junk'/);
     } finally {
