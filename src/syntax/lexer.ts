@@ -186,8 +186,8 @@ class Scanner {
     this.data = data;
   }
 
-  error(message: string, offset: number, line: number, lineStart: number): void {
-    this.reporter.error(message, line, offset - lineStart + 1, offset);
+  error(code: string, message: string, offset: number, line: number, lineStart: number): void {
+    this.reporter.error(code, message, line, offset - lineStart + 1, offset);
   }
 
   // Could a token (or whitespace/comment) start here? Used to end a run of junk characters.
@@ -285,7 +285,13 @@ class Scanner {
   private tooLong(what: 'identifier' | 'tag', start: number, line: number, lineStart: number): void {
     const max = this.maxIdent;
     const shown = this.src.slice(start, start + max + (what === 'tag' ? 1 : 0));
-    this.error(`${what} '${shown}...' is too long (limit ${max} characters)`, start, line, lineStart);
+    this.error(
+      `${what}-too-long`,
+      `${what} '${shown}...' is too long (limit ${max} characters)`,
+      start,
+      line,
+      lineStart,
+    );
   }
 
   /**
@@ -307,7 +313,13 @@ class Scanner {
     if (c === SLASH && src.charCodeAt(i + 1) === STAR) {
       const close = src.indexOf('*/', i + 2);
       if (close === -1) {
-        this.error(`unterminated bracket comment (started at line ${line})`, i, line, lineStart);
+        this.error(
+          'unterminated-comment',
+          `unterminated bracket comment (started at line ${line})`,
+          i,
+          line,
+          lineStart,
+        );
         this.truncated = true;
         return len;
       }
@@ -320,7 +332,7 @@ class Scanner {
       return close + 2;
     }
     if (c === COLON) {
-      this.error("expected a tag name after ':'", i, line, lineStart);
+      this.error('missing-tag-name', "expected a tag name after ':'", i, line, lineStart);
       return i + 1;
     }
     // A run of characters that cannot start anything: one error for the whole run, and one token,
@@ -329,6 +341,7 @@ class Scanner {
     while (p < len && !this.startsSomething(p)) p++;
     this.add(K_UNKNOWN, i, p, line, col, -1);
     this.error(
+      'unexpected-character',
       p - i === 1
         ? `unexpected character ${showChar(c)}`
         : `unexpected characters starting with ${showChar(c)}`,
@@ -372,7 +385,13 @@ class Scanner {
       }
       p++;
     }
-    this.reporter.error(`unterminated string (started at line ${startLine})`, startLine, col, start);
+    this.reporter.error(
+      'unterminated-string',
+      `unterminated string (started at line ${startLine})`,
+      startLine,
+      col,
+      start,
+    );
     this.truncated = true;
     return len;
   }
@@ -398,7 +417,13 @@ class Scanner {
       const big = BigInt(src.slice(start, p)) * BigInt(mult || 1);
       if (mult) p++;
       if (big > MAX_NUMBER)
-        this.error('number is too large (limit 2^64-1)', start, this.line, this.lineStart);
+        this.error(
+          'number-too-large',
+          'number is too large (limit 2^64-1)',
+          start,
+          this.line,
+          this.lineStart,
+        );
       value = Number(big > MAX_NUMBER ? MAX_NUMBER : big);
     }
     if (value <= 0x7fffffff) this.add(K_NUMBER, start, p, this.line, col, value);
@@ -420,7 +445,7 @@ class Scanner {
       p++;
     }
     if (p < len && src.charCodeAt(p) !== LF) {
-      this.error("expected end of line after 'text:'", p, this.line, this.lineStart);
+      this.error('expected-line-end', "expected end of line after 'text:'", p, this.line, this.lineStart);
       const nl = src.indexOf('\n', p);
       p = nl === -1 ? len : nl;
     }
@@ -448,6 +473,7 @@ class Scanner {
       p = end;
     }
     this.reporter.error(
+      'unterminated-multi-line-string',
       `unterminated multi-line string (started at line ${startLine})`,
       startLine,
       col,

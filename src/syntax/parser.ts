@@ -259,7 +259,11 @@ class SieveParser extends EmbeddedActionsParser {
     const owner = this.blockOwner;
     const st = this.st;
     if (!this.RECORDING_PHASE && st.blockDepth >= st.maxNesting) {
-      this.report(`blocks nested too deeply (limit ${st.maxNesting})`, this.last() + 1);
+      this.report(
+        'block-nesting-too-deep',
+        `blocks nested too deeply (limit ${st.maxNesting})`,
+        this.last() + 1,
+      );
       this.skipBalancedBlock();
       return [];
     }
@@ -278,7 +282,8 @@ class SieveParser extends EmbeddedActionsParser {
       body = stack.take(from);
     }
     if (!this.RECORDING_PHASE && this.LA(1).tokenType === EOF) {
-      if (!st.truncated) this.report(`missing '}' to close the block of ${owner} command`, open);
+      if (!st.truncated)
+        this.report('missing-closing-brace', `missing '}' to close the block of ${owner} command`, open);
       return body;
     }
     this.CONSUME(RCurly);
@@ -298,6 +303,7 @@ class SieveParser extends EmbeddedActionsParser {
     if (!this.RECORDING_PHASE && owner.args.length > this.st.maxArguments) {
       const extra = owner.args[this.st.maxArguments]!.pos;
       this.st.reporter.error(
+        'too-many-arguments',
         `too many arguments for ${ownerName(owner)} (limit ${this.st.maxArguments})`,
         extra.line,
         extra.column,
@@ -439,16 +445,16 @@ class SieveParser extends EmbeddedActionsParser {
   // ---- error reporting and recovery (never runs while chevrotain records the grammar) ----
 
   /** Reports at a token; errors at the end of a truncated script are dropped as noise. */
-  private report(message: string, at: number): void {
+  private report(code: string, message: string, at: number): void {
     const tokens = this.st.tokens;
     if (tokens.type(at) === EOF && this.st.truncated) return;
-    this.st.reporter.error(message, tokens.line(at), tokens.column(at), tokens.offset(at));
+    this.st.reporter.error(code, message, tokens.line(at), tokens.column(at), tokens.offset(at));
   }
 
   /** Reports just after a token (where something is missing). */
-  private reportAfter(message: string, at: number): void {
+  private reportAfter(code: string, message: string, at: number): void {
     const end = this.st.tokens.endPos(at);
-    this.st.reporter.error(message, end.line, end.column, end.offset);
+    this.st.reporter.error(code, message, end.line, end.column, end.offset);
   }
 
   private tokenIndexAt(offset: number): number {
@@ -479,8 +485,8 @@ class SieveParser extends EmbeddedActionsParser {
       type === NumberLiteral ||
       type === Tag ||
       type === Unknown;
-    if (isValue) this.report(`expected a command, found ${tokens.describe(at)}`, at);
-    else this.report(`unexpected ${tokens.describe(at)}`, at);
+    if (isValue) this.report('expected-command', `expected a command, found ${tokens.describe(at)}`, at);
+    else this.report('unexpected-token', `unexpected ${tokens.describe(at)}`, at);
     if (type === LCurly) {
       this.skipBalancedBlock();
       return true;
@@ -523,7 +529,7 @@ class SieveParser extends EmbeddedActionsParser {
   /** A test nested beyond the limit: report it once and skip to where the enclosing construct continues. */
   private skipDeepTest(): TestNode {
     const first = this.last() + 1;
-    this.report(`tests nested too deeply (limit ${this.st.maxNesting})`, first);
+    this.report('test-nesting-too-deep', `tests nested too deeply (limit ${this.st.maxNesting})`, first);
     const tokens = this.st.tokens;
     let i = first;
     let depth = 0;
@@ -569,10 +575,14 @@ class SieveParser extends EmbeddedActionsParser {
           this.jumpTo(ti);
         }
       }
-      this.reportAfter(`missing semicolon after ${node.name} command`, after);
+      this.reportAfter('missing-semicolon', `missing semicolon after ${node.name} command`, after);
       return;
     }
-    this.report(`expected ';' or '{' after ${node.name} command, found ${tokens.describe(actual)}`, actual);
+    this.report(
+      'expected-semicolon-or-block',
+      `expected ';' or '{' after ${node.name} command, found ${tokens.describe(actual)}`,
+      actual,
+    );
     let i = actual;
     for (; ; i++) {
       const t = tokens.type(i);
@@ -600,16 +610,20 @@ class SieveParser extends EmbeddedActionsParser {
     const where = `the test list of ${owner.name}`;
     if (prevType === LParen || prevType === Comma) {
       if (type === RParen) {
-        this.report(`expected a test after ${tokens.describe(prev)} in ${where}`, actual);
+        this.report('expected-test', `expected a test after ${tokens.describe(prev)} in ${where}`, actual);
       } else {
-        this.report(`expected a test in ${where}, found ${tokens.describe(actual)}`, actual);
+        this.report('expected-test', `expected a test in ${where}, found ${tokens.describe(actual)}`, actual);
       }
     } else if (type === Identifier || type === LParen) {
-      this.report(`missing ',' between tests in ${where}`, actual);
+      this.report('missing-comma', `missing ',' between tests in ${where}`, actual);
     } else if (type === LCurly || type === Semicolon || type === RCurly || type === EOF) {
-      this.reportAfter(`missing ')' to close ${where}`, prev);
+      this.reportAfter('missing-closing-paren', `missing ')' to close ${where}`, prev);
     } else {
-      this.report(`expected ',' or ')' in ${where}, found ${tokens.describe(actual)}`, actual);
+      this.report(
+        'expected-comma-or-paren',
+        `expected ',' or ')' in ${where}, found ${tokens.describe(actual)}`,
+        actual,
+      );
     }
     // Skip to the ')' closing this list, but not past the end of the command.
     let i = actual;
@@ -637,12 +651,18 @@ class SieveParser extends EmbeddedActionsParser {
     const where = `string list of ${ownerName(owner)}`;
     const isString = type === QuotedString || type === MultiLineString;
     if (prevType === LBracket && type === RBracket) {
-      this.report(`empty ${where}`, prev);
+      this.report('empty-string-list', `empty ${where}`, prev);
     } else if (prevType === LBracket || prevType === Comma) {
-      if (type === RBracket) this.report(`expected a string after ',' in ${where}`, actual);
-      else this.report(`expected a string in ${where}, found ${tokens.describe(actual)}`, actual);
+      if (type === RBracket)
+        this.report('expected-string', `expected a string after ',' in ${where}`, actual);
+      else
+        this.report(
+          'expected-string',
+          `expected a string in ${where}, found ${tokens.describe(actual)}`,
+          actual,
+        );
     } else if (isString) {
-      this.report(`missing ',' between strings in ${where}`, actual);
+      this.report('missing-comma', `missing ',' between strings in ${where}`, actual);
     } else if (
       type === Identifier ||
       type === LCurly ||
@@ -651,9 +671,13 @@ class SieveParser extends EmbeddedActionsParser {
       type === RParen ||
       type === EOF
     ) {
-      this.reportAfter(`missing ']' to close the ${where}`, prev);
+      this.reportAfter('missing-closing-bracket', `missing ']' to close the ${where}`, prev);
     } else {
-      this.report(`expected ',' or ']' in ${where}, found ${tokens.describe(actual)}`, actual);
+      this.report(
+        'expected-comma-or-bracket',
+        `expected ',' or ']' in ${where}, found ${tokens.describe(actual)}`,
+        actual,
+      );
     }
     // Skip what can still belong to the list, up to and including its ']'.
     let i = actual;
@@ -699,7 +723,13 @@ export function parse(source: string, options: ParseOptions = {}): ParseResult {
   let state: ParseState | null = null;
   const maxSize = options.maxSize ?? DEFAULT_MAX_SIZE;
   if (text.length > maxSize) {
-    reporter.error(`script is too large (${text.length} characters, limit ${maxSize})`, 1, 1, 0);
+    reporter.error(
+      'script-too-large',
+      `script is too large (${text.length} characters, limit ${maxSize})`,
+      1,
+      1,
+      0,
+    );
     return { ast: { type: 'script', commands: [] }, diagnostics: reporter.result() };
   }
   const parser = idleParsers.pop() ?? new SieveParser();
@@ -731,13 +761,14 @@ function fail(e: unknown, reporter: Reporter, state: ParseState | null): void {
   if (e instanceof TooManyErrors) return;
   const tokens = state?.tokens;
   const eof = tokens ? tokens.length - 1 : -1;
-  const message =
-    e instanceof RangeError
-      ? 'script is nested too deeply'
-      : `internal parser error: ${(e as Error)?.message ?? e}`;
+  const deep = e instanceof RangeError;
+  const code = deep ? 'nesting-too-deep' : 'internal-error';
+  const message = deep
+    ? 'script is nested too deeply'
+    : `internal parser error: ${(e as Error)?.message ?? e}`;
   try {
-    if (tokens) reporter.error(message, tokens.line(eof), tokens.column(eof), tokens.offset(eof));
-    else reporter.error(message, 1, 1, 0);
+    if (tokens) reporter.error(code, message, tokens.line(eof), tokens.column(eof), tokens.offset(eof));
+    else reporter.error(code, message, 1, 1, 0);
   } catch (again) {
     if (!(again instanceof TooManyErrors)) throw again;
   }
