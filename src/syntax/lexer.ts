@@ -1,26 +1,42 @@
 import { Reporter, TooManyErrors } from './reporter.js';
 import {
-  K_COMMA,
   K_EOF,
   K_IDENTIFIER,
-  K_LBRACKET,
-  K_LCURLY,
-  K_LPAREN,
   K_MULTI_LINE,
   K_NUMBER,
   K_NUMBER_STORED,
   K_QUOTED,
   K_QUOTED_STORED,
-  K_RBRACKET,
-  K_RCURLY,
-  K_RPAREN,
-  K_SEMICOLON,
   K_UNKNOWN,
   K_TAG,
   nameSlot,
   STRIDE,
   TokenList,
 } from './token-list.js';
+import {
+  TAB,
+  LF,
+  CR,
+  SPACE,
+  DQUOTE,
+  HASH,
+  STAR,
+  DOT,
+  SLASH,
+  COLON,
+  BACKSLASH,
+  C_NAME,
+  C_PUNCT,
+  CLASS,
+  PUNCT_KIND,
+  isAlpha,
+  isDigit,
+  quantifier,
+  showChar,
+  nameEnd,
+  indexOrEnd,
+  isTextColon,
+} from './chars.js';
 
 // Scanner for RFC 5228 §2 / §8.1. One pass over UTF-16 code units; positions are 1-based
 // line and column (column counts code units) plus a 0-based offset.
@@ -35,18 +51,6 @@ export interface LexResult {
   truncated: boolean;
 }
 
-const TAB = 9;
-const LF = 10;
-const CR = 13;
-const SPACE = 32;
-const DQUOTE = 34;
-const HASH = 35;
-const STAR = 42;
-const DOT = 46;
-const SLASH = 47;
-const COLON = 58;
-const BACKSLASH = 92;
-
 // Numbers up to 2^64 - 1 are accepted, as in Pigeonhole; above 2^53 the value is the nearest double,
 // which is exact enough for what numbers measure (sizes, periods, indexes).
 const MAX_NUMBER = (1n << 64n) - 1n;
@@ -56,87 +60,6 @@ export const DEFAULT_MAX_IDENTIFIER_LENGTH = 32;
 
 export interface LexOptions {
   maxIdentifierLength?: number;
-}
-
-// What each ASCII character may start or continue.
-const C_NAME = 1; // letter or underscore
-const C_DIGIT = 2;
-const C_PUNCT = 3;
-const CLASS = new Uint8Array(128);
-for (let c = 65; c <= 90; c++) CLASS[c] = C_NAME;
-for (let c = 97; c <= 122; c++) CLASS[c] = C_NAME;
-CLASS[95] = C_NAME;
-for (let c = 48; c <= 57; c++) CLASS[c] = C_DIGIT;
-/** Token kind of the one-character tokens, by character. */
-const PUNCT_KIND = new Uint8Array(128);
-for (const [ch, kind] of [
-  ['[', K_LBRACKET],
-  [']', K_RBRACKET],
-  ['(', K_LPAREN],
-  [')', K_RPAREN],
-  ['{', K_LCURLY],
-  ['}', K_RCURLY],
-  [',', K_COMMA],
-  [';', K_SEMICOLON],
-] as const) {
-  CLASS[ch.charCodeAt(0)] = C_PUNCT;
-  PUNCT_KIND[ch.charCodeAt(0)] = kind;
-}
-
-function isAlpha(c: number): boolean {
-  return c < 128 && CLASS[c] === C_NAME;
-}
-
-function isDigit(c: number): boolean {
-  return c >= 48 && c <= 57;
-}
-
-function quantifier(c: number): number {
-  switch (c | 0x20) {
-    case 0x6b: // k
-      return 1024;
-    case 0x6d: // m
-      return 1024 * 1024;
-    case 0x67: // g
-      return 1024 * 1024 * 1024;
-    default:
-      return 0;
-  }
-}
-
-function showChar(c: number): string {
-  if (c > 0x20 && c < 0x7f) return `'${String.fromCharCode(c)}'`;
-  return `U+${c.toString(16).toUpperCase().padStart(4, '0')}`;
-}
-
-/** End of the run of name characters (letters, digits, underscore) from `p`. */
-function nameEnd(src: string, p: number): number {
-  const len = src.length;
-  while (p < len) {
-    const d = src.charCodeAt(p);
-    if (d >= 128) break;
-    const k = CLASS[d];
-    if (k !== C_NAME && k !== C_DIGIT) break;
-    p++;
-  }
-  return p;
-}
-
-function indexOrEnd(src: string, s: string, from: number): number {
-  const at = src.indexOf(s, from);
-  return at === -1 ? src.length : at;
-}
-
-/** Is `text:` at [start, start + 5)? (The identifier is case-insensitive.) */
-function isTextColon(src: string, start: number, end: number): boolean {
-  return (
-    end - start === 4 &&
-    src.charCodeAt(end) === COLON &&
-    (src.charCodeAt(start) | 0x20) === 0x74 &&
-    (src.charCodeAt(start + 1) | 0x20) === 0x65 &&
-    (src.charCodeAt(start + 2) | 0x20) === 0x78 &&
-    (src.charCodeAt(start + 3) | 0x20) === 0x74
-  );
 }
 
 class Scanner {
