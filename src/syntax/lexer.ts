@@ -1,3 +1,4 @@
+import type { Comment } from './ast.js';
 import { Reporter, TooManyErrors } from './reporter.js';
 import {
   K_EOF,
@@ -49,6 +50,8 @@ export interface LexResult {
    * error limit was hit): errors the parser would then find at the end are not worth reporting.
    */
   truncated: boolean;
+  /** Comments, when asked for. */
+  comments?: Comment[];
 }
 
 // Numbers up to 2^64 - 1 are accepted, as in Pigeonhole; above 2^53 the value is the nearest double,
@@ -60,6 +63,8 @@ export const DEFAULT_MAX_IDENTIFIER_LENGTH = 32;
 
 export interface LexOptions {
   maxIdentifierLength?: number;
+  /** Keep the comments (outside multi-line strings). */
+  comments?: boolean;
 }
 
 class Scanner {
@@ -71,6 +76,8 @@ class Scanner {
   line = 1;
   lineStart = 0;
   truncated = false;
+  /** Comments found, or null when they are not kept. */
+  comments: Comment[] | null = null;
 
   constructor(
     readonly src: string,
@@ -231,7 +238,12 @@ class Scanner {
     if (isDigit(c)) return this.scanNumber(i, col);
     if (c === HASH) {
       const nl = src.indexOf('\n', i);
-      return nl === -1 ? len : nl;
+      const end = nl === -1 ? len : nl;
+      if (this.comments) {
+        const textEnd = end > i + 1 && src.charCodeAt(end - 1) === CR ? end - 1 : end;
+        this.comments.push({ kind: 'hash', text: src.slice(i + 1, textEnd), start: i, end, line });
+      }
+      return end;
     }
     if (c === SLASH && src.charCodeAt(i + 1) === STAR) {
       const close = src.indexOf('*/', i + 2);
@@ -245,6 +257,15 @@ class Scanner {
         );
         this.truncated = true;
         return len;
+      }
+      if (this.comments) {
+        this.comments.push({
+          kind: 'bracket',
+          text: src.slice(i + 2, close),
+          start: i,
+          end: close + 2,
+          line,
+        });
       }
       for (let p = i + 2; p < close; p++) {
         if (src.charCodeAt(p) === LF) {
@@ -409,6 +430,7 @@ class Scanner {
 
 export function tokenize(src: string, reporter: Reporter, options: LexOptions = {}): LexResult {
   const scanner = new Scanner(src, reporter, options.maxIdentifierLength ?? DEFAULT_MAX_IDENTIFIER_LENGTH);
+  if (options.comments) scanner.comments = [];
   try {
     scanner.run();
   } catch (e) {
@@ -419,5 +441,6 @@ export function tokenize(src: string, reporter: Reporter, options: LexOptions = 
   const len = src.length;
   scanner.add(K_EOF, len, len + 1, scanner.line, len - scanner.lineStart + 1, 0);
   const { kinds, data, count, stored, truncated } = scanner;
-  return { tokens: new TokenList(src, kinds, data, count, stored), truncated };
+  const tokens = new TokenList(src, kinds, data, count, stored);
+  return scanner.comments ? { tokens, truncated, comments: scanner.comments } : { tokens, truncated };
 }

@@ -1,3 +1,4 @@
+import type { Comment, ScriptNode } from './ast.js';
 import { tokenize } from './lexer.js';
 import { SieveParser } from './parser.js';
 import { Reporter, TooManyErrors } from './reporter.js';
@@ -33,6 +34,7 @@ export function parse(source: string, options: ParseOptions = {}): ParseResult {
   const reporter = new Reporter(Math.max(1, options.maxErrors ?? DEFAULT_MAX_ERRORS));
   const text = typeof source === 'string' ? source : String(source);
   let state: ParseState | null = null;
+  let comments: Comment[] | undefined;
   const maxSize = options.maxSize ?? DEFAULT_MAX_SIZE;
   if (text.length > maxSize) {
     reporter.error(
@@ -46,7 +48,11 @@ export function parse(source: string, options: ParseOptions = {}): ParseResult {
   }
   const parser = idleParsers.pop() ?? new SieveParser();
   try {
-    const lexed = tokenize(text, reporter, { maxIdentifierLength: options.maxIdentifierLength });
+    const lexed = tokenize(text, reporter, {
+      maxIdentifierLength: options.maxIdentifierLength,
+      comments: options.comments === true,
+    });
+    comments = lexed.comments;
     state = new ParseState(
       lexed.tokens,
       reporter,
@@ -54,6 +60,7 @@ export function parse(source: string, options: ParseOptions = {}): ParseResult {
       lexed.truncated,
       Math.max(1, options.maxArguments ?? DEFAULT_MAX_ARGUMENTS),
       options.onCommand,
+      options.spans === true,
     );
     parser.st = state;
     parser.setTokens(lexed.tokens);
@@ -66,7 +73,21 @@ export function parse(source: string, options: ParseOptions = {}): ParseResult {
     parser.clearStacks();
     idleParsers.push(parser);
   }
-  return { ast: { type: 'script', commands: state ? state.top : [] }, diagnostics: reporter.result() };
+  const ast: ScriptNode = { type: 'script', commands: state ? state.top : [] };
+  if (options.comments) ast.comments = comments ?? [];
+  return { ast, diagnostics: reporter.result() };
+}
+
+/**
+ * Parses a script for tools that edit it: with `spans`, every command, test, argument and block
+ * gets its end offset beside its start; with `comments`, the comments come back in `ast.comments`.
+ * Cutting the source at these offsets gives each part back byte for byte.
+ */
+export function parseScript(
+  source: string,
+  options: Omit<ParseOptions, 'onCommand'> = { spans: true, comments: true },
+): ParseResult {
+  return parse(source, { ...options, onCommand: undefined });
 }
 
 function fail(e: unknown, reporter: Reporter, state: ParseState | null): void {

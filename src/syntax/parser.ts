@@ -94,14 +94,18 @@ export class SieveParser extends EmbeddedActionsParser {
       ALT: (): Argument => {
         this.eat(NumberLiteral);
         const i = this.last();
-        return { type: 'number', value: this.st.tokens.value(i) as number, pos: this.st.tokens.pos(i) };
+        return this.mark<Argument>({
+          type: 'number',
+          value: this.st.tokens.value(i) as number,
+          pos: this.st.tokens.pos(i),
+        });
       },
     },
     {
       ALT: (): Argument => {
         this.eat(Tag);
         const i = this.last();
-        return { type: 'tag', name: this.st.tokens.name(i), pos: this.st.tokens.pos(i) };
+        return this.mark<Argument>({ type: 'tag', name: this.st.tokens.name(i), pos: this.st.tokens.pos(i) });
       },
     },
   ];
@@ -190,6 +194,7 @@ export class SieveParser extends EmbeddedActionsParser {
     }
     if (node.args === NO_ARGS) node.args = [];
     if (node.tests === NO_TESTS) node.tests = [];
+    if (this.st.spans) this.markCommand(node);
     return node;
   });
 
@@ -224,9 +229,11 @@ export class SieveParser extends EmbeddedActionsParser {
     if (!this.RECORDING_PHASE && this.LA(1).tokenType === EOF) {
       if (!st.truncated)
         report(this, 'missing-closing-brace', `missing '}' to close the block of ${owner} command`, open);
+      this.blockSpan(open);
       return body;
     }
     this.eat(RCurly);
+    this.blockSpan(open);
     return body;
   });
 
@@ -268,12 +275,12 @@ export class SieveParser extends EmbeddedActionsParser {
     this.OR(this.stringAlts);
     const i = this.last();
     const tokens = this.st.tokens;
-    return {
+    return this.mark<StringArgument>({
       type: 'string',
       value: tokens.value(i) as string,
       multiline: tokens.kinds[i] === K_MULTI_LINE,
       pos: tokens.pos(i),
-    };
+    });
   });
 
   // string-list = "[" string *("," string) "]"
@@ -292,7 +299,7 @@ export class SieveParser extends EmbeddedActionsParser {
     } finally {
       if (stack.top > from) node.items = stack.take(from);
     }
-    return node;
+    return this.mark(node);
   });
 
   // test = identifier arguments
@@ -318,7 +325,7 @@ export class SieveParser extends EmbeddedActionsParser {
     }
     if (node.args === NO_ARGS) node.args = [];
     if (node.tests === NO_TESTS) node.tests = [];
-    return node;
+    return this.mark(node);
   });
 
   // test-list = "(" test *("," test) ")"
@@ -339,6 +346,29 @@ export class SieveParser extends EmbeddedActionsParser {
     }
     return tests;
   });
+
+  /** With spans on, sets a node's end to the end of the token consumed last. */
+  private mark<T extends { end?: number }>(node: T): T {
+    if (this.st.spans) node.end = this.st.tokens.end(this.at);
+    return node;
+  }
+
+  /** Where the block read last began and ended, for the command that owns it (spans only). */
+  private lastBlock: [number, number] | null = null;
+
+  private blockSpan(open: number): void {
+    if (this.st.spans && !this.RECORDING_PHASE)
+      this.lastBlock = [this.st.tokens.offset(open), this.st.tokens.end(this.at)];
+  }
+
+  private markCommand(node: CommandNode): void {
+    node.end = this.st.tokens.end(this.at);
+    if (node.block !== null && this.lastBlock !== null) {
+      node.blockStart = this.lastBlock[0];
+      node.blockEnd = this.lastBlock[1];
+    }
+    this.lastBlock = null;
+  }
 
   /** CONSUME that also moves the parser's own cursor. */
   private eat(type: TokenType): IToken {

@@ -23,6 +23,10 @@ export interface ParseOptions {
    * are still fresh in memory, and a large script is never held whole.
    */
   onCommand?: (command: CommandNode) => void;
+  /** Give every command, test, argument and block its end offset (see `end` in the AST). */
+  spans?: boolean;
+  /** Keep the comments in `ast.comments`. */
+  comments?: boolean;
 }
 
 export interface ParseResult {
@@ -52,6 +56,8 @@ export class ParseState {
     readonly truncated: boolean,
     readonly maxArguments: number = DEFAULT_MAX_ARGUMENTS,
     readonly onCommand?: (command: CommandNode) => void,
+    /** Record end offsets (ParseOptions.spans). */
+    readonly spans: boolean = false,
   ) {}
 }
 
