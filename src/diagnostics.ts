@@ -3,6 +3,11 @@ export type Severity = 'error' | 'warning';
 /** A compile or run-time problem tied to a place in the script. */
 export interface Diagnostic {
   severity: Severity;
+  /**
+   * Stable kebab-case name of the problem (`missing-semicolon`), for programs and translations;
+   * the English `message` may change, the code does not.
+   */
+  code?: string;
   message: string;
   line: number;
   column: number;

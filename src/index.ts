@@ -11,6 +11,17 @@ export type { ConfigInput } from './config.js';
 export { SieveError, formatDiagnostic } from './diagnostics.js';
 export type { Diagnostic, Severity } from './diagnostics.js';
 export { parseMessage, parseAddressList } from './message/index.js';
+export { parseScript } from './syntax/index.js';
+export type {
+  Argument,
+  CommandNode,
+  Comment,
+  ParseOptions,
+  ParseResult,
+  Position,
+  ScriptNode,
+  TestNode,
+} from './syntax/index.js';
 export type { MessageView, MailAddress, Envelope } from './message/types.js';
 export type {
   Action,

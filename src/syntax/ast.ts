@@ -12,12 +12,16 @@ export interface StringArgument {
   /** True for `text:` strings. */
   multiline: boolean;
   pos: Position;
+  /** Offset just past the node's last character; set when parsed with `spans`. */
+  end?: number;
 }
 
 export interface StringListArgument {
   type: 'stringlist';
   items: StringArgument[];
   pos: Position;
+  /** Offset just past the node's last character; set when parsed with `spans`. */
+  end?: number;
 }
 
 export interface NumberArgument {
@@ -25,6 +29,8 @@ export interface NumberArgument {
   /** Value with the K/M/G quantifier applied. */
   value: number;
   pos: Position;
+  /** Offset just past the node's last character; set when parsed with `spans`. */
+  end?: number;
 }
 
 export interface TagArgument {
@@ -32,6 +38,8 @@ export interface TagArgument {
   /** Lower-cased, without the leading colon. */
   name: string;
   pos: Position;
+  /** Offset just past the node's last character; set when parsed with `spans`. */
+  end?: number;
 }
 
 export type Argument = StringArgument | StringListArgument | NumberArgument | TagArgument;
@@ -46,6 +54,8 @@ export interface TestNode {
   /** True when the nested tests were written as a parenthesised test list. */
   testList: boolean;
   pos: Position;
+  /** Offset just past the node's last character; set when parsed with `spans`. */
+  end?: number;
 }
 
 export interface CommandNode {
@@ -57,10 +67,30 @@ export interface CommandNode {
   testList: boolean;
   /** Commands in `{ ... }`, or null when the command ends with `;`. */
   block: CommandNode[] | null;
+  /** Offsets of the block's `{` and just past its `}`; set when parsed with `spans`. */
+  blockStart?: number;
+  blockEnd?: number;
   pos: Position;
+  /** Offset just past the node's last character; set when parsed with `spans`. */
+  end?: number;
 }
 
 export interface ScriptNode {
   type: 'script';
   commands: CommandNode[];
+  /** Comments in script order; set when parsed with `comments`. */
+  comments?: Comment[];
+}
+
+/** A comment as written: `# ...` (hash) or `/* ... *\/` (bracket). */
+export interface Comment {
+  kind: 'hash' | 'bracket';
+  /** The text between the markers (a hash comment's without its line break). */
+  text: string;
+  /** Offset of the `#` or `/*`. */
+  start: number;
+  /** Offset just past the comment: past the `*\/`; for a hash comment, at its LF (a CR before it belongs to the comment). */
+  end: number;
+  /** Line of the comment's start (1-based). */
+  line: number;
 }

@@ -1,3 +1,3 @@
 export * from './ast.js';
-export { parse, DEFAULT_MAX_ERRORS, DEFAULT_MAX_NESTING, DEFAULT_MAX_SIZE } from './parser.js';
-export type { ParseOptions, ParseResult } from './parser.js';
+export { parse, parseScript, DEFAULT_MAX_ERRORS, DEFAULT_MAX_NESTING, DEFAULT_MAX_SIZE } from './parse.js';
+export type { ParseOptions, ParseResult } from './parse.js';

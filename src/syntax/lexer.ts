@@ -1,26 +1,43 @@
+import type { Comment } from './ast.js';
 import { Reporter, TooManyErrors } from './reporter.js';
 import {
-  K_COMMA,
   K_EOF,
   K_IDENTIFIER,
-  K_LBRACKET,
-  K_LCURLY,
-  K_LPAREN,
   K_MULTI_LINE,
   K_NUMBER,
   K_NUMBER_STORED,
   K_QUOTED,
   K_QUOTED_STORED,
-  K_RBRACKET,
-  K_RCURLY,
-  K_RPAREN,
-  K_SEMICOLON,
   K_UNKNOWN,
   K_TAG,
   nameSlot,
   STRIDE,
   TokenList,
 } from './token-list.js';
+import {
+  TAB,
+  LF,
+  CR,
+  SPACE,
+  DQUOTE,
+  HASH,
+  STAR,
+  DOT,
+  SLASH,
+  COLON,
+  BACKSLASH,
+  C_NAME,
+  C_PUNCT,
+  CLASS,
+  PUNCT_KIND,
+  isAlpha,
+  isDigit,
+  quantifier,
+  showChar,
+  nameEnd,
+  indexOrEnd,
+  isTextColon,
+} from './chars.js';
 
 // Scanner for RFC 5228 §2 / §8.1. One pass over UTF-16 code units; positions are 1-based
 // line and column (column counts code units) plus a 0-based offset.
@@ -33,19 +50,9 @@ export interface LexResult {
    * error limit was hit): errors the parser would then find at the end are not worth reporting.
    */
   truncated: boolean;
+  /** Comments, when asked for. */
+  comments?: Comment[];
 }
-
-const TAB = 9;
-const LF = 10;
-const CR = 13;
-const SPACE = 32;
-const DQUOTE = 34;
-const HASH = 35;
-const STAR = 42;
-const DOT = 46;
-const SLASH = 47;
-const COLON = 58;
-const BACKSLASH = 92;
 
 // Numbers up to 2^64 - 1 are accepted, as in Pigeonhole; above 2^53 the value is the nearest double,
 // which is exact enough for what numbers measure (sizes, periods, indexes).
@@ -56,87 +63,8 @@ export const DEFAULT_MAX_IDENTIFIER_LENGTH = 32;
 
 export interface LexOptions {
   maxIdentifierLength?: number;
-}
-
-// What each ASCII character may start or continue.
-const C_NAME = 1; // letter or underscore
-const C_DIGIT = 2;
-const C_PUNCT = 3;
-const CLASS = new Uint8Array(128);
-for (let c = 65; c <= 90; c++) CLASS[c] = C_NAME;
-for (let c = 97; c <= 122; c++) CLASS[c] = C_NAME;
-CLASS[95] = C_NAME;
-for (let c = 48; c <= 57; c++) CLASS[c] = C_DIGIT;
-/** Token kind of the one-character tokens, by character. */
-const PUNCT_KIND = new Uint8Array(128);
-for (const [ch, kind] of [
-  ['[', K_LBRACKET],
-  [']', K_RBRACKET],
-  ['(', K_LPAREN],
-  [')', K_RPAREN],
-  ['{', K_LCURLY],
-  ['}', K_RCURLY],
-  [',', K_COMMA],
-  [';', K_SEMICOLON],
-] as const) {
-  CLASS[ch.charCodeAt(0)] = C_PUNCT;
-  PUNCT_KIND[ch.charCodeAt(0)] = kind;
-}
-
-function isAlpha(c: number): boolean {
-  return c < 128 && CLASS[c] === C_NAME;
-}
-
-function isDigit(c: number): boolean {
-  return c >= 48 && c <= 57;
-}
-
-function quantifier(c: number): number {
-  switch (c | 0x20) {
-    case 0x6b: // k
-      return 1024;
-    case 0x6d: // m
-      return 1024 * 1024;
-    case 0x67: // g
-      return 1024 * 1024 * 1024;
-    default:
-      return 0;
-  }
-}
-
-function showChar(c: number): string {
-  if (c > 0x20 && c < 0x7f) return `'${String.fromCharCode(c)}'`;
-  return `U+${c.toString(16).toUpperCase().padStart(4, '0')}`;
-}
-
-/** End of the run of name characters (letters, digits, underscore) from `p`. */
-function nameEnd(src: string, p: number): number {
-  const len = src.length;
-  while (p < len) {
-    const d = src.charCodeAt(p);
-    if (d >= 128) break;
-    const k = CLASS[d];
-    if (k !== C_NAME && k !== C_DIGIT) break;
-    p++;
-  }
-  return p;
-}
-
-function indexOrEnd(src: string, s: string, from: number): number {
-  const at = src.indexOf(s, from);
-  return at === -1 ? src.length : at;
-}
-
-/** Is `text:` at [start, start + 5)? (The identifier is case-insensitive.) */
-function isTextColon(src: string, start: number, end: number): boolean {
-  return (
-    end - start === 4 &&
-    src.charCodeAt(end) === COLON &&
-    (src.charCodeAt(start) | 0x20) === 0x74 &&
-    (src.charCodeAt(start + 1) | 0x20) === 0x65 &&
-    (src.charCodeAt(start + 2) | 0x20) === 0x78 &&
-    (src.charCodeAt(start + 3) | 0x20) === 0x74
-  );
+  /** Keep the comments (outside multi-line strings). */
+  comments?: boolean;
 }
 
 class Scanner {
@@ -148,6 +76,8 @@ class Scanner {
   line = 1;
   lineStart = 0;
   truncated = false;
+  /** Comments found, or null when they are not kept. */
+  comments: Comment[] | null = null;
 
   constructor(
     readonly src: string,
@@ -186,8 +116,8 @@ class Scanner {
     this.data = data;
   }
 
-  error(message: string, offset: number, line: number, lineStart: number): void {
-    this.reporter.error(message, line, offset - lineStart + 1, offset);
+  error(code: string, message: string, offset: number, line: number, lineStart: number): void {
+    this.reporter.error(code, message, line, offset - lineStart + 1, offset);
   }
 
   // Could a token (or whitespace/comment) start here? Used to end a run of junk characters.
@@ -285,7 +215,13 @@ class Scanner {
   private tooLong(what: 'identifier' | 'tag', start: number, line: number, lineStart: number): void {
     const max = this.maxIdent;
     const shown = this.src.slice(start, start + max + (what === 'tag' ? 1 : 0));
-    this.error(`${what} '${shown}...' is too long (limit ${max} characters)`, start, line, lineStart);
+    this.error(
+      `${what}-too-long`,
+      `${what} '${shown}...' is too long (limit ${max} characters)`,
+      start,
+      line,
+      lineStart,
+    );
   }
 
   /**
@@ -302,14 +238,34 @@ class Scanner {
     if (isDigit(c)) return this.scanNumber(i, col);
     if (c === HASH) {
       const nl = src.indexOf('\n', i);
-      return nl === -1 ? len : nl;
+      const end = nl === -1 ? len : nl;
+      if (this.comments) {
+        const textEnd = end > i + 1 && src.charCodeAt(end - 1) === CR ? end - 1 : end;
+        this.comments.push({ kind: 'hash', text: src.slice(i + 1, textEnd), start: i, end, line });
+      }
+      return end;
     }
     if (c === SLASH && src.charCodeAt(i + 1) === STAR) {
       const close = src.indexOf('*/', i + 2);
       if (close === -1) {
-        this.error(`unterminated bracket comment (started at line ${line})`, i, line, lineStart);
+        this.error(
+          'unterminated-comment',
+          `unterminated bracket comment (started at line ${line})`,
+          i,
+          line,
+          lineStart,
+        );
         this.truncated = true;
         return len;
+      }
+      if (this.comments) {
+        this.comments.push({
+          kind: 'bracket',
+          text: src.slice(i + 2, close),
+          start: i,
+          end: close + 2,
+          line,
+        });
       }
       for (let p = i + 2; p < close; p++) {
         if (src.charCodeAt(p) === LF) {
@@ -320,7 +276,7 @@ class Scanner {
       return close + 2;
     }
     if (c === COLON) {
-      this.error("expected a tag name after ':'", i, line, lineStart);
+      this.error('missing-tag-name', "expected a tag name after ':'", i, line, lineStart);
       return i + 1;
     }
     // A run of characters that cannot start anything: one error for the whole run, and one token,
@@ -329,6 +285,7 @@ class Scanner {
     while (p < len && !this.startsSomething(p)) p++;
     this.add(K_UNKNOWN, i, p, line, col, -1);
     this.error(
+      'unexpected-character',
       p - i === 1
         ? `unexpected character ${showChar(c)}`
         : `unexpected characters starting with ${showChar(c)}`,
@@ -372,7 +329,13 @@ class Scanner {
       }
       p++;
     }
-    this.reporter.error(`unterminated string (started at line ${startLine})`, startLine, col, start);
+    this.reporter.error(
+      'unterminated-string',
+      `unterminated string (started at line ${startLine})`,
+      startLine,
+      col,
+      start,
+    );
     this.truncated = true;
     return len;
   }
@@ -398,7 +361,13 @@ class Scanner {
       const big = BigInt(src.slice(start, p)) * BigInt(mult || 1);
       if (mult) p++;
       if (big > MAX_NUMBER)
-        this.error('number is too large (limit 2^64-1)', start, this.line, this.lineStart);
+        this.error(
+          'number-too-large',
+          'number is too large (limit 2^64-1)',
+          start,
+          this.line,
+          this.lineStart,
+        );
       value = Number(big > MAX_NUMBER ? MAX_NUMBER : big);
     }
     if (value <= 0x7fffffff) this.add(K_NUMBER, start, p, this.line, col, value);
@@ -420,7 +389,7 @@ class Scanner {
       p++;
     }
     if (p < len && src.charCodeAt(p) !== LF) {
-      this.error("expected end of line after 'text:'", p, this.line, this.lineStart);
+      this.error('expected-line-end', "expected end of line after 'text:'", p, this.line, this.lineStart);
       const nl = src.indexOf('\n', p);
       p = nl === -1 ? len : nl;
     }
@@ -448,6 +417,7 @@ class Scanner {
       p = end;
     }
     this.reporter.error(
+      'unterminated-multi-line-string',
       `unterminated multi-line string (started at line ${startLine})`,
       startLine,
       col,
@@ -460,6 +430,7 @@ class Scanner {
 
 export function tokenize(src: string, reporter: Reporter, options: LexOptions = {}): LexResult {
   const scanner = new Scanner(src, reporter, options.maxIdentifierLength ?? DEFAULT_MAX_IDENTIFIER_LENGTH);
+  if (options.comments) scanner.comments = [];
   try {
     scanner.run();
   } catch (e) {
@@ -470,5 +441,6 @@ export function tokenize(src: string, reporter: Reporter, options: LexOptions = 
   const len = src.length;
   scanner.add(K_EOF, len, len + 1, scanner.line, len - scanner.lineStart + 1, 0);
   const { kinds, data, count, stored, truncated } = scanner;
-  return { tokens: new TokenList(src, kinds, data, count, stored), truncated };
+  const tokens = new TokenList(src, kinds, data, count, stored);
+  return scanner.comments ? { tokens, truncated, comments: scanner.comments } : { tokens, truncated };
 }

@@ -28,18 +28,19 @@ export class Reporter {
     return this.overflow !== null;
   }
 
-  error(message: string, line: number, column: number, offset: number): void {
+  error(code: string, message: string, line: number, column: number, offset: number): void {
     if (this.overflow) throw new TooManyErrors();
     if (this.entries.length >= this.maxErrors) {
       this.overflow = {
         severity: 'error',
+        code: 'too-many-errors',
         message: `too many errors (more than ${this.maxErrors}), stopped here`,
         line,
         column,
       };
       throw new TooManyErrors();
     }
-    this.entries.push({ diagnostic: { severity: 'error', message, line, column }, offset });
+    this.entries.push({ diagnostic: { severity: 'error', code, message, line, column }, offset });
   }
 
   /** Diagnostics in script order; the "too many errors" note, if any, comes last. */

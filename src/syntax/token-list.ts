@@ -143,6 +143,11 @@ export class TokenList {
     return this.data[i * STRIDE]!;
   }
 
+  /** Offset just past a token. */
+  end(i: number): number {
+    return this.data[i * STRIDE + 1]!;
+  }
+
   line(i: number): number {
     return this.data[i * STRIDE + 2]!;
   }
