@@ -2,7 +2,7 @@ import type { Diagnostic } from './diagnostics.js';
 import type { EngineConfig, Extension } from './extensions/types.js';
 import type { Envelope, MessageView } from './message/types.js';
 import type { Program } from './compiler/program.js';
-import type { Action } from './runtime/result.js';
+import type { Action, Effect } from './runtime/result.js';
 import type { Host } from './runtime/host.js';
 import type { TraceEvent } from './runtime/runtime.js';
 import { compileSource } from './compiler/compiler.js';
@@ -10,9 +10,9 @@ import { Registry } from './compiler/registry.js';
 import { base, standardExtensions } from './extensions/standard.js';
 import { resolveConfig, type ConfigInput } from './config.js';
 import { parseMessage } from './message/index.js';
-import { Runtime, SieveRuntimeError } from './runtime/runtime.js';
+import { PendingQuery, Runtime, SieveLimitError, SieveRuntimeError } from './runtime/runtime.js';
 import { runCommands } from './runtime/interpreter.js';
-import { defaultHost } from './runtime/host.js';
+import { defaultHost, TempFailError } from './runtime/host.js';
 import { FLAGS_STATE } from './extensions/support/imap4flags-state.js';
 
 export interface EngineOptions {
@@ -42,15 +42,28 @@ export interface RunOptions {
   trace?: (event: TraceEvent) => void;
   /** Called after per-run state is set up and before the script starts (harnesses use it). */
   prepare?: (rt: Runtime) => void;
+  /** Whose records host queries read (duplicate); default: the envelope recipient. */
+  user?: string;
 }
 
+/**
+ * How a run ended: `ok`; `error` (a run-time error: the actions are the fallback keep);
+ * `tempfail` (a host query failed temporarily: try the delivery again later, LMTP 451 / exit 75);
+ * `limit` (a resource limit such as CPU time was reached: the actions are the fallback keep).
+ */
+export type RunStatus = 'ok' | 'error' | 'tempfail' | 'limit';
+
 export interface RunResult {
-  /** 'error' when the script failed at run time; the actions are then the fallback keep alone. */
-  status: 'ok' | 'error';
+  status: RunStatus;
   /** What the host should do, in order; includes the implicit keep when it is in force. */
   actions: Action[];
+  /** What the host should remember once the message is stored (none unless the status is `ok`). */
+  effects: Effect[];
   errors: Diagnostic[];
 }
+
+/** How many times an async run may be restarted for a new answer before it gives up. */
+const MAX_ASYNC_ATTEMPTS = 1000;
 
 const CACHE_SIZE = 256;
 
@@ -112,7 +125,7 @@ export class SieveEngine {
     // The source itself is the key: exact, and no digest to compute.
     const key = source;
     const hit = this.cache.get(key);
-    const load = this.host.loadScript?.bind(this.host);
+    const load = syncLoader(this.host.loadScript?.bind(this.host));
     const deps = this.cacheDeps.get(key);
     if (hit && deps?.some((d) => (load ? load(d.name, d.location) : null) !== d.text)) {
       this.cache.delete(key);
@@ -123,7 +136,7 @@ export class SieveEngine {
       return hit;
     }
     const loaded: ScriptDependency[] = [];
-    const tracked: Host['loadScript'] =
+    const tracked: SyncLoader | undefined =
       load &&
       ((name, location) => {
         const text = load(name, location);
@@ -142,7 +155,7 @@ export class SieveEngine {
     return result;
   }
 
-  private compileUncached(source: string, loadScript?: Host['loadScript']): CompileResult {
+  private compileUncached(source: string, loadScript?: SyncLoader): CompileResult {
     if (Buffer.byteLength(source) > this.config.maxScriptSize) {
       return {
         program: null,
@@ -183,6 +196,45 @@ export class SieveEngine {
     envelope: Envelope,
     options: RunOptions = {},
   ): RunResult {
+    const out = this.attempt(program, message, envelope, options, undefined);
+    if (!(out instanceof PendingQuery)) return out;
+    // A synchronous run cannot wait; the answer is dropped (and so is its failure).
+    out.answer.catch(() => {});
+    return failed('error', `host query ${describeQuery(out.key)} answered asynchronously (use runAsync)`);
+  }
+
+  /**
+   * Runs a compiled script over one message, awaiting host queries that answer with a Promise:
+   * the run is started again from the beginning with every answer had so far (runs have no side
+   * effects and take microseconds). Never rejects for anything the script, message or host does.
+   */
+  async runAsync(
+    program: Program,
+    message: Buffer | MessageView,
+    envelope: Envelope,
+    options: RunOptions = {},
+  ): Promise<RunResult> {
+    const view = Buffer.isBuffer(message) ? parseMessage(message) : message;
+    const answers = new Map<string, unknown>();
+    for (let i = 0; i < MAX_ASYNC_ATTEMPTS; i++) {
+      const out = this.attempt(program, view, envelope, options, answers);
+      if (!(out instanceof PendingQuery)) return out;
+      try {
+        answers.set(out.key, await out.answer);
+      } catch (e) {
+        return hostFailure(e);
+      }
+    }
+    return failed('tempfail', 'too many host queries');
+  }
+
+  private attempt(
+    program: Program,
+    message: Buffer | MessageView,
+    envelope: Envelope,
+    options: RunOptions,
+    answers: Map<string, unknown> | undefined,
+  ): RunResult | PendingQuery {
     const view = Buffer.isBuffer(message) ? parseMessage(message) : message;
     // Without host hooks given anywhere the defaults serve as they are, with no copy per run.
     const host =
@@ -194,38 +246,65 @@ export class SieveEngine {
       host,
       trace: options.trace,
       clock: options.clock,
+      answers,
+      user: options.user,
     });
     const setup = this.runSetup(program);
     rt.captureMatches = setup.captureMatches;
-    for (let i = 0; i < setup.onRun.length; i++) setup.onRun[i]!(rt);
-    options.prepare?.(rt);
     try {
+      for (let i = 0; i < setup.onRun.length; i++) setup.onRun[i]!(rt);
+      options.prepare?.(rt);
       // Whether it ran to its end or stopped makes no difference here.
       runCommands(program.commands, rt);
     } catch (e) {
-      const error: Diagnostic =
-        e instanceof SieveRuntimeError
-          ? { severity: 'error', message: e.message, line: e.pos?.line ?? 0, column: e.pos?.column ?? 0 }
-          : {
-              severity: 'error',
-              message: `internal error: ${e instanceof Error ? e.message : String(e)}`,
-              line: 0,
-              column: 0,
-            };
-      // RFC 5228 §2.10.6: a failed script files the message as if nothing had run.
-      return {
-        status: 'error',
-        actions: [{ type: 'keep', mailbox: 'INBOX', implicit: true }],
-        errors: [error],
-      };
+      if (e instanceof PendingQuery) return e;
+      if (e instanceof TempFailError) return hostFailure(e);
+      if (e instanceof SieveRuntimeError) {
+        const pos = { line: e.pos?.line ?? 0, column: e.pos?.column ?? 0 };
+        return failed(e instanceof SieveLimitError ? 'limit' : 'error', e.message, pos);
+      }
+      return failed('error', `internal error: ${e instanceof Error ? e.message : String(e)}`);
     }
     const actions = rt.result.final(rt.state.get(FLAGS_STATE) as string[] | undefined);
     // The implicit keep stores the message as the script left it (editheader).
     if (rt.edited && rt.edited === rt.message) {
       for (const a of actions) if (a.type === 'keep' && a.implicit) a.message = rt.edited;
     }
-    return { status: 'ok', actions, errors: [] };
+    return { status: 'ok', actions, effects: rt.result.effects, errors: [] };
   }
+}
+
+type SyncLoader = (name: string, location: 'personal' | 'global') => string | null;
+
+/** The host's script loader for a synchronous compile: a Promise counts as no script. */
+function syncLoader(load: Host['loadScript']): SyncLoader | undefined {
+  if (!load) return undefined;
+  return (name, location) => {
+    const text = load(name, location);
+    if (!(text instanceof Promise)) return text;
+    text.catch(() => {});
+    return null;
+  };
+}
+
+/** RFC 5228 §2.10.6: a failed script files the message as if nothing had run. */
+function failed(status: RunStatus, message: string, pos = { line: 0, column: 0 }): RunResult {
+  return {
+    status,
+    actions: [{ type: 'keep', mailbox: 'INBOX', implicit: true }],
+    effects: [],
+    errors: [{ severity: 'error', message, ...pos }],
+  };
+}
+
+/** A query that threw or rejected: temporary when the host said so, else a run-time error. */
+function hostFailure(e: unknown): RunResult {
+  if (e instanceof TempFailError) return failed('tempfail', `temporary failure: ${e.message}`);
+  return failed('error', `host query failed: ${e instanceof Error ? e.message : String(e)}`);
+}
+
+function describeQuery(key: string): string {
+  return key.split('\0')[0]!;
 }
 
 let shared: SieveEngine | null = null;
