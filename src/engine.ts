@@ -24,6 +24,28 @@ export interface EngineOptions {
   allowTestOnly?: boolean;
   /** Host hooks for every run (a run's own `host` overrides them); `loadScript` also serves compiles. */
   host?: Partial<Host>;
+  /** Bytes of script source the compile cache may hold (default 32 MB); 0 turns caching off. */
+  cacheBytes?: number;
+}
+
+export interface CompileOptions {
+  /** False: compile without reading or filling the cache (checks of uploads that are not stored). */
+  cache?: boolean;
+}
+
+export type ScriptLoader = (
+  name: string,
+  location: 'personal' | 'global',
+) => Promise<string | null> | string | null;
+
+export interface CompileAsyncOptions {
+  /** Loads included scripts (RFC 6609); awaited, recursively, before the script is compiled. */
+  loadScript?: ScriptLoader;
+  /**
+   * Checking an upload (ManageSieve PUTSCRIPT / CHECKSCRIPT): an included script that does not
+   * exist yet is a warning (code `include-missing`), as Pigeonhole has it, not an error.
+   */
+  upload?: boolean;
 }
 
 export interface CompileResult {
@@ -65,7 +87,8 @@ export interface RunResult {
 /** How many times an async run may be restarted for a new answer before it gives up. */
 const MAX_ASYNC_ATTEMPTS = 1000;
 
-const CACHE_SIZE = 256;
+const DEFAULT_CACHE_BYTES = 32 * 1024 * 1024;
+const MISSING_INCLUDE = /included (personal|global) script "(.*)" does not exist/;
 
 interface RunSetup {
   /** Match variables are recorded only when the script can read them. */
@@ -93,6 +116,9 @@ export class SieveEngine {
   private readonly hostless: boolean;
   /** What each program needs before it runs, worked out on its first run. */
   private readonly setups = new WeakMap<Program, RunSetup>();
+  private readonly cacheLimit: number;
+  /** Bytes of source the cache holds now. */
+  private cachedBytes = 0;
 
   constructor(options: EngineOptions = {}) {
     this.config = resolveConfig(options.config);
@@ -100,6 +126,7 @@ export class SieveEngine {
     this.allowTestOnly = options.allowTestOnly ?? false;
     this.host = options.host ?? {};
     this.hostless = options.host === undefined;
+    this.cacheLimit = options.cacheBytes ?? DEFAULT_CACHE_BYTES;
   }
 
   private runSetup(program: Program): RunSetup {
@@ -121,14 +148,15 @@ export class SieveEngine {
     return this.registry.capabilities().filter((c) => !this.config.disabled.includes(c));
   }
 
-  compile(source: string): CompileResult {
+  compile(source: string, options: CompileOptions = {}): CompileResult {
+    const load = syncLoader(this.host.loadScript?.bind(this.host));
+    if (options.cache === false || this.cacheLimit <= 0) return this.compileUncached(source, load);
     // The source itself is the key: exact, and no digest to compute.
     const key = source;
     const hit = this.cache.get(key);
-    const load = syncLoader(this.host.loadScript?.bind(this.host));
     const deps = this.cacheDeps.get(key);
     if (hit && deps?.some((d) => (load ? load(d.name, d.location) : null) !== d.text)) {
-      this.cache.delete(key);
+      this.uncache(key);
     } else if (hit) {
       // Refresh its place in the LRU order.
       this.cache.delete(key);
@@ -144,15 +172,81 @@ export class SieveEngine {
         return text;
       });
     const result = this.compileUncached(source, tracked);
+    const size = sourceBytes(source) + loaded.reduce((n, d) => n + sourceBytes(d.text ?? ''), 0);
+    // A script larger than the whole cache is compiled but not kept.
+    if (size > this.cacheLimit) return result;
     this.cache.set(key, result);
+    this.cachedBytes += size;
     if (loaded.length) this.cacheDeps.set(key, loaded);
     else this.cacheDeps.delete(key);
-    if (this.cache.size > CACHE_SIZE) {
-      const oldest = this.cache.keys().next().value!;
-      this.cache.delete(oldest);
-      this.cacheDeps.delete(oldest);
-    }
+    // Least recently used first, until the sources fit in the limit.
+    while (this.cachedBytes > this.cacheLimit) this.uncache(this.cache.keys().next().value!);
     return result;
+  }
+
+  /** Bytes of source the compile cache holds (its bound is EngineOptions.cacheBytes). */
+  get cacheSize(): number {
+    return this.cachedBytes;
+  }
+
+  private uncache(key: string): void {
+    if (!this.cache.delete(key)) return;
+    const deps = this.cacheDeps.get(key);
+    this.cachedBytes -= sourceBytes(key) + (deps ?? []).reduce((n, d) => n + sourceBytes(d.text ?? ''), 0);
+    this.cacheDeps.delete(key);
+  }
+
+  /**
+   * Compiles a script whose includes come from an async loader: the scripts it names are loaded
+   * (recursively, each once, within the include limits) and the script compiled with them. Not
+   * cached. With `upload`, a missing included script is a warning and the program is for checks.
+   */
+  async compileAsync(source: string, options: CompileAsyncOptions = {}): Promise<CompileResult> {
+    const known = new Map<string, string | null>();
+    const stubs = new Map<string, Diagnostic>();
+    const id = (name: string, location: string) => `${location}\0${name}`;
+    const load: ScriptLoader = options.loadScript ?? (() => null);
+    // Each round loads at least one new script; the include limits bound how many there are.
+    const rounds = this.config.include.maxIncludes + 2;
+    let result: CompileResult | null = null;
+    for (let round = 0; round < rounds; round++) {
+      const pending = new Map<string, { name: string; location: 'personal' | 'global' }>();
+      const loader: SyncLoader = (name, location) => {
+        const k = id(name, location);
+        if (stubs.has(k)) return '';
+        if (known.has(k)) return known.get(k)!;
+        pending.set(k, { name, location });
+        // A stand-in while the real text is loaded; this round's result is thrown away.
+        return '';
+      };
+      result = this.compileUncached(source, loader);
+      if (pending.size === 0) {
+        if (!options.upload) return result;
+        const missing = result.errors.filter((e) => MISSING_INCLUDE.test(e.message));
+        const fresh = missing.filter((e) => {
+          const [, location, name] = MISSING_INCLUDE.exec(e.message)!;
+          return !stubs.has(id(name!, location!));
+        });
+        if (fresh.length === 0) break;
+        for (const e of fresh) {
+          const [, location, name] = MISSING_INCLUDE.exec(e.message)!;
+          stubs.set(id(name!, location!), {
+            severity: 'warning',
+            code: 'include-missing',
+            line: e.line,
+            column: e.column,
+            message: `included ${location!} script "${name!}" does not exist (ignored during upload)`,
+          });
+        }
+        continue;
+      }
+      const entries = [...pending];
+      const texts = await Promise.all(entries.map(([, p]) => Promise.resolve(load(p.name, p.location))));
+      entries.forEach(([k], i) => known.set(k, texts[i] ?? null));
+    }
+    if (!result) return this.compileUncached(source);
+    if (stubs.size === 0) return result;
+    return { ...result, warnings: [...stubs.values(), ...result.warnings] };
   }
 
   private compileUncached(source: string, loadScript?: SyncLoader): CompileResult {
@@ -272,6 +366,11 @@ export class SieveEngine {
     }
     return { status: 'ok', actions, effects: rt.result.effects, errors: [] };
   }
+}
+
+function sourceBytes(s: string): number {
+  // Strings hold two bytes per UTF-16 unit: the memory the cache keeps, without an encoding pass.
+  return s.length * 2;
 }
 
 type SyncLoader = (name: string, location: 'personal' | 'global') => string | null;
