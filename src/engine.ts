@@ -13,6 +13,7 @@ import { parseMessage } from './message/index.js';
 import { PendingQuery, Runtime, SieveLimitError, SieveRuntimeError } from './runtime/runtime.js';
 import { runCommands } from './runtime/interpreter.js';
 import { defaultHost, TempFailError } from './runtime/host.js';
+import { describeQuery, failed, hostFailure, type RunStatus } from './runtime/outcome.js';
 import { FLAGS_STATE } from './extensions/support/imap4flags-state.js';
 
 export interface EngineOptions {
@@ -68,12 +69,7 @@ export interface RunOptions {
   user?: string;
 }
 
-/**
- * How a run ended: `ok`; `error` (a run-time error: the actions are the fallback keep);
- * `tempfail` (a host query failed temporarily: try the delivery again later, LMTP 451 / exit 75);
- * `limit` (a resource limit such as CPU time was reached: the actions are the fallback keep).
- */
-export type RunStatus = 'ok' | 'error' | 'tempfail' | 'limit';
+export type { RunStatus } from './runtime/outcome.js';
 
 export interface RunResult {
   status: RunStatus;
@@ -384,26 +380,6 @@ function syncLoader(load: Host['loadScript']): SyncLoader | undefined {
     text.catch(() => {});
     return null;
   };
-}
-
-/** RFC 5228 §2.10.6: a failed script files the message as if nothing had run. */
-function failed(status: RunStatus, message: string, pos = { line: 0, column: 0 }): RunResult {
-  return {
-    status,
-    actions: [{ type: 'keep', mailbox: 'INBOX', implicit: true }],
-    effects: [],
-    errors: [{ severity: 'error', message, ...pos }],
-  };
-}
-
-/** A query that threw or rejected: temporary when the host said so, else a run-time error. */
-function hostFailure(e: unknown): RunResult {
-  if (e instanceof TempFailError) return failed('tempfail', `temporary failure: ${e.message}`);
-  return failed('error', `host query failed: ${e instanceof Error ? e.message : String(e)}`);
-}
-
-function describeQuery(key: string): string {
-  return key.split('\0')[0]!;
 }
 
 let shared: SieveEngine | null = null;
