@@ -11,6 +11,8 @@ export interface Diagnostic {
   message: string;
   line: number;
   column: number;
+  /** A stable code for diagnostics a caller may act on (e.g. `include-missing`). */
+  code?: string;
 }
 
 /** Thrown by the engine for anything wrong with a script or its run; never a bare Error. */

@@ -2,7 +2,7 @@ import type { Diagnostic } from './diagnostics.js';
 import type { EngineConfig, Extension } from './extensions/types.js';
 import type { Envelope, MessageView } from './message/types.js';
 import type { Program } from './compiler/program.js';
-import type { Action } from './runtime/result.js';
+import type { Action, Effect } from './runtime/result.js';
 import type { Host } from './runtime/host.js';
 import type { TraceEvent } from './runtime/runtime.js';
 import { compileSource } from './compiler/compiler.js';
@@ -10,9 +10,10 @@ import { Registry } from './compiler/registry.js';
 import { base, standardExtensions } from './extensions/standard.js';
 import { resolveConfig, type ConfigInput } from './config.js';
 import { parseMessage } from './message/index.js';
-import { Runtime, SieveRuntimeError } from './runtime/runtime.js';
+import { PendingQuery, Runtime, SieveLimitError, SieveRuntimeError } from './runtime/runtime.js';
 import { runCommands } from './runtime/interpreter.js';
-import { defaultHost } from './runtime/host.js';
+import { defaultHost, TempFailError } from './runtime/host.js';
+import { describeQuery, failed, hostFailure, type RunStatus } from './runtime/outcome.js';
 import { FLAGS_STATE } from './extensions/support/imap4flags-state.js';
 
 export interface EngineOptions {
@@ -24,6 +25,28 @@ export interface EngineOptions {
   allowTestOnly?: boolean;
   /** Host hooks for every run (a run's own `host` overrides them); `loadScript` also serves compiles. */
   host?: Partial<Host>;
+  /** Bytes of script source the compile cache may hold (default 32 MB); 0 turns caching off. */
+  cacheBytes?: number;
+}
+
+export interface CompileOptions {
+  /** False: compile without reading or filling the cache (checks of uploads that are not stored). */
+  cache?: boolean;
+}
+
+export type ScriptLoader = (
+  name: string,
+  location: 'personal' | 'global',
+) => Promise<string | null> | string | null;
+
+export interface CompileAsyncOptions {
+  /** Loads included scripts (RFC 6609); awaited, recursively, before the script is compiled. */
+  loadScript?: ScriptLoader;
+  /**
+   * Checking an upload (ManageSieve PUTSCRIPT / CHECKSCRIPT): an included script that does not
+   * exist yet is a warning (code `include-missing`), as Pigeonhole has it, not an error.
+   */
+  upload?: boolean;
 }
 
 export interface CompileResult {
@@ -42,17 +65,26 @@ export interface RunOptions {
   trace?: (event: TraceEvent) => void;
   /** Called after per-run state is set up and before the script starts (harnesses use it). */
   prepare?: (rt: Runtime) => void;
+  /** Whose records host queries read (duplicate); default: the envelope recipient. */
+  user?: string;
 }
 
+export type { RunStatus } from './runtime/outcome.js';
+
 export interface RunResult {
-  /** 'error' when the script failed at run time; the actions are then the fallback keep alone. */
-  status: 'ok' | 'error';
+  status: RunStatus;
   /** What the host should do, in order; includes the implicit keep when it is in force. */
   actions: Action[];
+  /** What the host should remember once the message is stored (none unless the status is `ok`). */
+  effects: Effect[];
   errors: Diagnostic[];
 }
 
-const CACHE_SIZE = 256;
+/** How many times an async run may be restarted for a new answer before it gives up. */
+const MAX_ASYNC_ATTEMPTS = 1000;
+
+const DEFAULT_CACHE_BYTES = 32 * 1024 * 1024;
+const MISSING_INCLUDE = /included (personal|global) script "(.*)" does not exist/;
 
 interface RunSetup {
   /** Match variables are recorded only when the script can read them. */
@@ -80,6 +112,9 @@ export class SieveEngine {
   private readonly hostless: boolean;
   /** What each program needs before it runs, worked out on its first run. */
   private readonly setups = new WeakMap<Program, RunSetup>();
+  private readonly cacheLimit: number;
+  /** Bytes of source the cache holds now. */
+  private cachedBytes = 0;
 
   constructor(options: EngineOptions = {}) {
     this.config = resolveConfig(options.config);
@@ -87,6 +122,7 @@ export class SieveEngine {
     this.allowTestOnly = options.allowTestOnly ?? false;
     this.host = options.host ?? {};
     this.hostless = options.host === undefined;
+    this.cacheLimit = options.cacheBytes ?? DEFAULT_CACHE_BYTES;
   }
 
   private runSetup(program: Program): RunSetup {
@@ -108,14 +144,15 @@ export class SieveEngine {
     return this.registry.capabilities().filter((c) => !this.config.disabled.includes(c));
   }
 
-  compile(source: string): CompileResult {
+  compile(source: string, options: CompileOptions = {}): CompileResult {
+    const load = syncLoader(this.host.loadScript?.bind(this.host));
+    if (options.cache === false || this.cacheLimit <= 0) return this.compileUncached(source, load);
     // The source itself is the key: exact, and no digest to compute.
     const key = source;
     const hit = this.cache.get(key);
-    const load = this.host.loadScript?.bind(this.host);
     const deps = this.cacheDeps.get(key);
     if (hit && deps?.some((d) => (load ? load(d.name, d.location) : null) !== d.text)) {
-      this.cache.delete(key);
+      this.uncache(key);
     } else if (hit) {
       // Refresh its place in the LRU order.
       this.cache.delete(key);
@@ -123,7 +160,7 @@ export class SieveEngine {
       return hit;
     }
     const loaded: ScriptDependency[] = [];
-    const tracked: Host['loadScript'] =
+    const tracked: SyncLoader | undefined =
       load &&
       ((name, location) => {
         const text = load(name, location);
@@ -131,18 +168,84 @@ export class SieveEngine {
         return text;
       });
     const result = this.compileUncached(source, tracked);
+    const size = sourceBytes(source) + loaded.reduce((n, d) => n + sourceBytes(d.text ?? ''), 0);
+    // A script larger than the whole cache is compiled but not kept.
+    if (size > this.cacheLimit) return result;
     this.cache.set(key, result);
+    this.cachedBytes += size;
     if (loaded.length) this.cacheDeps.set(key, loaded);
     else this.cacheDeps.delete(key);
-    if (this.cache.size > CACHE_SIZE) {
-      const oldest = this.cache.keys().next().value!;
-      this.cache.delete(oldest);
-      this.cacheDeps.delete(oldest);
-    }
+    // Least recently used first, until the sources fit in the limit.
+    while (this.cachedBytes > this.cacheLimit) this.uncache(this.cache.keys().next().value!);
     return result;
   }
 
-  private compileUncached(source: string, loadScript?: Host['loadScript']): CompileResult {
+  /** Bytes of source the compile cache holds (its bound is EngineOptions.cacheBytes). */
+  get cacheSize(): number {
+    return this.cachedBytes;
+  }
+
+  private uncache(key: string): void {
+    if (!this.cache.delete(key)) return;
+    const deps = this.cacheDeps.get(key);
+    this.cachedBytes -= sourceBytes(key) + (deps ?? []).reduce((n, d) => n + sourceBytes(d.text ?? ''), 0);
+    this.cacheDeps.delete(key);
+  }
+
+  /**
+   * Compiles a script whose includes come from an async loader: the scripts it names are loaded
+   * (recursively, each once, within the include limits) and the script compiled with them. Not
+   * cached. With `upload`, a missing included script is a warning and the program is for checks.
+   */
+  async compileAsync(source: string, options: CompileAsyncOptions = {}): Promise<CompileResult> {
+    const known = new Map<string, string | null>();
+    const stubs = new Map<string, Diagnostic>();
+    const id = (name: string, location: string) => `${location}\0${name}`;
+    const load: ScriptLoader = options.loadScript ?? (() => null);
+    // Each round loads at least one new script; the include limits bound how many there are.
+    const rounds = this.config.include.maxIncludes + 2;
+    let result: CompileResult | null = null;
+    for (let round = 0; round < rounds; round++) {
+      const pending = new Map<string, { name: string; location: 'personal' | 'global' }>();
+      const loader: SyncLoader = (name, location) => {
+        const k = id(name, location);
+        if (stubs.has(k)) return '';
+        if (known.has(k)) return known.get(k)!;
+        pending.set(k, { name, location });
+        // A stand-in while the real text is loaded; this round's result is thrown away.
+        return '';
+      };
+      result = this.compileUncached(source, loader);
+      if (pending.size === 0) {
+        if (!options.upload) return result;
+        const missing = result.errors.filter((e) => MISSING_INCLUDE.test(e.message));
+        const fresh = missing.filter((e) => {
+          const [, location, name] = MISSING_INCLUDE.exec(e.message)!;
+          return !stubs.has(id(name!, location!));
+        });
+        if (fresh.length === 0) break;
+        for (const e of fresh) {
+          const [, location, name] = MISSING_INCLUDE.exec(e.message)!;
+          stubs.set(id(name!, location!), {
+            severity: 'warning',
+            code: 'include-missing',
+            line: e.line,
+            column: e.column,
+            message: `included ${location!} script "${name!}" does not exist (ignored during upload)`,
+          });
+        }
+        continue;
+      }
+      const entries = [...pending];
+      const texts = await Promise.all(entries.map(([, p]) => Promise.resolve(load(p.name, p.location))));
+      entries.forEach(([k], i) => known.set(k, texts[i] ?? null));
+    }
+    if (!result) return this.compileUncached(source);
+    if (stubs.size === 0) return result;
+    return { ...result, warnings: [...stubs.values(), ...result.warnings] };
+  }
+
+  private compileUncached(source: string, loadScript?: SyncLoader): CompileResult {
     if (Buffer.byteLength(source) > this.config.maxScriptSize) {
       return {
         program: null,
@@ -183,6 +286,45 @@ export class SieveEngine {
     envelope: Envelope,
     options: RunOptions = {},
   ): RunResult {
+    const out = this.attempt(program, message, envelope, options, undefined);
+    if (!(out instanceof PendingQuery)) return out;
+    // A synchronous run cannot wait; the answer is dropped (and so is its failure).
+    out.answer.catch(() => {});
+    return failed('error', `host query ${describeQuery(out.key)} answered asynchronously (use runAsync)`);
+  }
+
+  /**
+   * Runs a compiled script over one message, awaiting host queries that answer with a Promise:
+   * the run is started again from the beginning with every answer had so far (runs have no side
+   * effects and take microseconds). Never rejects for anything the script, message or host does.
+   */
+  async runAsync(
+    program: Program,
+    message: Buffer | MessageView,
+    envelope: Envelope,
+    options: RunOptions = {},
+  ): Promise<RunResult> {
+    const view = Buffer.isBuffer(message) ? parseMessage(message) : message;
+    const answers = new Map<string, unknown>();
+    for (let i = 0; i < MAX_ASYNC_ATTEMPTS; i++) {
+      const out = this.attempt(program, view, envelope, options, answers);
+      if (!(out instanceof PendingQuery)) return out;
+      try {
+        answers.set(out.key, await out.answer);
+      } catch (e) {
+        return hostFailure(e);
+      }
+    }
+    return failed('tempfail', 'too many host queries');
+  }
+
+  private attempt(
+    program: Program,
+    message: Buffer | MessageView,
+    envelope: Envelope,
+    options: RunOptions,
+    answers: Map<string, unknown> | undefined,
+  ): RunResult | PendingQuery {
     const view = Buffer.isBuffer(message) ? parseMessage(message) : message;
     // Without host hooks given anywhere the defaults serve as they are, with no copy per run.
     const host =
@@ -194,38 +336,50 @@ export class SieveEngine {
       host,
       trace: options.trace,
       clock: options.clock,
+      answers,
+      user: options.user,
     });
     const setup = this.runSetup(program);
     rt.captureMatches = setup.captureMatches;
-    for (let i = 0; i < setup.onRun.length; i++) setup.onRun[i]!(rt);
-    options.prepare?.(rt);
     try {
+      for (let i = 0; i < setup.onRun.length; i++) setup.onRun[i]!(rt);
+      options.prepare?.(rt);
       // Whether it ran to its end or stopped makes no difference here.
       runCommands(program.commands, rt);
     } catch (e) {
-      const error: Diagnostic =
-        e instanceof SieveRuntimeError
-          ? { severity: 'error', message: e.message, line: e.pos?.line ?? 0, column: e.pos?.column ?? 0 }
-          : {
-              severity: 'error',
-              message: `internal error: ${e instanceof Error ? e.message : String(e)}`,
-              line: 0,
-              column: 0,
-            };
-      // RFC 5228 §2.10.6: a failed script files the message as if nothing had run.
-      return {
-        status: 'error',
-        actions: [{ type: 'keep', mailbox: 'INBOX', implicit: true }],
-        errors: [error],
-      };
+      if (e instanceof PendingQuery) return e;
+      if (e instanceof TempFailError) return hostFailure(e);
+      if (e instanceof SieveRuntimeError) {
+        const pos = { line: e.pos?.line ?? 0, column: e.pos?.column ?? 0 };
+        return failed(e instanceof SieveLimitError ? 'limit' : 'error', e.message, pos);
+      }
+      return failed('error', `internal error: ${e instanceof Error ? e.message : String(e)}`);
     }
     const actions = rt.result.final(rt.state.get(FLAGS_STATE) as string[] | undefined);
     // The implicit keep stores the message as the script left it (editheader).
     if (rt.edited && rt.edited === rt.message) {
       for (const a of actions) if (a.type === 'keep' && a.implicit) a.message = rt.edited;
     }
-    return { status: 'ok', actions, errors: [] };
+    return { status: 'ok', actions, effects: rt.result.effects, errors: [] };
   }
+}
+
+function sourceBytes(s: string): number {
+  // Strings hold two bytes per UTF-16 unit: the memory the cache keeps, without an encoding pass.
+  return s.length * 2;
+}
+
+type SyncLoader = (name: string, location: 'personal' | 'global') => string | null;
+
+/** The host's script loader for a synchronous compile: a Promise counts as no script. */
+function syncLoader(load: Host['loadScript']): SyncLoader | undefined {
+  if (!load) return undefined;
+  return (name, location) => {
+    const text = load(name, location);
+    if (!(text instanceof Promise)) return text;
+    text.catch(() => {});
+    return null;
+  };
 }
 
 let shared: SieveEngine | null = null;

@@ -5,7 +5,14 @@
  * and extension authors use tamis/extension.
  */
 export { SieveEngine, checkScript, sieveCapabilities } from './engine.js';
-export type { EngineOptions, CompileResult, RunOptions, RunResult, CheckResult } from './engine.js';
+export type {
+  EngineOptions,
+  CompileResult,
+  RunOptions,
+  RunResult,
+  RunStatus,
+  CheckResult,
+} from './engine.js';
 export { defaultConfig, resolveConfig } from './config.js';
 export type { ConfigInput } from './config.js';
 export { SieveError, formatDiagnostic } from './diagnostics.js';
@@ -32,8 +39,12 @@ export type {
   RejectAction,
   VacationAction,
   OtherAction,
+  Effect,
+  DuplicateEffect,
 } from './runtime/result.js';
-export type { Host } from './runtime/host.js';
+export type { Host, Answer, DuplicateQuery } from './runtime/host.js';
+export { TempFailError } from './runtime/host.js';
+export { memoryDuplicateStore } from './extensions/duplicate.js';
 export type { TraceEvent } from './runtime/runtime.js';
 export type { EngineConfig, ScoreTestConfig } from './extensions/types.js';
 export type { Program } from './compiler/program.js';

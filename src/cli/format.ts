@@ -86,12 +86,14 @@ export function describeAction(a: Action): string {
     case 'ereject':
       return `${a.type}: ${quote(firstLine(a.reason))}`;
     case 'vacation': {
-      const parts = [`vacation: reply`];
+      // The guard's reason shows that the script asked for a reply that will not be sent.
+      const parts = [a.suppressed === undefined ? 'vacation: reply' : 'vacation: no reply'];
       if (a.to !== undefined) parts.push(`to <${a.to}>`);
       if (a.subject !== undefined) parts.push(`subject ${quote(a.subject)}`);
       if (a.from !== undefined) parts.push(`from ${quote(a.from)}`);
       parts.push(`at most every ${a.seconds} s`, `handle ${quote(a.handle)}`);
       if (a.mime) parts.push('(MIME)');
+      if (a.suppressed !== undefined) parts.push(`(suppressed: ${a.suppressed})`);
       return parts.join(' ');
     }
     case 'other':
@@ -114,7 +116,7 @@ export function shortAction(a: Action): string {
     case 'redirect':
       return `redirect <${a.address}>${a.copy ? ' :copy' : ''}`;
     case 'vacation':
-      return 'vacation';
+      return a.suppressed === undefined ? 'vacation' : 'vacation (suppressed)';
     case 'other':
       return a.name;
     default:

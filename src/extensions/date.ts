@@ -257,7 +257,7 @@ const currentdate: TestDef<CurrentDateData> = {
     keys: cx.keys(args.positional[1]!, args.match!),
   }),
   test(d, rt) {
-    const now = rt.host.now().getTime();
+    const now = rt.ask('now', () => rt.host.now()).getTime();
     const shown = shift({ time: now, offset: 0 }, d.zone, rt);
     const v = shown && datePart(shown, rt.expand(d.part).toLowerCase());
     return rt.match(v === null ? [] : [v], d.keys, d.spec);

@@ -1,37 +1,44 @@
 /**
  * RFC 7352: the `duplicate` test is true when a message with the same unique ID (Message-ID, the
  * value of :header, or :uniqueid) was seen within :seconds, per :handle. The host's
- * `duplicateSeen` keeps the records; without it an in-memory tracker serves the process.
+ * `duplicateSeen` query reads the user's records; the marks to make come back as effects.
  */
 import type { Extension, TestDef } from './types.js';
 import type { SieveString } from '../compiler/strings.js';
+import type { DuplicateQuery } from '../runtime/host.js';
+import type { Effect } from '../runtime/result.js';
 import { headerNames } from './base.js';
 import { crypto } from '../message/deps.js';
 
 /** Run state: answers given in this run by key, so repeated tests in one script agree. */
 const SEEN_STATE = 'duplicate.seen';
 
-/** An in-memory duplicate tracker: key → time until which the key counts as seen. */
-export function memoryDuplicateTracker(
-  now: () => number = Date.now,
-  maxEntries = 10000,
-): (key: string, seconds: number, last: boolean) => boolean {
+/**
+ * An in-memory record of duplicate marks, per user: `seen` answers the host query, `commit`
+ * records a run's duplicate effects. For tests and single-process hosts; nothing persists.
+ */
+export function memoryDuplicateStore(now: () => number = Date.now, maxEntries = 10000) {
   const expires = new Map<string, number>();
-  return (key, seconds, last) => {
-    const t = now();
-    const until = expires.get(key);
-    const seen = until !== undefined && until > t;
-    if (!seen || last) {
-      expires.delete(key);
-      expires.set(key, t + seconds * 1000);
-      // Oldest insertions go first once the table is full.
-      if (expires.size > maxEntries) expires.delete(expires.keys().next().value!);
-    }
-    return seen;
+  const id = (user: string, key: string) => `${user}\0${key}`;
+  return {
+    seen(q: DuplicateQuery): boolean {
+      const until = expires.get(id(q.user, q.key));
+      return until !== undefined && until > now();
+    },
+    commit(effects: readonly Effect[]): void {
+      for (const e of effects) {
+        if (e.type !== 'duplicate') continue;
+        const k = id(e.user, e.key);
+        const until = expires.get(k);
+        if (until !== undefined && until > now() && !e.last) continue;
+        expires.delete(k);
+        expires.set(k, now() + e.seconds * 1000);
+        // Oldest insertions go first once the table is full.
+        if (expires.size > maxEntries) expires.delete(expires.keys().next().value!);
+      }
+    },
   };
 }
-
-const defaultTracker = memoryDuplicateTracker();
 
 interface DuplicateData {
   handle: SieveString;
@@ -81,8 +88,15 @@ const duplicate: TestDef<DuplicateData> = {
     if (known !== undefined) return known;
     const cfg = rt.config.duplicate;
     const seconds = Math.min(d.seconds ?? cfg.defaultPeriod, cfg.maxPeriod);
-    const seen = (rt.host.duplicateSeen?.bind(rt.host) ?? defaultTracker)(key, seconds, d.last);
+    // Records are the user's own: one user's Message-ID says nothing about another's mail.
+    const user = rt.user;
+    const query: DuplicateQuery = { user, key, seconds };
+    const seen = rt.host.duplicateSeen
+      ? rt.ask(`duplicate\0${user}\0${key}\0${seconds}`, () => rt.host.duplicateSeen!(query))
+      : false;
     answers.set(key, seen);
+    // The mark is made by the host once the message is stored, not by the run.
+    if (!seen || d.last) rt.result.effects.push({ type: 'duplicate', user, key, seconds, last: d.last });
     return seen;
   },
 };

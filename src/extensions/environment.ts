@@ -47,7 +47,7 @@ const DOVECOT_STATE = 'environment.dovecot';
 export function environmentItem(item: string, rt: Runtime): string | null {
   const name = item.toLowerCase();
   if (name.startsWith('vnd.dovecot.') && !rt.state.has(DOVECOT_STATE)) return null;
-  const fromHost = rt.host.environment?.(name);
+  const fromHost = rt.host.environment && rt.ask(`environment\0${name}`, () => rt.host.environment!(name));
   if (fromHost !== undefined && fromHost !== null) return fromHost;
   const configured = rt.config.environment[name];
   if (configured !== undefined) return configured;

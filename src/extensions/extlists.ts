@@ -45,7 +45,8 @@ export function isKnownList(name: string, config: EngineConfig): boolean {
 /** Whether `value` is on the list; the host is asked first, then the configuration. */
 export function listContains(rt: Runtime, name: string, value: string): boolean {
   const full = fullListName(name);
-  const answer = rt.host.listContains?.(full, value);
+  const answer =
+    rt.host.listContains && rt.ask(`extlists\0${full}\0${value}`, () => rt.host.listContains!(full, value));
   if (answer !== undefined && answer !== null) return answer;
   const members = rt.config.extlists.lists[full];
   if (!members) return false;

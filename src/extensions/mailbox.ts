@@ -1,5 +1,6 @@
 import type { SieveString } from '../compiler/strings.js';
 import type { Extension, TestDef } from './types.js';
+import type { Runtime } from '../runtime/runtime.js';
 import { checkMailboxName } from './support/mailbox-name.js';
 
 /**
@@ -18,8 +19,13 @@ const mailboxexists: TestDef<SieveString[]> = {
     return names;
   },
   test: (names, rt) =>
-    rt.expandList(names).every((n) => checkMailboxName(n) === null && rt.host.mailboxExists(n)),
+    rt.expandList(names).every((n) => checkMailboxName(n) === null && mailboxExists(rt, n)),
 };
+
+/** Asks the host whether a mailbox exists (one question per name and run). */
+export function mailboxExists(rt: Runtime, name: string): boolean {
+  return rt.ask(`mailboxexists\0${name}`, () => rt.host.mailboxExists(name));
+}
 
 /** RFC 5490: `mailboxexists`, and :create on fileinto (the host creates a missing mailbox). */
 export const mailboxExtension: Extension = {

@@ -36,7 +36,10 @@ function warnMailbox(cx: CompileContext, arg: Argument, name: SieveString): void
 
 function lookup(rt: Runtime, mailbox: string | null, entry: string): string | null {
   if (!isValidEntryName(entry) || (mailbox !== null && !isValidMailbox(mailbox))) return null;
-  return rt.host.metadata?.(mailbox, entry) ?? null;
+  if (!rt.host.metadata) return null;
+  return rt.ask(`metadata\0${mailbox ?? ''}\0${mailbox === null ? 's' : 'm'}\0${entry}`, () =>
+    rt.host.metadata!(mailbox, entry),
+  );
 }
 
 interface MetadataData {

@@ -8,6 +8,7 @@ import type { CompileContext, Extension, TestDef } from './types.js';
 import type { SieveString } from '../compiler/strings.js';
 import { checkMailboxName } from './support/mailbox-name.js';
 import { normalizeMailbox } from '../runtime/result.js';
+import { mailboxExists } from './mailbox.js';
 
 /** RFC 6154 use-attr: a backslash and an IMAP atom. */
 const SPECIAL_USE = /^\\[^\x00-\x20\x7f(){%*"\\\]]+$/;
@@ -53,10 +54,13 @@ const specialuseExists: TestDef<SpecialUseExistsData> = {
   test(d, rt) {
     const flags = rt.expandList(d.flags);
     if (!flags.every(isSpecialUseFlag)) return false;
-    const lookup = (flag: string) => rt.host.specialUseMailboxes?.(flag) ?? [];
+    const lookup = (flag: string) =>
+      (rt.host.specialUseMailboxes &&
+        rt.ask(`specialuse\0${flag}`, () => rt.host.specialUseMailboxes!(flag))) ??
+      [];
     if (d.mailbox === null) return flags.every((f) => lookup(f).length > 0);
     const mailbox = rt.expand(d.mailbox);
-    if (checkMailboxName(mailbox) !== null || !rt.host.mailboxExists(mailbox)) return false;
+    if (checkMailboxName(mailbox) !== null || !mailboxExists(rt, mailbox)) return false;
     const target = normalizeMailbox(mailbox);
     return flags.every((f) => lookup(f).some((m) => normalizeMailbox(m) === target));
   },

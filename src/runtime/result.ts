@@ -62,6 +62,22 @@ export interface OtherAction extends ActionBase {
 export type Action =
   KeepAction | FileintoAction | RedirectAction | DiscardAction | RejectAction | VacationAction | OtherAction;
 
+/**
+ * Something the run wants remembered, for the host to commit once the message is stored
+ * (RFC 7352 §3: a duplicate record counts only for a delivered message).
+ */
+export interface DuplicateEffect {
+  type: 'duplicate';
+  /** Whose records (see DuplicateQuery). */
+  user: string;
+  key: string;
+  /** How long the mark counts as seen from now. */
+  seconds: number;
+  /** :last: the mark's time is refreshed even when it was a duplicate already. */
+  last: boolean;
+}
+export type Effect = DuplicateEffect;
+
 /** Thrown when an action cannot be added; the runtime turns it into a run-time error at the action's place. */
 export class ActionConflict extends Error {}
 
@@ -76,6 +92,8 @@ export interface ResultLimits {
  */
 export class Result {
   readonly actions: Action[] = [];
+  /** What the host should remember after storing the message, in order. */
+  readonly effects: Effect[] = [];
   implicitKeep = true;
   private redirects = 0;
   /** Actions (a prefix of `actions`) a host has executed already, when several scripts share one result. */

@@ -2,7 +2,7 @@ import type { Position } from '../syntax/ast.js';
 import type { Envelope, MessageView } from '../message/types.js';
 import type { CompiledKeys, EngineConfig, MatchSpec } from '../extensions/types.js';
 import type { SieveString } from '../compiler/strings.js';
-import type { Host } from './host.js';
+import type { Answer, Host } from './host.js';
 import { Result } from './result.js';
 import { matchValues } from './match-types.js';
 
@@ -15,6 +15,25 @@ export class SieveRuntimeError extends Error {
     super(message);
     this.name = 'SieveRuntimeError';
   }
+}
+
+/** A resource limit of the run was reached (CPU time): the run ends with status `limit`. */
+export class SieveLimitError extends SieveRuntimeError {
+  constructor(message: string, pos?: Position) {
+    super(message, pos);
+    this.name = 'SieveLimitError';
+  }
+}
+
+/**
+ * Thrown through the interpreter when a host query answered with a Promise: the run is abandoned
+ * (it has no side effects), the answer awaited, and the run started again with it known.
+ */
+export class PendingQuery {
+  constructor(
+    readonly key: string,
+    readonly answer: Promise<unknown>,
+  ) {}
 }
 
 /** One evaluated test, reported to a tracer (`tamis test --trace`). */
@@ -31,6 +50,10 @@ export interface RuntimeOptions {
   host: Host;
   clock?: () => number;
   trace?: (event: TraceEvent) => void;
+  /** Whose run this is (per-user host records such as duplicate marks); default: the envelope recipient. */
+  user?: string;
+  /** Answers to host queries known before the run (an async run's earlier attempts), by query key. */
+  answers?: Map<string, unknown>;
 }
 
 /** Milliseconds from a monotonic clock (process.hrtime: the global performance object loads perf_hooks). */
@@ -58,6 +81,8 @@ export class Runtime {
   captureMatches = false;
   readonly config: EngineConfig;
   readonly host: Host;
+  /** Whose records host queries read (duplicate). */
+  readonly user: string;
   readonly trace?: (event: TraceEvent) => void;
   /** Matchers for keys built from variables; made on first use (most scripts have none). */
   private keyCache: Map<string, ReturnType<MatchSpec['type']['prepare']>> | null = null;
@@ -66,6 +91,8 @@ export class Runtime {
   private readonly started: number;
   /** Milliseconds from a monotonic clock; replaceable so limits can be tested without timing. */
   private readonly clock: () => number;
+  /** Host answers by query key: repeated questions agree within a run, and an async run resumes with them. */
+  private readonly answers: Map<string, unknown> | null;
 
   constructor(
     public message: MessageView,
@@ -78,6 +105,21 @@ export class Runtime {
     this.clock = options.clock ?? monotonicClock;
     this.started = this.clock();
     this.result = new Result(this.config);
+    this.answers = options.answers ?? null;
+    this.user = options.user ?? envelope.to;
+  }
+
+  /**
+   * Asks the host a question identified by `key` (same key, same question). An answer already
+   * known is reused; a Promise suspends the run (see PendingQuery); a TempFailError passes through.
+   */
+  ask<T>(key: string, question: () => Answer<T>): T {
+    const known = this.answers;
+    if (known !== null && known.has(key)) return known.get(key) as T;
+    const answer = question();
+    if (answer instanceof Promise) throw new PendingQuery(key, answer);
+    if (known !== null) known.set(key, answer);
+    return answer;
   }
 
   /** Variables of the `variables` extension, by lower-cased name (made on first use). */
@@ -165,7 +207,7 @@ export class Runtime {
     this.work = 0;
     const limit = this.config.maxCpuTime;
     if (limit > 0 && this.clock() - this.started > limit * 1000) {
-      throw new SieveRuntimeError('execution exceeded CPU time limit');
+      throw new SieveLimitError('execution exceeded CPU time limit');
     }
   }
 

@@ -4,6 +4,7 @@ import {
   describeAction,
   formatDiagnosticWithSource,
   formatTrace,
+  shortAction,
   sourceLine,
   traceJson,
 } from '../../src/cli/format.js';
@@ -114,6 +115,25 @@ describe('actionJson', () => {
     });
     expect(json).toMatchObject({ handle: 'h', mime: false });
     expect(json).not.toHaveProperty('pos');
+  });
+
+  it('says when a vacation reply is suppressed, and why, in plain and JSON output', () => {
+    const base = {
+      type: 'vacation' as const,
+      reason: 'away',
+      addresses: [],
+      seconds: 60,
+      handle: 'h',
+      mime: false,
+    };
+    const sent = describeAction({ ...base, to: 'a@example.com' });
+    expect(sent).toMatch(/^vacation: reply to <a@example.com>/);
+    expect(sent).not.toContain('suppressed');
+    const quiet = describeAction({ ...base, suppressed: 'the envelope sender is null' });
+    expect(quiet).toMatch(/^vacation: no reply /);
+    expect(quiet).toContain('(suppressed: the envelope sender is null)');
+    expect(shortAction({ ...base, suppressed: 'x' })).toBe('vacation (suppressed)');
+    expect(actionJson({ ...base, suppressed: 'x' })).toMatchObject({ suppressed: 'x' });
   });
 
   it('flattens extension actions to their name and fields', () => {

@@ -121,7 +121,7 @@ describe('CPU time limit', () => {
     const engine = new SieveEngine({ config: { maxCpuTime: 1 } });
     const program = engine.compile(long).program!;
     const r = engine.run(program, MESSAGE, ENVELOPE, { clock: ticking() });
-    expect(r.status).toBe('error');
+    expect(r.status).toBe('limit');
     expect(r.errors[0]!.message).toBe('execution exceeded CPU time limit');
     expect(r.actions).toEqual([{ type: 'keep', mailbox: 'INBOX', implicit: true }]);
   });

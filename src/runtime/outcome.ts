@@ -1,0 +1,29 @@
+import type { RunResult } from '../engine.js';
+import { TempFailError } from './host.js';
+
+/**
+ * How a run ended: `ok`; `error` (a run-time error: the actions are the fallback keep);
+ * `tempfail` (a host query failed temporarily: try the delivery again later, LMTP 451 / exit 75);
+ * `limit` (a resource limit such as CPU time was reached: the actions are the fallback keep).
+ */
+export type RunStatus = 'ok' | 'error' | 'tempfail' | 'limit';
+
+/** RFC 5228 §2.10.6: a failed script files the message as if nothing had run. */
+export function failed(status: RunStatus, message: string, pos = { line: 0, column: 0 }): RunResult {
+  return {
+    status,
+    actions: [{ type: 'keep', mailbox: 'INBOX', implicit: true }],
+    effects: [],
+    errors: [{ severity: 'error', message, ...pos }],
+  };
+}
+
+/** A query that threw or rejected: temporary when the host said so, else a run-time error. */
+export function hostFailure(e: unknown): RunResult {
+  if (e instanceof TempFailError) return failed('tempfail', `temporary failure: ${e.message}`);
+  return failed('error', `host query failed: ${e instanceof Error ? e.message : String(e)}`);
+}
+
+export function describeQuery(key: string): string {
+  return key.split('\0')[0]!;
+}
