@@ -6,6 +6,8 @@ export interface Diagnostic {
   message: string;
   line: number;
   column: number;
+  /** Stable kebab-case identifier of the problem (`unknown-command`), for tools and translations. */
+  code?: string;
 }
 
 /** Thrown by the engine for anything wrong with a script or its run; never a bare Error. */
