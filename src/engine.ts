@@ -133,7 +133,7 @@ export class SieveEngine {
         const ext = this.registry.extensions.get(cap);
         if (ext?.onRun) onRun.push(ext.onRun.bind(ext));
       }
-      setup = { captureMatches: program.capabilities.has('variables'), onRun };
+      setup = { captureMatches: program.captureMatches, onRun };
       this.setups.set(program, setup);
     }
     return setup;

@@ -20,7 +20,9 @@ export type {
   CompiledKeys,
   AddressPartDef,
   ArgType,
+  StringHook,
 } from './extensions/types.js';
+export { stateKey, StateBag, type StateKey } from './compiler/state.js';
 export type { Runtime } from './runtime/runtime.js';
 export { SieveRuntimeError } from './runtime/runtime.js';
 export type { SieveString, Template } from './compiler/strings.js';

@@ -17,4 +17,6 @@ export interface Program {
   commands: CompiledCommand[];
   /** Capabilities the script required (and those implied by them). */
   capabilities: Set<string>;
+  /** Match values are recorded in runs: an extension required reads them (`${1}`). */
+  captureMatches: boolean;
 }

@@ -4,6 +4,7 @@ import type { Unwind } from '../runtime/interpreter.js';
 import type { SieveString } from '../compiler/strings.js';
 import type { CompiledCommand, CompiledTest, Program } from '../compiler/program.js';
 import type { Diagnostic } from '../diagnostics.js';
+import type { StateBag } from '../compiler/state.js';
 
 /** Value kinds a positional argument or a tag parameter can take. `stringlist` also accepts a single string. */
 export type ArgType = 'string' | 'stringlist' | 'number';
@@ -43,16 +44,18 @@ export interface ParsedArgs {
 export interface CompileContext {
   /** True when the capability was required (or is always on). */
   has(capability: string): boolean;
-  error(pos: Position, message: string): void;
-  warning(pos: Position, message: string): void;
-  /** Compiles a string argument: encoded-character decoding and, with variables, a template. */
+  /** Reports an error; `code` is its stable identifier (default `bad-argument`). */
+  error(pos: Position, message: string, code?: string): void;
+  /** Reports a warning; `code` is its stable identifier (default `questionable-argument`). */
+  warning(pos: Position, message: string, code?: string): void;
+  /** Compiles a string argument through the string hooks of the extensions required. */
   string(arg: Argument): SieveString;
   /** Compiles a string or string-list argument. */
   stringList(arg: Argument): SieveString[];
   /** Compiles match keys for a match spec (constant keys are prepared once). */
   keys(arg: Argument, spec: MatchSpec): CompiledKeys;
-  /** Free-form per-compile state for extensions (e.g. declared variables). */
-  readonly state: Map<string, unknown>;
+  /** Per-compile state for extensions, by typed key (see `stateKey`). */
+  readonly state: StateBag;
   /** The node being compiled. */
   readonly node: CommandNode | TestNode;
   /** Enclosing command names, innermost last. */
@@ -167,6 +170,16 @@ export interface AddressPartDef {
   extract(address: { localPart: string; domain: string | null; address: string }, rt: Runtime): string | null;
 }
 
+/**
+ * How an extension changes the string arguments of scripts that require it. `decode` steps run
+ * first, in require order, on the literal text; then the first `template` turns the text into what
+ * is expanded at run time. Both may report problems through `cx.error`.
+ */
+export interface StringHook {
+  decode?(text: string, cx: CompileContext, pos: Position): string;
+  template?(text: string, cx: CompileContext, pos: Position): SieveString;
+}
+
 /** One Sieve extension: everything a capability brings, in one object. */
 export interface Extension {
   /** Capability string for `require`. */
@@ -177,6 +190,10 @@ export interface Extension {
   matchTypes?: MatchTypeDef[];
   addressParts?: AddressPartDef[];
   tagsFor?: TagExtension[];
+  /** Rewrites string arguments once required (encoded-character decoding, variables templates). */
+  strings?: StringHook;
+  /** Scripts requiring it read match values (`${1}`), so runs record them. */
+  readsMatches?: boolean;
   /** Capabilities this one brings along (e.g. spamtestplus implies spamtest). */
   implies?: string[];
   /** Not advertised and not allowed in normal scripts (test harness only). */

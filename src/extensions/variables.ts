@@ -8,15 +8,16 @@ import type {
   TagDef,
   TestDef,
 } from './types.js';
-import type { SieveString } from '../compiler/strings.js';
+import { parseTemplate, type SieveString } from '../compiler/strings.js';
+import { stateKey } from '../compiler/state.js';
 import type { Runtime } from '../runtime/runtime.js';
 
 /** Compile state: the namespaces `${ns.name}` may use (the compiler reads this key). */
-export const NAMESPACES_STATE = 'variables.namespaces';
+export const NAMESPACES_STATE = stateKey<Set<string>>('variables.namespaces');
 /** Compile state: namespaces whose variables `set` may assign. */
-const ASSIGNABLE_STATE = 'variables.assignable';
+const ASSIGNABLE_STATE = stateKey<Set<string>>('variables.assignable');
 /** Compile state: distinct variable names assigned so far, for the maxVariables limit. */
-const DECLARED_STATE = 'variables.declared';
+const DECLARED_STATE = stateKey<Set<string>>('variables.declared');
 /** Run state: writers for assignable namespaces. */
 const WRITERS_STATE = 'variables.writers';
 
@@ -95,8 +96,8 @@ export function truncateUtf8(value: string, max: number): string {
   return value.slice(0, end);
 }
 
-function namespaces(cx: CompileContext, key: string): Set<string> {
-  let set = cx.state.get(key) as Set<string> | undefined;
+function namespaces(cx: CompileContext, key: typeof NAMESPACES_STATE): Set<string> {
+  let set = cx.state.get(key);
   if (!set) {
     set = new Set();
     cx.state.set(key, set);
@@ -264,11 +265,36 @@ const stringTest: TestDef<StringTestData> = {
   },
 };
 
+/** A string argument as a template of `${name}` and `${N}` references (RFC 5229 §3). */
+function compileTemplate(text: string, cx: CompileContext, pos: Position): SieveString {
+  const known = cx.state.get(NAMESPACES_STATE);
+  const compiled = parseTemplate(
+    text,
+    (ns) => known?.has(ns) ?? false,
+    (ns, ref) => cx.error(pos, `unknown variable namespace "${ns}" in \${${ref}}`, 'unknown-namespace'),
+  );
+  if (typeof compiled === 'string') return compiled;
+  const max = cx.config.maxMatchIndex;
+  for (const part of compiled.parts) {
+    if (typeof part !== 'string' && part.kind === 'match' && part.index > max) {
+      cx.error(
+        pos,
+        `match variable \${${part.index}} is out of range (the highest is \${${max}})`,
+        'match-index-out-of-range',
+      );
+      break;
+    }
+  }
+  return compiled;
+}
+
 /** RFC 5229: `set`, the `string` test, `${name}` and `${N}` expansion (done by the compiler and runtime). */
 export const variablesExtension: Extension = {
   name: 'variables',
   commands: [set as ActionCommandDef],
   tests: [stringTest as TestDef],
+  readsMatches: true,
+  strings: { template: compileTemplate },
   onRequire(cx) {
     // Other extensions may already have registered namespaces: keep theirs.
     namespaces(cx, NAMESPACES_STATE);

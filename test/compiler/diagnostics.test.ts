@@ -139,3 +139,35 @@ describe('nesting limit', () => {
     expect(errors(nest(40))[0]).toMatch(/blocks nested too deeply \(limit 32\)/);
   });
 });
+
+describe('diagnostic codes', () => {
+  const codes = (src: string) => engine.compile(src).errors.map((e) => e.code);
+  const warningCodes = (src: string) => engine.compile(src).warnings.map((w) => w.code);
+
+  it('gives each compile problem a stable code beside its text', () => {
+    expect(codes('frobnicate;')).toEqual(['unknown-command']);
+    expect(codes('if frobnicate {}')).toEqual(['unknown-test']);
+    expect(codes('fileinto "x";')).toEqual(['missing-require']);
+    expect(codes('if header :is 45 "x" {}')).toEqual(['bad-argument']);
+    expect(codes('if address "from" {}')).toEqual(['wrong-argument-count']);
+    expect(codes('if header :nope "a" "b" {}')).toEqual(['unknown-tag']);
+    expect(codes('if header :is :contains "a" "b" {}')).toEqual(['conflicting-tags']);
+    expect(codes('keep; require "fileinto";')).toEqual(['require-not-first']);
+    expect(codes('require "frob";')).toEqual(['unsupported-capability']);
+    expect(codes('else {}')).toEqual(['no-preceding-if']);
+    expect(codes('if header :comparator "i;frob" "a" "b" {}')).toEqual(['unknown-comparator']);
+  });
+
+  it('codes the problems string hooks report', () => {
+    expect(codes('require "variables"; set "a" "${99999}";')).toEqual(['match-index-out-of-range']);
+    expect(codes('require "encoded-character"; redirect "${unicode:D800}";')).toContain(
+      'bad-encoded-character',
+    );
+  });
+
+  it('gives diagnostics of extensions a code too', () => {
+    expect(
+      warningCodes('require "vacation"; vacation :days 0 "x";').every((c) => typeof c === 'string'),
+    ).toBe(true);
+  });
+});
