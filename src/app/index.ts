@@ -7,3 +7,4 @@ export {
   type ManageSieveConfig,
   type StartedManageSieve,
 } from './managesieve.js';
+export { checkEngineSettings, ConfigError } from './engine-settings.js';

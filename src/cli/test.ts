@@ -9,6 +9,7 @@ import {
   formatTrace,
   traceJson,
 } from './format.js';
+import { checkEngineSettings } from '../app/index.js';
 
 // The engine (parser, extensions, message decoding) is imported inside the action so that
 // `tamis --help` and other subcommands do not pay for loading it.
@@ -34,7 +35,7 @@ export function loadConfigFile(file: string): ConfigInput {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new Error(`config ${file} must hold a JSON object`);
   }
-  return value as ConfigInput;
+  return checkEngineSettings(value, file);
 }
 
 function firstAddress(view: MessageView, names: string[]): string | null {
