@@ -15,3 +15,5 @@ export {
 export type { HashScheme, HashOptions } from './schemes.js';
 export { shaCrypt, parseShaCrypt } from './sha-crypt.js';
 export type { UserDirectory, ScramCredentials } from './types.js';
+export { AuthCache } from './auth-cache.js';
+export type { AuthCacheOptions } from './auth-cache.js';

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { ScramCredentials, UserDirectory } from './types.js';
+import { AuthCache, type AuthCacheOptions } from './auth-cache.js';
 import { parseScramSha256, splitScheme, verifyPassword } from './schemes.js';
 
 /** One user line of a Dovecot passwd-file: `user:password:uid:gid:gecos:home:shell:extra`. */
@@ -27,6 +28,8 @@ export interface PasswdFileOptions {
    * 'PLAIN' treats such values as clear text.
    */
   defaultScheme?: 'CRYPT' | 'PLAIN';
+  /** Cache of verification results (off when absent); a user's entries go when their line changes. */
+  authCache?: AuthCacheOptions;
 }
 
 /** Parses passwd-file text. Malformed lines are reported in `errors` and skipped. */
@@ -89,6 +92,7 @@ export class PasswdFileDirectory implements UserDirectory {
   private users = new Map<string, PasswdEntry>();
   private stamp = '';
   private loading: Promise<void> | null = null;
+  private readonly cache: AuthCache | null;
   /** Problems found in the file at the last load (line numbers and reasons, never passwords). */
   errors: string[] = [];
 
@@ -97,6 +101,7 @@ export class PasswdFileDirectory implements UserDirectory {
     opts: PasswdFileOptions = {},
   ) {
     this.defaultScheme = opts.defaultScheme ?? 'CRYPT';
+    this.cache = opts.authCache ? new AuthCache(opts.authCache) : null;
   }
 
   /** Re-reads the file if it changed since the last read. */
@@ -133,6 +138,11 @@ export class PasswdFileDirectory implements UserDirectory {
       if (users.has(e.user)) errors.push(`line ${e.line}: duplicate user ${JSON.stringify(e.user)} ignored`);
       else users.set(e.user, e);
     }
+    if (this.cache) {
+      const line = (e: PasswdEntry | undefined): string => (e ? JSON.stringify([e.password, e.extra]) : '');
+      for (const u of new Set([...this.users.keys(), ...users.keys()]))
+        if (line(this.users.get(u)) !== line(users.get(u))) this.cache.flushUser(u);
+    }
     this.users = users;
     this.errors = errors;
     this.stamp = stamp;
@@ -154,7 +164,11 @@ export class PasswdFileDirectory implements UserDirectory {
       await verifyPassword(password, DUMMY_HASH);
       return false;
     }
-    return verifyPassword(password, e.password, this.defaultScheme);
+    const cached = this.cache?.get(user, password);
+    if (cached !== undefined) return cached;
+    const ok = await verifyPassword(password, e.password, this.defaultScheme);
+    this.cache?.set(user, password, ok);
+    return ok;
   }
 
   async scramSha256(user: string): Promise<ScramCredentials | null> {

@@ -144,3 +144,20 @@ describe('upsertPasswdEntry', () => {
     await expect(upsertPasswdEntry(file, entry('a', '{PLAIN}x\nroot:{PLAIN}y'))).rejects.toThrow();
   });
 });
+
+describe('PasswdFileDirectory with an auth cache', () => {
+  it('forgets a cached success when the user line changes', async () => {
+    await writeFile(file, 'alice:{PLAIN}one\nbob:{PLAIN}b\n');
+    const d = new PasswdFileDirectory(file, {
+      authCache: { size: 10, ttlMs: 60_000, negativeTtlMs: 60_000 },
+    });
+    expect(await d.verifyPassword('alice', 'one')).toBe(true);
+    expect(await d.verifyPassword('alice', 'two')).toBe(false);
+    await writeFile(file, 'alice:{PLAIN}two\nbob:{PLAIN}b\n');
+    const t = new Date(Date.now() + 5000);
+    await utimes(file, t, t);
+    expect(await d.verifyPassword('alice', 'one')).toBe(false);
+    expect(await d.verifyPassword('alice', 'two')).toBe(true);
+    expect(await d.verifyPassword('bob', 'b')).toBe(true);
+  });
+});
