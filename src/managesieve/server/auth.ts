@@ -53,6 +53,8 @@ export const unauthenticate: CommandHandler = (s) => {
 interface Attempt {
   user: string | null;
   locked: boolean;
+  /** The user whose attempt was taken from the throttle before the check (one per AUTHENTICATE). */
+  reserved: string | null;
 }
 
 export const authenticate: CommandHandler = async (s, args) => {
@@ -60,27 +62,33 @@ export const authenticate: CommandHandler = async (s, args) => {
   const mechName = stringArg(args, 0).toString('latin1').toUpperCase();
   const initial = args.length > 1 ? stringArg(args, 1) : null;
   if (c.throttle.isLocked(s.address, null)) {
-    return authFailed(s, 'Too many failed logins; try again later.', 'TRYLATER', null);
+    return authFailed(s, 'Too many failed logins; try again later.', 'TRYLATER', null, false);
   }
   // A directory wrapper per attempt learns which user the mechanism tried, for throttling.
-  const attempt: Attempt = { user: null, locked: false };
+  const attempt: Attempt = { user: null, locked: false, reserved: null };
   const base = c.directory;
-  const isLocked = (user: string): boolean => {
+  /** False when the user (or the address) is locked out; else the attempt is counted before the check. */
+  const take = (user: string): boolean => {
     attempt.user = user;
-    attempt.locked = c.throttle.isLocked(s.address, user);
-    return attempt.locked;
+    if (attempt.reserved === null) {
+      attempt.locked = !c.throttle.reserve(s.address, user);
+      if (!attempt.locked) attempt.reserved = user;
+    } else if (attempt.reserved !== user) {
+      attempt.locked = c.throttle.isLocked(s.address, user);
+    }
+    return !attempt.locked;
   };
   const dir: UserDirectory = {
     supportsScram: base.supportsScram,
     exists: (u) => base.exists(u),
-    verifyPassword: async (u, p) => (isLocked(u) ? false : base.verifyPassword(u, p)),
-    scramSha256: async (u) => (isLocked(u) ? null : base.scramSha256(u)),
+    verifyPassword: async (u, p) => (take(u) ? base.verifyPassword(u, p) : false),
+    scramSha256: async (u) => (take(u) ? base.scramSha256(u) : null),
   };
   const oauth: OAuthTokenVerifier | undefined = c.oauth
     ? async (token, claimed) => {
-        if (claimed !== null && isLocked(claimed)) return null;
+        if (claimed !== null && !take(claimed)) return null;
         const who = await c.oauth!(token, claimed);
-        if (who !== null && isLocked(who)) return null;
+        if (who !== null && !take(who)) return null;
         return who;
       }
     : undefined;
@@ -109,7 +117,8 @@ export const authenticate: CommandHandler = async (s, args) => {
   for (;;) {
     const step = await exchange.step(response);
     if (step.type === 'success') {
-      c.throttle.recordSuccess(step.user);
+      if (attempt.reserved !== null) c.throttle.releaseSuccess(s.address, attempt.reserved);
+      if (attempt.reserved !== step.user) c.throttle.recordSuccess(step.user);
       const referral = typeof c.referral === 'function' ? await c.referral(step.user) : c.referral;
       if (referral) {
         s.write(
@@ -131,10 +140,11 @@ export const authenticate: CommandHandler = async (s, args) => {
       return true;
     }
     if (step.type === 'failure') {
+      const counted = attempt.reserved !== null;
       if (attempt.locked)
-        return authFailed(s, 'Too many failed logins; try again later.', 'TRYLATER', attempt.user);
+        return authFailed(s, 'Too many failed logins; try again later.', 'TRYLATER', attempt.user, counted);
       const code = step.reason === 'unavailable' ? 'TRANSITION-NEEDED' : undefined;
-      return authFailed(s, step.message || 'Authentication failed.', code, attempt.user);
+      return authFailed(s, step.message || 'Authentication failed.', code, attempt.user, counted);
     }
     s.write(Buffer.concat([encodeString(step.data.toString('base64')), Buffer.from('\r\n')]));
     const res = await readCommand(
@@ -171,11 +181,13 @@ async function authFailed(
   text: string,
   code: ResponseCodeName | undefined,
   user: string | null,
+  /** The failure was counted already, when the attempt was reserved. */
+  counted: boolean,
 ): Promise<boolean> {
   const c = s.ctx;
   // The delay grows with the failures already seen for this address and user.
-  const delay = c.throttle.delayMs(s.address, user);
-  c.throttle.recordFailure(s.address, user);
+  const delay = c.throttle.delayMs(s.address, user, counted ? 1 : 0);
+  if (!counted) c.throttle.recordFailure(s.address, user);
   s.authFailures++;
   c.logger?.warn(`managesieve: failed login${user ? ` for ${JSON.stringify(user)}` : ''} from ${s.address}`);
   if (delay > 0) await sleep(delay);

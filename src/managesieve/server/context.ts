@@ -1,12 +1,8 @@
 import type { SecureContext } from 'node:tls';
 import type { OAuthTokenVerifier, SaslServerMechanism, UserDirectory } from '../sasl/types.js';
 import type { ScriptStore } from '../../scripts/types.js';
-import type {
-  ManageSieveEngine,
-  ManageSieveLimits,
-  ManageSieveLogger,
-  ManageSieveServerOptions,
-} from './options.js';
+import type { SieveEngine } from '../../index.js';
+import type { ManageSieveLimits, ManageSieveLogger, ManageSieveServerOptions } from './options.js';
 import type { AuthThrottle } from './throttle.js';
 
 /** What all sessions of one server share. */
@@ -21,13 +17,14 @@ export interface ServerContext {
   secureContext: SecureContext | null;
   implicitTls: boolean;
   insecureAuth: boolean;
+  secureLoopback: boolean;
   implementation: string;
-  maxRedirects: number;
   referral: ManageSieveServerOptions['referral'];
   limits: ManageSieveLimits;
   throttle: AuthThrottle;
   logger: ManageSieveLogger | undefined;
-  engine: ManageSieveEngine;
+  engine: SieveEngine;
+  globalScriptsDir: string | undefined;
   /** SIEVE capability string (computed once). */
   sieveCapability(): string;
   notify(): string | null;

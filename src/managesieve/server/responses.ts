@@ -1,5 +1,6 @@
 import type { Response, ResponseCodeName } from '../protocol/wire.js';
 import { ScriptStoreError } from '../../scripts/types.js';
+import type { ServerContext } from './context.js';
 
 export function no(text: string | Buffer, code?: ResponseCodeName): Response {
   return { kind: 'NO', code: code ? { name: code } : undefined, text };
@@ -29,4 +30,10 @@ export function diagnosticText(lines: string[]): string {
 /** A store failure in the protocol's terms (an invalid name has no response code). */
 export function storeErrorResponse(e: ScriptStoreError): Response {
   return e.code === 'INVALIDNAME' ? no(e.message) : no(e.message, e.code);
+}
+
+/** NO (QUOTA/MAXSIZE) for a script over the engine's `maxScriptSize`, else null. */
+export function scriptTooLarge(ctx: ServerContext, size: number): Response | null {
+  const max = ctx.engine.config.maxScriptSize;
+  return size > max ? no(`Script is too large (max ${max} bytes).`, 'QUOTA/MAXSIZE') : null;
 }

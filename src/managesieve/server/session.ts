@@ -5,13 +5,17 @@ import { parseScriptName, printableName } from '../../scripts/names.js';
 import { ConnectionClosed, IdleTimeout, InputReader, LineTooLong } from '../protocol/reader.js';
 import { encodeCapability, encodeResponse, type Response, type Token } from '../protocol/wire.js';
 import { ScriptStoreError } from '../../scripts/types.js';
+import { isLoopback, isPeerGone } from './address.js';
 import { usableMechanisms } from './auth.js';
 import { COMMANDS, checkShape } from './commands/table.js';
 import type { CommandSession } from './commands/types.js';
 import type { ServerContext } from './context.js';
-import { EndSession, no, ok, storeErrorResponse } from './responses.js';
+import { EndSession, no, ok, scriptTooLarge, storeErrorResponse } from './responses.js';
 
 export type { ServerContext } from './context.js';
+
+/** The login deadline passed: unlike idleness, bytes trickling in do not postpone it. */
+class LoginTimeout extends IdleTimeout {}
 
 /** One client connection, from greeting to close. Commands run strictly one after another. */
 export class Session implements CommandSession {
@@ -22,7 +26,9 @@ export class Session implements CommandSession {
   authFailures = 0;
   private badCommands = 0;
   private ended = false;
+  private loginTimer: NodeJS.Timeout | null = null;
   readonly address: string;
+  private readonly loopback: boolean;
 
   constructor(
     raw: Socket,
@@ -32,10 +38,26 @@ export class Session implements CommandSession {
     this.socket = raw;
     this.tls = raw instanceof TLSSocket;
     this.address = raw.remoteAddress ?? 'unknown';
+    this.loopback = isLoopback(this.address);
     // Errors are handled through the reader; this keeps a late error on the raw socket from crashing the process.
     raw.on('error', () => {});
     this.reader = new InputReader(ctx.limits.preAuthTimeoutMs);
     this.reader.attach(raw);
+    this.startLoginTimer();
+  }
+
+  private startLoginTimer(): void {
+    this.stopLoginTimer();
+    this.loginTimer = setTimeout(
+      () => this.reader.fail(new LoginTimeout('Login deadline')),
+      this.ctx.limits.loginTimeoutMs,
+    );
+    this.loginTimer.unref();
+  }
+
+  private stopLoginTimer(): void {
+    if (this.loginTimer) clearTimeout(this.loginTimer);
+    this.loginTimer = null;
   }
 
   /** Ends the session from outside (server shutdown). */
@@ -75,9 +97,13 @@ export class Session implements CommandSession {
         if (!(await this.dispatch(res.tokens))) break;
       }
     } catch (e) {
-      if (e instanceof IdleTimeout) this.reply({ kind: 'BYE', text: 'Disconnected for inactivity.' });
+      if (e instanceof LoginTimeout) this.reply({ kind: 'BYE', text: 'Login time exceeded.' });
+      else if (e instanceof IdleTimeout) this.reply({ kind: 'BYE', text: 'Disconnected for inactivity.' });
       else if (e instanceof LineTooLong) this.reply({ kind: 'BYE', text: 'Command line too long.' });
-      else if (!(e instanceof ConnectionClosed) && !(e instanceof EndSession)) {
+      else if (isPeerGone(e)) {
+        // A client that resets its connection has only disconnected, however abruptly.
+        this.ctx.logger?.info(`managesieve: session ${this.address}: connection lost (${e.code})`);
+      } else if (!(e instanceof ConnectionClosed) && !(e instanceof EndSession)) {
         this.ctx.logger?.error(`managesieve: session ${this.address}: ${(e as Error).stack ?? String(e)}`);
         this.reply({ kind: 'BYE', text: 'Internal server error.' });
       }
@@ -89,6 +115,7 @@ export class Session implements CommandSession {
   private close(): void {
     if (this.ended) return;
     this.ended = true;
+    this.stopLoginTimer();
     this.reader.dispose();
     const s = this.socket;
     s.on('error', () => {});
@@ -130,16 +157,18 @@ export class Session implements CommandSession {
   }
 
   plaintextAllowed(): boolean {
-    return this.tls || this.ctx.insecureAuth;
+    return this.tls || this.ctx.insecureAuth || (this.ctx.secureLoopback && this.loopback);
   }
 
   loggedIn(user: string): void {
     this.user = user;
+    this.stopLoginTimer();
     this.reader.setIdleTimeout(this.ctx.limits.idleTimeoutMs);
   }
 
   loggedOut(): void {
     this.user = null;
+    this.startLoginTimer();
     this.reader.setIdleTimeout(this.ctx.limits.preAuthTimeoutMs);
   }
 
@@ -154,7 +183,9 @@ export class Session implements CommandSession {
     }
     const cmd = tokens[0]?.kind === 'atom' ? tokens[0].value.toUpperCase() : '';
     if (cmd === 'PUTSCRIPT' && tokens.length === 2 && tokens[1].kind === 'string') {
-      // The quota is checked against the announced size before a single byte of the script is read.
+      // Size and quota are checked against the announced size before a single byte of the script is read.
+      const tooLarge = scriptTooLarge(this.ctx, literal.size);
+      if (tooLarge) return { action: 'skip', reply: tooLarge };
       const parsed = parseScriptName(tokens[1].value);
       if ('name' in parsed) {
         const check = await this.ctx.store.haveSpace(user, parsed.name, literal.size);
@@ -179,7 +210,7 @@ export class Session implements CommandSession {
       lines.push(encodeCapability('SASL', usableMechanisms(this).join(' ')));
       if (c.secureContext && !this.tls) lines.push(encodeCapability('STARTTLS'));
     } else {
-      lines.push(encodeCapability('MAXREDIRECTS', String(c.maxRedirects)));
+      lines.push(encodeCapability('MAXREDIRECTS', String(c.engine.config.maxRedirects)));
       lines.push(encodeCapability('OWNER', this.user));
     }
     lines.push(encodeCapability('UNAUTHENTICATE'));
@@ -218,7 +249,7 @@ export class Session implements CommandSession {
       return await spec.run(this, args);
     } catch (e) {
       if (e instanceof EndSession || e instanceof ConnectionClosed || e instanceof IdleTimeout) throw e;
-      if (e instanceof LineTooLong) throw e;
+      if (e instanceof LineTooLong || isPeerGone(e)) throw e;
       if (e instanceof ScriptStoreError) {
         this.reply(storeErrorResponse(e));
         return true;

@@ -1,7 +1,7 @@
 import { parseScriptName, printableName } from '../../../scripts/names.js';
 import { encodeLiteral, encodeString } from '../../protocol/strings.js';
 import { encodeResponse, parseNumber } from '../../protocol/wire.js';
-import { no, ok } from '../responses.js';
+import { no, ok, scriptTooLarge } from '../responses.js';
 import { stringArg, type CommandHandler, type CommandSession } from './types.js';
 import { compileUpload } from './upload.js';
 
@@ -25,6 +25,11 @@ export const haveSpace: CommandHandler = async (s, args) => {
   }
   const name = nameOrReply(s, stringArg(args, 0));
   if (name === null) return true;
+  const tooLarge = scriptTooLarge(s.ctx, size);
+  if (tooLarge) {
+    s.reply(tooLarge);
+    return true;
+  }
   const check = await s.ctx.store.haveSpace(s.user!, name, size);
   s.reply(check.ok ? ok('Putscript would succeed.') : no(check.message, check.code));
   return true;
@@ -34,7 +39,12 @@ export const putScript: CommandHandler = async (s, args) => {
   const name = nameOrReply(s, stringArg(args, 0));
   if (name === null) return true;
   const script = stringArg(args, 1);
-  const compiled = compileUpload(s.ctx, script, `${name}: `);
+  const tooLarge = scriptTooLarge(s.ctx, script.length);
+  if (tooLarge) {
+    s.reply(tooLarge);
+    return true;
+  }
+  const compiled = await compileUpload(s.ctx, s.user!, script, `${name}: `);
   if ('error' in compiled) {
     s.reply(compiled.error);
     return true;
@@ -44,8 +54,8 @@ export const putScript: CommandHandler = async (s, args) => {
   return true;
 };
 
-export const checkScript: CommandHandler = (s, args) => {
-  const compiled = compileUpload(s.ctx, stringArg(args, 0), '');
+export const checkScript: CommandHandler = async (s, args) => {
+  const compiled = await compileUpload(s.ctx, s.user!, stringArg(args, 0), '');
   if ('error' in compiled) s.reply(compiled.error);
   else if (compiled.warnings) s.reply(ok(compiled.warnings, 'WARNINGS'));
   else s.reply(ok('Script checked successfully.'));
