@@ -73,7 +73,10 @@ describe('ManageSieve server: STARTTLS and plaintext policy', () => {
 
 describe('ManageSieve server: implicit TLS', () => {
   it('speaks TLS from the first byte and offers PLAIN', async () => {
-    const fx = await startFixture({ tls: true, server: { insecureAuth: false, secureLoopback: false, implicitTls: true } });
+    const fx = await startFixture({
+      tls: true,
+      server: { insecureAuth: false, secureLoopback: false, implicitTls: true },
+    });
     try {
       const ca = await readFile(fx.cert!);
       const c = await RawClient.connect(fx.port, { ca, servername: 'localhost' });

@@ -71,7 +71,16 @@ describe('wire encoder', () => {
 
 describe('script names', () => {
   it('accepts Net-Unicode names and refuses the rest', () => {
-    for (const ok of ['main', 'Ünïcødé name', '..', '.hidden', 'a\\b', 'x'.repeat(249), 'é'.repeat(124), '日本語']) {
+    for (const ok of [
+      'main',
+      'Ünïcødé name',
+      '..',
+      '.hidden',
+      'a\\b',
+      'x'.repeat(249),
+      'é'.repeat(124),
+      '日本語',
+    ]) {
       expect(scriptNameProblem(ok), ok).toBeNull();
     }
     for (const bad of [
