@@ -1,14 +1,11 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { PasswdFileDirectory } from '../accounts/index.js';
+import { SieveEngine, type ConfigInput } from '../index.js';
 import { FileScriptStore, userFolderName } from '../scripts/file-store.js';
 import type { QuotaLimits } from '../scripts/types.js';
 import { ensureSelfSignedCertificate } from '../managesieve/server/certificate.js';
-import {
-  DEFAULT_LIMITS,
-  type ManageSieveLimits,
-  type ManageSieveLogger,
-} from '../managesieve/server/options.js';
+import type { ManageSieveLimits, ManageSieveLogger } from '../managesieve/server/options.js';
 import { createManageSieveServer, type ManageSieveServer } from '../managesieve/server/server.js';
 import type { AuthThrottleOptions } from '../managesieve/server/throttle.js';
 
@@ -36,7 +33,12 @@ export interface ManageSieveConfig {
   /** Allow PLAIN/LOGIN/OAUTHBEARER without TLS. Default false. */
   insecureAuth?: boolean;
   implementation?: string;
+  /** @deprecated The engine's `maxRedirects`; used only when no engine is passed to startManageSieve. */
   maxRedirects?: number;
+  /** Folder of the scripts `include :global` reads. Default: none (no global scripts). */
+  globalScriptsDir?: string;
+  /** Treat loopback connections as secure for PLAIN and LOGIN without TLS. Default true. */
+  secureLoopback?: boolean;
   /** Send every user to this `sieve://` server after login (REFERRAL). */
   referral?: string;
   /** Mechanisms users may pick; others answer AUTH-TOO-WEAK. Default: all. */
@@ -68,6 +70,8 @@ const KNOWN_KEYS = new Set([
   'insecureAuth',
   'implementation',
   'maxRedirects',
+  'globalScriptsDir',
+  'secureLoopback',
   'referral',
   'allowedMechanisms',
   'quota',
@@ -98,6 +102,7 @@ export async function loadManageSieveConfig(file: string): Promise<ManageSieveCo
     dataDir: rel(cfg.dataDir),
     usersFile: rel(cfg.usersFile),
     homeDir: rel(cfg.homeDir),
+    globalScriptsDir: rel(cfg.globalScriptsDir),
     tls: cfg.tls ? { ...cfg.tls, cert: rel(cfg.tls.cert), key: rel(cfg.tls.key) } : undefined,
   };
 }
@@ -117,11 +122,13 @@ export interface StartedManageSieve {
 /**
  * Starts a server from a configuration with embedded defaults: with an empty config it listens on
  * 127.0.0.1:4190, keeps data in the default data folder, creates an empty users file and a self-signed
- * certificate there, and offers STARTTLS.
+ * certificate there, and offers STARTTLS. Uploads are checked by `engine` (default: one built from the
+ * deprecated `quota.maxScriptSize` and `maxRedirects` keys), whose `maxScriptSize` is the one size limit.
  */
 export async function startManageSieve(
   config: ManageSieveConfig,
   logger: ManageSieveLogger = consoleLogger,
+  engine: SieveEngine = legacyEngine(config),
 ): Promise<StartedManageSieve> {
   const dataDir = path.resolve(config.dataDir ?? defaultDataDir());
   await fs.mkdir(dataDir, { recursive: true, mode: 0o700 });
@@ -148,7 +155,7 @@ export async function startManageSieve(
     homeFor: useHome
       ? async (user) => (await directory.home(user)) ?? path.join(homeDir, userFolderName(user))
       : undefined,
-    quota: config.quota,
+    quota: { ...config.quota, maxScriptSize: engine.config.maxScriptSize },
   });
 
   let certificate: StartedManageSieve['certificate'] = null;
@@ -163,25 +170,21 @@ export async function startManageSieve(
         logger.info(`managesieve: generated a self-signed certificate ${certificate.cert}`);
     }
   }
-  const maxScriptSize = store.quota.maxScriptSize;
-  const limits: Partial<ManageSieveLimits> = {
-    // A script as large as the quota allows must fit in a literal.
-    maxLiteralSize: Math.max(DEFAULT_LIMITS.maxLiteralSize, maxScriptSize),
-    ...config.limits,
-  };
   const server = createManageSieveServer({
     directory,
     store,
+    engine,
+    globalScriptsDir: config.globalScriptsDir,
+    secureLoopback: config.secureLoopback,
     tls: certificate
       ? { cert: await fs.readFile(certificate.cert), key: await fs.readFile(certificate.key) }
       : undefined,
     implicitTls: tlsCfg.implicit ?? false,
     insecureAuth: config.insecureAuth ?? false,
     implementation: config.implementation,
-    maxRedirects: config.maxRedirects,
     referral: config.referral,
     allowedMechanisms: config.allowedMechanisms,
-    limits,
+    limits: config.limits,
     authThrottle: config.authThrottle,
     logger,
   });
@@ -193,6 +196,15 @@ export async function startManageSieve(
       (config.insecureAuth ? ', plaintext authentication allowed without TLS' : ''),
   );
   return { server, host: addr.address, port: addr.port, dataDir, usersFile, store, directory, certificate };
+}
+
+/** An engine from the keys that used to set its limits here (`quota.maxScriptSize`, `maxRedirects`). */
+function legacyEngine(config: ManageSieveConfig): SieveEngine {
+  const input: ConfigInput = {};
+  // 0 (unlimited, for the store) keeps the engine's default: the engine always has a limit.
+  if (config.quota?.maxScriptSize) input.maxScriptSize = config.quota.maxScriptSize;
+  if (config.maxRedirects !== undefined) input.maxRedirects = config.maxRedirects;
+  return new SieveEngine({ config: input });
 }
 
 export const consoleLogger: ManageSieveLogger = {

@@ -202,6 +202,9 @@ export class FileScriptStore implements ScriptStore {
     });
   }
 
+  // Another process on the same folder may remove a script between any two steps below, so a
+  // vanished file (ENOENT) is the script not existing, never a server failure.
+
   async delete(user: string, name: string): Promise<void> {
     const file = await this.scriptPath(user, name);
     await this.mutex.run(user, async () => {
@@ -209,7 +212,12 @@ export class FileScriptStore implements ScriptStore {
         throw new ScriptStoreError('ACTIVE', 'Cannot delete the active Sieve script.');
       }
       if (!(await this.isScript(file))) throw notFound(name);
-      await fs.unlink(file);
+      try {
+        await fs.unlink(file);
+      } catch (e) {
+        if (isErrno(e, 'ENOENT')) throw notFound(name);
+        throw e;
+      }
     });
   }
 
@@ -234,12 +242,40 @@ export class FileScriptStore implements ScriptStore {
         if (isErrno(e, 'EEXIST')) {
           throw new ScriptStoreError('ALREADYEXISTS', 'A sieve script with that name already exists.');
         }
+        if (isErrno(e, 'ENOENT')) throw notFound(oldName);
         throw e;
       }
       // Repoint the active link before the old name disappears, so it never dangles.
       if ((await this.activeName(user)) === oldName) await this.pointActiveLink(user, newName);
-      await fs.unlink(from);
+      try {
+        await fs.unlink(from);
+      } catch (e) {
+        if (!isErrno(e, 'ENOENT')) throw e;
+        // Another process renamed or deleted the script first: take our copy back.
+        await this.undoLostRename(user, newName, to);
+        throw notFound(oldName);
+      }
     });
+  }
+
+  /**
+   * Removes the new name of a rename that lost a race. When the active link was pointed at it, it is
+   * pointed at another name of the same file (the winner's rename), or the copy is kept.
+   */
+  private async undoLostRename(user: string, newName: string, to: string): Promise<void> {
+    if ((await this.activeName(user)) === newName) {
+      const ino = (await fs.lstat(to)).ino;
+      const dir = await this.sieveDir(user);
+      let other: string | null = null;
+      for (const name of await this.names(user)) {
+        if (name === newName) continue;
+        const st = await fs.lstat(path.join(dir, name + SUFFIX)).catch(() => null);
+        if (st?.ino === ino) other = name;
+      }
+      if (other === null) return;
+      await this.pointActiveLink(user, other);
+    }
+    await fs.rm(to, { force: true });
   }
 
   /** Atomically replaces `<home>/.dovecot.sieve` with a link to the named script. */

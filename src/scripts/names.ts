@@ -1,6 +1,11 @@
 /** Script name rules (RFC 5804 section 1.6, Net-Unicode of RFC 5198), plus what keeps names safe as file names. */
 
 export const MAX_NAME_CHARS = 256;
+/**
+ * Longest name in UTF-8 bytes: with the `.sieve` suffix it must fit in one file name (NAME_MAX, 255
+ * bytes on Linux and the BSDs). A longer name is refused for good rather than failing at write time.
+ */
+export const MAX_NAME_BYTES = 255 - '.sieve'.length;
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const utf8WithoutBom = new TextDecoder('utf-8', { fatal: true });
 
@@ -29,6 +34,7 @@ export function scriptNameProblem(name: string): string | null {
     if (cp === 0x2f) return "'/' is not allowed";
   }
   if (chars > MAX_NAME_CHARS) return `longer than ${MAX_NAME_CHARS} characters`;
+  if (Buffer.byteLength(name) > MAX_NAME_BYTES) return `longer than ${MAX_NAME_BYTES} bytes in UTF-8`;
   if (name.normalize('NFC') !== name) return 'not in Unicode normalization form C';
   return null;
 }

@@ -48,7 +48,11 @@ const median = (xs: number[]) => {
 async function startTamis(opts: ManageSieveBenchOptions, dir: string, usersFile: string): Promise<Target> {
   // No TLS at all, as on the Dovecot side (ssl = no): nothing is encrypted in either run.
   const config = join(dir, 'tamis.json');
-  await writeFile(config, JSON.stringify({ tls: { enabled: false } }));
+  // All sessions come from loopback: lift the per-address cap, as the load needs.
+  await writeFile(
+    config,
+    JSON.stringify({ tls: { enabled: false }, limits: { maxConnectionsPerAddress: 1_000_000 } }),
+  );
   const args = [
     'managesieve',
     '--config',

@@ -1,6 +1,6 @@
 import { createServer as createNetServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { createSecureContext, createServer as createTlsServer } from 'node:tls';
-import * as engine from '../../index.js';
+import { SieveEngine, sieveCapabilities } from '../../index.js';
 import { serverMechanisms } from '../sasl/index.js';
 import { encodeResponse } from '../protocol/wire.js';
 import { DEFAULT_LIMITS, type ManageSieveServerOptions } from './options.js';
@@ -22,18 +22,20 @@ export interface ManageSieveServer {
 
 export function createManageSieveServer(options: ManageSieveServerOptions): ManageSieveServer {
   if (options.implicitTls && !options.tls) throw new Error('implicitTls needs tls (certificate and key)');
-  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const eng = serverEngine(options);
+  const limits = {
+    ...DEFAULT_LIMITS,
+    // A script as large as the engine accepts must fit in a literal.
+    maxLiteralSize: Math.max(DEFAULT_LIMITS.maxLiteralSize, eng.config.maxScriptSize),
+    ...options.limits,
+  };
   const mechanisms = options.mechanisms ?? ((dir, oauth) => serverMechanisms(dir, oauth ? { oauth } : {}));
   const mechanismInfo = mechanisms(options.directory, options.oauth).map((m) => ({
     name: m.name,
     plaintext: m.plaintext,
   }));
-  const eng = options.engine ?? {
-    checkScript: engine.checkScript,
-    sieveCapabilities: engine.sieveCapabilities,
-  };
   let extensions: string[] | null = null;
-  const exts = (): string[] => (extensions ??= eng.sieveCapabilities());
+  const exts = (): string[] => (extensions ??= sieveCapabilities(eng));
   const throttle = new AuthThrottle(options.authThrottle);
   const ctx: ServerContext = {
     store: options.store,
@@ -47,26 +49,39 @@ export function createManageSieveServer(options: ManageSieveServerOptions): Mana
     secureContext: options.tls ? createSecureContext(options.tls) : null,
     implicitTls: options.implicitTls ?? false,
     insecureAuth: options.insecureAuth ?? false,
+    secureLoopback: options.secureLoopback ?? true,
     implementation: options.implementation ?? 'tamis',
-    maxRedirects: options.maxRedirects ?? 4,
     referral: options.referral,
     limits,
     throttle,
     logger: options.logger,
     engine: eng,
+    globalScriptsDir: options.globalScriptsDir,
     sieveCapability: () => exts().join(' '),
     notify: () => (exts().includes('enotify') ? 'mailto' : null),
   };
 
   const sessions = new Set<Session>();
+  /** Open sessions per client address, so that one client cannot take every slot. */
+  const perAddress = new Map<string, number>();
+  const refuse = (socket: Socket, text: string): void => {
+    socket.on('error', () => {});
+    socket.end(encodeResponse({ kind: 'BYE', code: { name: 'TRYLATER' }, text }));
+  };
   const onSocket = (socket: Socket): void => {
     socket.setNoDelay(true);
-    if (sessions.size >= limits.maxConnections) {
-      socket.on('error', () => {});
-      socket.end(encodeResponse({ kind: 'BYE', code: { name: 'TRYLATER' }, text: 'Too many connections.' }));
-      return;
-    }
-    const session = new Session(socket, ctx, (s) => sessions.delete(s));
+    if (sessions.size >= limits.maxConnections) return refuse(socket, 'Too many connections.');
+    const address = socket.remoteAddress ?? 'unknown';
+    const open = perAddress.get(address) ?? 0;
+    if (open >= limits.maxConnectionsPerAddress)
+      return refuse(socket, 'Too many connections from your address.');
+    perAddress.set(address, open + 1);
+    const session = new Session(socket, ctx, (s) => {
+      sessions.delete(s);
+      const left = (perAddress.get(address) ?? 1) - 1;
+      if (left > 0) perAddress.set(address, left);
+      else perAddress.delete(address);
+    });
     sessions.add(session);
     void session.run();
   };
@@ -111,4 +126,16 @@ export function createManageSieveServer(options: ManageSieveServerOptions): Mana
     },
     throttle,
   };
+}
+
+/** The engine given, or a default one; the deprecated `maxRedirects` option configures only the latter. */
+function serverEngine(options: ManageSieveServerOptions): SieveEngine {
+  const { engine, maxRedirects } = options;
+  if (!engine) return new SieveEngine(maxRedirects === undefined ? {} : { config: { maxRedirects } });
+  if (maxRedirects !== undefined && maxRedirects !== engine.config.maxRedirects) {
+    throw new Error(
+      `maxRedirects ${maxRedirects} contradicts the engine's config.maxRedirects ${engine.config.maxRedirects}`,
+    );
+  }
+  return engine;
 }

@@ -61,6 +61,25 @@ export class AuthThrottle {
     return user !== null && u > 0 && this.failures(`u:${user}`) >= u;
   }
 
+  /**
+   * Takes one attempt for the address and user before their password is checked, so that parallel
+   * guesses cannot all pass a lock-out check that none has counted yet: it counts as a failure until
+   * `releaseSuccess`. False, with nothing taken, when either is locked out already.
+   */
+  reserve(address: string, user: string): boolean {
+    if (this.isLocked(address, user)) return false;
+    this.bump(`a:${address}`);
+    this.bump(`u:${user}`);
+    return true;
+  }
+
+  /** A reserved attempt succeeded: the user's count is cleared and the address's attempt given back. */
+  releaseSuccess(address: string, user: string): void {
+    this.recordSuccess(user);
+    const e = this.get(`a:${address}`);
+    if (e && e.count > 0) e.count--;
+  }
+
   recordFailure(address: string, user: string | null): void {
     this.bump(`a:${address}`);
     if (user !== null) this.bump(`u:${user}`);
@@ -71,9 +90,13 @@ export class AuthThrottle {
     this.entries.delete(`u:${user}`);
   }
 
-  /** How long to wait before answering a failure, growing with the failures already seen. */
-  delayMs(address: string, user: string | null): number {
-    const n = Math.max(this.failures(`a:${address}`), user === null ? 0 : this.failures(`u:${user}`));
+  /**
+   * How long to wait before answering a failure, growing with the failures already seen;
+   * `counted` of them are the current attempt's own (a reservation).
+   */
+  delayMs(address: string, user: string | null, counted = 0): number {
+    const n =
+      Math.max(this.failures(`a:${address}`), user === null ? 0 : this.failures(`u:${user}`)) - counted;
     if (n === 0 || this.options.baseDelayMs <= 0) return 0;
     return Math.min(this.options.maxDelayMs, this.options.baseDelayMs * 2 ** Math.min(n - 1, 30));
   }

@@ -47,7 +47,17 @@ describe('tamis managesieve (CLI)', () => {
   });
 
   it('starts with embedded defaults: users file, self-signed certificate, STARTTLS, no PLAIN before TLS', async () => {
-    const { child, port, log } = await startCli(['--data', data, '--listen', '127.0.0.1:0']);
+    // Loopback counts as secure by default; this run treats it as any other address.
+    const config = path.join(data, 'no-loopback.json');
+    await (await import('node:fs/promises')).writeFile(config, '{"secureLoopback": false}');
+    const { child, port, log } = await startCli([
+      '--config',
+      config,
+      '--data',
+      data,
+      '--listen',
+      '127.0.0.1:0',
+    ]);
     try {
       expect(log()).toContain('tamis users add');
       expect((await stat(path.join(data, 'users'))).mode & 0o777).toBe(0o600);

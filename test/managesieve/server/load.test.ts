@@ -5,7 +5,8 @@ import { startFixture, type Fixture } from './fixture.js';
 describe('ManageSieve server: load', () => {
   let fx: Fixture;
   beforeAll(async () => {
-    fx = await startFixture();
+    // Every session comes from 127.0.0.1, so the per-address cap is raised for this test.
+    fx = await startFixture({ server: { limits: { maxConnectionsPerAddress: 5000 } } });
   });
   afterAll(async () => {
     await fx.stop();

@@ -11,7 +11,7 @@ describe('ManageSieve server: STARTTLS and plaintext policy', () => {
   let fx: Fixture;
   let ca: Buffer;
   beforeAll(async () => {
-    fx = await startFixture({ tls: true, server: { insecureAuth: false } });
+    fx = await startFixture({ tls: true, server: { insecureAuth: false, secureLoopback: false } });
     ca = await readFile(fx.cert!);
   });
   afterAll(async () => {
@@ -73,7 +73,10 @@ describe('ManageSieve server: STARTTLS and plaintext policy', () => {
 
 describe('ManageSieve server: implicit TLS', () => {
   it('speaks TLS from the first byte and offers PLAIN', async () => {
-    const fx = await startFixture({ tls: true, server: { insecureAuth: false, implicitTls: true } });
+    const fx = await startFixture({
+      tls: true,
+      server: { insecureAuth: false, secureLoopback: false, implicitTls: true },
+    });
     try {
       const ca = await readFile(fx.cert!);
       const c = await RawClient.connect(fx.port, { ca, servername: 'localhost' });
