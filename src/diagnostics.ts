@@ -7,12 +7,10 @@ export interface Diagnostic {
    * Stable kebab-case name of the problem (`missing-semicolon`), for programs and translations;
    * the English `message` may change, the code does not.
    */
-  code?: string;
+  code: string;
   message: string;
   line: number;
   column: number;
-  /** A stable code for diagnostics a caller may act on (e.g. `include-missing`). */
-  code?: string;
 }
 
 /** Thrown by the engine for anything wrong with a script or its run; never a bare Error. */

@@ -252,6 +252,7 @@ export class SieveEngine {
         errors: [
           {
             severity: 'error',
+            code: 'script-too-large',
             line: 1,
             column: 1,
             message: `script is too large (limit ${this.config.maxScriptSize} bytes)`,

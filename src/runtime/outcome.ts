@@ -8,13 +8,21 @@ import { TempFailError } from './host.js';
  */
 export type RunStatus = 'ok' | 'error' | 'tempfail' | 'limit';
 
+/** Diagnostic codes of failed runs, by status. */
+const RUN_CODES: Record<RunStatus, string> = {
+  ok: 'ok',
+  error: 'runtime-error',
+  tempfail: 'temporary-failure',
+  limit: 'limit-exceeded',
+};
+
 /** RFC 5228 §2.10.6: a failed script files the message as if nothing had run. */
 export function failed(status: RunStatus, message: string, pos = { line: 0, column: 0 }): RunResult {
   return {
     status,
     actions: [{ type: 'keep', mailbox: 'INBOX', implicit: true }],
     effects: [],
-    errors: [{ severity: 'error', message, ...pos }],
+    errors: [{ severity: 'error', code: RUN_CODES[status], message, ...pos }],
   };
 }
 

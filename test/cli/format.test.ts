@@ -14,7 +14,7 @@ describe('formatDiagnosticWithSource', () => {
 
   it('prints file:line:col, the source line and a caret under the column', () => {
     const text = formatDiagnosticWithSource(
-      { severity: 'error', line: 2, column: 4, message: "unknown test 'heder'" },
+      { severity: 'error', code: 'test', line: 2, column: 4, message: "unknown test 'heder'" },
       's.sieve',
       source,
     );
@@ -27,7 +27,7 @@ describe('formatDiagnosticWithSource', () => {
 
   it('keeps tabs in the padding so the caret lines up', () => {
     const text = formatDiagnosticWithSource(
-      { severity: 'error', line: 3, column: 11, message: 'm' },
+      { severity: 'error', code: 'test', line: 3, column: 11, message: 'm' },
       'f',
       source,
     );
@@ -36,7 +36,7 @@ describe('formatDiagnosticWithSource', () => {
 
   it('marks warnings as such', () => {
     const text = formatDiagnosticWithSource(
-      { severity: 'warning', line: 1, column: 1, message: 'w' },
+      { severity: 'warning', code: 'test', line: 1, column: 1, message: 'w' },
       'f',
       source,
     );
@@ -45,16 +45,24 @@ describe('formatDiagnosticWithSource', () => {
 
   it('prints only the heading when the position is unknown or outside the text', () => {
     expect(
-      formatDiagnosticWithSource({ severity: 'error', line: 0, column: 0, message: 'too big' }, 'f', source),
+      formatDiagnosticWithSource(
+        { severity: 'error', code: 'test', line: 0, column: 0, message: 'too big' },
+        'f',
+        source,
+      ),
     ).toBe('f:0:0: too big');
     expect(
-      formatDiagnosticWithSource({ severity: 'error', line: 99, column: 3, message: 'm' }, 'f', source),
+      formatDiagnosticWithSource(
+        { severity: 'error', code: 'test', line: 99, column: 3, message: 'm' },
+        'f',
+        source,
+      ),
     ).toBe('f:99:3: m');
   });
 
   it('puts the caret after the text for a column past the end (unexpected end of line)', () => {
     const text = formatDiagnosticWithSource(
-      { severity: 'error', line: 1, column: 40, message: 'm' },
+      { severity: 'error', code: 'test', line: 1, column: 40, message: 'm' },
       'f',
       'abc',
     );
@@ -64,7 +72,7 @@ describe('formatDiagnosticWithSource', () => {
   it('cuts very long lines to a window around the column', () => {
     const long = 'x'.repeat(5000) + 'BAD' + 'y'.repeat(5000);
     const lines = formatDiagnosticWithSource(
-      { severity: 'error', line: 1, column: 5001, message: 'm' },
+      { severity: 'error', code: 'test', line: 1, column: 5001, message: 'm' },
       'f',
       long,
     ).split('\n');
