@@ -1,44 +1,49 @@
 import type { ComparatorDef } from '../extensions/types.js';
 
-/** ASCII-only lower-casing keeps string length, so match offsets map back to the original text. */
-export function asciiLower(s: string): string {
-  // A script compares a few header values with many keys in turn: remember the last four.
-  if (s === in0) return out0;
-  if (s === in1) return out1;
-  if (s === in2) return out2;
-  if (s === in3) return out3;
-  const out = lowerAscii(s);
-  in3 = in2;
-  out3 = out2;
-  in2 = in1;
-  out2 = out1;
-  in1 = in0;
-  out1 = out0;
-  in0 = s;
-  out0 = out;
-  return out;
+/**
+ * A script compares a few values with many keys in turn, so folding remembers its last few
+ * results: the same value string is then folded once per test, not once per key.
+ */
+function memoized(fold: (s: string) => string): (s: string) => string {
+  const inputs = ['', '', '', ''];
+  const outputs = ['', '', '', ''];
+  return (s) => {
+    for (let i = 0; i < 4; i++) {
+      if (inputs[i] !== s) continue;
+      const out = outputs[i]!;
+      // A hit moves one place forward: a key folded for every value (relational) stays, while
+      // the values pass through the last place.
+      if (i > 0) {
+        inputs[i] = inputs[i - 1]!;
+        outputs[i] = outputs[i - 1]!;
+        inputs[i - 1] = s;
+        outputs[i - 1] = out;
+      }
+      return out;
+    }
+    const out = fold(s);
+    inputs[3] = s;
+    outputs[3] = out;
+    return out;
+  };
 }
-let in0 = '';
-let out0 = '';
-let in1 = '';
-let out1 = '';
-let in2 = '';
-let out2 = '';
-let in3 = '';
-let out3 = '';
+
+/** ASCII-only lower-casing keeps string length, so match offsets map back to the original text. */
+export const asciiLower = memoized(lowerAscii);
 
 function lowerAscii(s: string): string {
   const len = s.length;
-  let i = 0;
-  while (i < len) {
+  let upper = false;
+  let wide = false;
+  for (let i = 0; i < len; i++) {
     const c = s.charCodeAt(i);
-    if (c >= 0x41 && c <= 0x5a) break;
-    i++;
+    if (c >= 0x41 && c <= 0x5a) upper = true;
+    else if (c > 0x7f) wide = true;
   }
-  if (i === len) return s;
-  // Without non-ASCII characters the built-in lower-casing changes exactly A-Z.
-  for (let j = i; j < len; j++) if (s.charCodeAt(j) > 0x7f) return s.replace(UPPER, (m) => m.toLowerCase());
-  return s.toLowerCase();
+  if (!upper) return s;
+  // Without non-ASCII characters the built-in lower-casing changes exactly A-Z; with them it
+  // would also fold É, İ and the like, which i;ascii-casemap leaves alone.
+  return wide ? s.replace(UPPER, (m) => m.toLowerCase()) : s.toLowerCase();
 }
 const UPPER = /[A-Z]+/g;
 
@@ -55,38 +60,85 @@ export const asciiCasemap: ComparatorDef = {
   compare: (a, b) => compareOctets(asciiLower(a), asciiLower(b)),
 };
 
-/** RFC 4790 §9.1: the leading digits as a number; a string without leading digits is +infinity. */
-function numericValue(s: string): bigint | number | null {
-  let end = 0;
-  let n = 0;
-  while (end < s.length && s.charCodeAt(end) >= 48 && s.charCodeAt(end) <= 57) {
-    n = n * 10 + (s.charCodeAt(end) - 48);
-    end++;
+/** Where the leading digits of `s` start once leading zeros are skipped, and where they end. */
+interface DigitRun {
+  start: number;
+  end: number;
+}
+
+/**
+ * The run of leading digits; null when `s` does not start with a digit. A key is compared with
+ * many values in turn: the last two runs found are remembered so a long key is scanned once.
+ */
+function digitRun(s: string): DigitRun | null {
+  if (s === runIn0) return runOut0;
+  if (s === runIn1) {
+    // Move it to the front, so the key stays while values come and go.
+    const run = runOut1;
+    runIn1 = runIn0;
+    runOut1 = runOut0;
+    runIn0 = s;
+    runOut0 = run;
+    return run;
   }
+  const run = scanDigits(s);
+  runIn1 = runIn0;
+  runOut1 = runOut0;
+  runIn0 = s;
+  runOut0 = run;
+  return run;
+}
+let runIn0 = '';
+let runOut0: DigitRun | null = null;
+let runIn1 = '';
+let runOut1: DigitRun | null = null;
+
+function scanDigits(s: string): DigitRun | null {
+  let end = 0;
+  while (end < s.length && isDigit(s.charCodeAt(end))) end++;
   if (end === 0) return null;
-  // Up to 15 digits a double is exact; longer numbers need arbitrary precision.
-  return end <= 15 ? n : BigInt(s.slice(0, end));
+  let start = 0;
+  while (start < end - 1 && s.charCodeAt(start) === 0x30) start++;
+  return { start, end };
+}
+
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
+/**
+ * RFC 4790 §9.1: the leading digits as a number; a string without leading digits is +infinity.
+ * Numbers of any length are compared as digit strings (longer without leading zeros is larger),
+ * which is linear in their length; parsing them as big integers would not be.
+ */
+function compareNumeric(a: string, b: string): number {
+  const x = digitRun(a);
+  const y = digitRun(b);
+  if (x === null) return y === null ? 0 : 1;
+  if (y === null) return -1;
+  const lx = x.end - x.start;
+  const ly = y.end - y.start;
+  if (lx !== ly) return lx < ly ? -1 : 1;
+  for (let i = 0; i < lx; i++) {
+    const d = a.charCodeAt(x.start + i) - b.charCodeAt(y.start + i);
+    if (d !== 0) return d < 0 ? -1 : 1;
+  }
+  return 0;
 }
 
 export const asciiNumeric: ComparatorDef = {
   name: 'i;ascii-numeric',
   substring: false,
-  compare(a, b) {
-    const x = numericValue(a);
-    const y = numericValue(b);
-    if (x === null) return y === null ? 0 : 1;
-    if (y === null) return -1;
-    return x < y ? -1 : x > y ? 1 : 0;
-  },
+  compare: compareNumeric,
 };
 
 /**
  * RFC 5051: case-insensitive for all of Unicode. Upper-casing then NFKD stands in for the
  * titlecase mapping (they differ only for a few digraphs, which NFKD then splits alike).
  */
-function unicodeFold(s: string): string {
-  return /^[\x00-\x7f]*$/.test(s) ? s.toUpperCase() : s.normalize('NFKD').toUpperCase().normalize('NFKD');
-}
+const unicodeFold = memoized((s: string): string =>
+  /^[\x00-\x7f]*$/.test(s) ? s.toUpperCase() : s.normalize('NFKD').toUpperCase().normalize('NFKD'),
+);
 
 export const unicodeCasemap: ComparatorDef = {
   name: 'i;unicode-casemap',
