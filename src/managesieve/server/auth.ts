@@ -5,7 +5,7 @@ import { readCommand } from '../protocol/command.js';
 import { ConnectionClosed, IdleTimeout } from '../protocol/reader.js';
 import { encodeString } from '../protocol/strings.js';
 import { encodeResponse, type ResponseCodeName } from '../protocol/wire.js';
-import type { OAuthTokenVerifier, UserDirectory } from '../sasl/types.js';
+import type { OAuthTokenVerifier, SaslServerExchange, UserDirectory } from '../sasl/types.js';
 import { decodeBase64, no, ok } from './responses.js';
 import { stringArg, type CommandHandler, type CommandSession } from './commands/types.js';
 
@@ -53,8 +53,14 @@ export const unauthenticate: CommandHandler = (s) => {
 interface Attempt {
   user: string | null;
   locked: boolean;
-  /** The user whose attempt was taken from the throttle before the check (one per AUTHENTICATE). */
+  /** The user whose check holds a throttle slot (one per AUTHENTICATE), until settled. */
   reserved: string | null;
+}
+
+function settle(s: CommandSession, attempt: Attempt, outcome: 'success' | 'failure' | 'abandoned'): void {
+  if (attempt.reserved === null) return;
+  s.ctx.throttle.settle(s.address, attempt.reserved, outcome);
+  attempt.reserved = null;
 }
 
 export const authenticate: CommandHandler = async (s, args) => {
@@ -62,16 +68,16 @@ export const authenticate: CommandHandler = async (s, args) => {
   const mechName = stringArg(args, 0).toString('latin1').toUpperCase();
   const initial = args.length > 1 ? stringArg(args, 1) : null;
   if (c.throttle.isLocked(s.address, null)) {
-    return authFailed(s, 'Too many failed logins; try again later.', 'TRYLATER', null, false);
+    return authFailed(s, 'Too many failed logins; try again later.', 'TRYLATER', null, null);
   }
   // A directory wrapper per attempt learns which user the mechanism tried, for throttling.
   const attempt: Attempt = { user: null, locked: false, reserved: null };
   const base = c.directory;
-  /** False when the user (or the address) is locked out; else the attempt is counted before the check. */
-  const take = (user: string): boolean => {
+  /** False when the user (or the address) is locked out; else a throttle slot is held for the check. */
+  const take = async (user: string): Promise<boolean> => {
     attempt.user = user;
     if (attempt.reserved === null) {
-      attempt.locked = !c.throttle.reserve(s.address, user);
+      attempt.locked = !(await c.throttle.acquire(s.address, user));
       if (!attempt.locked) attempt.reserved = user;
     } else if (attempt.reserved !== user) {
       attempt.locked = c.throttle.isLocked(s.address, user);
@@ -81,14 +87,14 @@ export const authenticate: CommandHandler = async (s, args) => {
   const dir: UserDirectory = {
     supportsScram: base.supportsScram,
     exists: (u) => base.exists(u),
-    verifyPassword: async (u, p) => (take(u) ? base.verifyPassword(u, p) : false),
-    scramSha256: async (u) => (take(u) ? base.scramSha256(u) : null),
+    verifyPassword: async (u, p) => ((await take(u)) ? base.verifyPassword(u, p) : false),
+    scramSha256: async (u) => ((await take(u)) ? base.scramSha256(u) : null),
   };
   const oauth: OAuthTokenVerifier | undefined = c.oauth
     ? async (token, claimed) => {
-        if (claimed !== null && !take(claimed)) return null;
+        if (claimed !== null && !(await take(claimed))) return null;
         const who = await c.oauth!(token, claimed);
-        if (who !== null && !take(who)) return null;
+        if (who !== null && !(await take(who))) return null;
         return who;
       }
     : undefined;
@@ -114,11 +120,29 @@ export const authenticate: CommandHandler = async (s, args) => {
     }
   }
   const exchange = mech.start({ secure: s.tls, remoteAddress: s.address });
+  try {
+    return await runExchange(s, mech.name, exchange, response, attempt);
+  } finally {
+    // Aborted or broken off before a verdict: the slot is given back without counting a failure.
+    settle(s, attempt, 'abandoned');
+  }
+};
+
+async function runExchange(
+  s: CommandSession,
+  mechName: string,
+  exchange: SaslServerExchange,
+  first: Buffer | null,
+  attempt: Attempt,
+): Promise<boolean> {
+  const c = s.ctx;
+  let response = first;
   for (;;) {
     const step = await exchange.step(response);
     if (step.type === 'success') {
-      if (attempt.reserved !== null) c.throttle.releaseSuccess(s.address, attempt.reserved);
-      if (attempt.reserved !== step.user) c.throttle.recordSuccess(step.user);
+      const reserved = attempt.reserved;
+      settle(s, attempt, 'success');
+      if (reserved !== step.user) c.throttle.recordSuccess(step.user);
       const referral = typeof c.referral === 'function' ? await c.referral(step.user) : c.referral;
       if (referral) {
         s.write(
@@ -131,7 +155,7 @@ export const authenticate: CommandHandler = async (s, args) => {
         return false;
       }
       s.loggedIn(step.user);
-      c.logger?.info(`managesieve: login ${step.user} from ${s.address} (${mech.name})`);
+      c.logger?.info(`managesieve: login ${step.user} from ${s.address} (${mechName})`);
       const code =
         step.data && step.data.length > 0
           ? { name: 'SASL' as const, arg: step.data.toString('base64') }
@@ -140,11 +164,10 @@ export const authenticate: CommandHandler = async (s, args) => {
       return true;
     }
     if (step.type === 'failure') {
-      const counted = attempt.reserved !== null;
       if (attempt.locked)
-        return authFailed(s, 'Too many failed logins; try again later.', 'TRYLATER', attempt.user, counted);
+        return authFailed(s, 'Too many failed logins; try again later.', 'TRYLATER', attempt.user, attempt);
       const code = step.reason === 'unavailable' ? 'TRANSITION-NEEDED' : undefined;
-      return authFailed(s, step.message || 'Authentication failed.', code, attempt.user, counted);
+      return authFailed(s, step.message || 'Authentication failed.', code, attempt.user, attempt);
     }
     s.write(Buffer.concat([encodeString(step.data.toString('base64')), Buffer.from('\r\n')]));
     const res = await readCommand(
@@ -174,20 +197,21 @@ export const authenticate: CommandHandler = async (s, args) => {
       return true;
     }
   }
-};
+}
 
 async function authFailed(
   s: CommandSession,
   text: string,
   code: ResponseCodeName | undefined,
   user: string | null,
-  /** The failure was counted already, when the attempt was reserved. */
-  counted: boolean,
+  /** The attempt, whose throttle slot (if it holds one) becomes the failure. */
+  attempt: Attempt | null,
 ): Promise<boolean> {
   const c = s.ctx;
   // The delay grows with the failures already seen for this address and user.
-  const delay = c.throttle.delayMs(s.address, user, counted ? 1 : 0);
-  if (!counted) c.throttle.recordFailure(s.address, user);
+  const delay = c.throttle.delayMs(s.address, user);
+  if (attempt?.reserved != null) settle(s, attempt, 'failure');
+  else c.throttle.recordFailure(s.address, user);
   s.authFailures++;
   c.logger?.warn(`managesieve: failed login${user ? ` for ${JSON.stringify(user)}` : ''} from ${s.address}`);
   if (delay > 0) await sleep(delay);

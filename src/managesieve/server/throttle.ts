@@ -31,6 +31,9 @@ interface Entry {
 
 export class AuthThrottle {
   private readonly entries = new Map<string, Entry>();
+  /** Password checks in flight per key, taken by `acquire` and given back by `settle`. */
+  private readonly pending = new Map<string, number>();
+  private readonly waiters: (() => void)[] = [];
   readonly options: AuthThrottleOptions;
 
   constructor(
@@ -62,22 +65,50 @@ export class AuthThrottle {
   }
 
   /**
-   * Takes one attempt for the address and user before their password is checked, so that parallel
-   * guesses cannot all pass a lock-out check that none has counted yet: it counts as a failure until
-   * `releaseSuccess`. False, with nothing taken, when either is locked out already.
+   * Takes a slot for one password check of `user` from `address`, before the check: checks in flight
+   * count against the limits as failures would, so parallel guesses cannot all pass a lock-out test
+   * that none of them has failed yet. While the failures and the checks in flight fill a limit, the
+   * call waits for one of those checks to settle. Resolves false when the address or user is locked out.
+   * Every true must be followed by one `settle`.
    */
-  reserve(address: string, user: string): boolean {
-    if (this.isLocked(address, user)) return false;
-    this.bump(`a:${address}`);
-    this.bump(`u:${user}`);
+  async acquire(address: string, user: string): Promise<boolean> {
+    const { maxFailuresPerAddress: maxA, maxFailuresPerUser: maxU } = this.options;
+    const ka = `a:${address}`;
+    const ku = `u:${user}`;
+    for (;;) {
+      if (this.isLocked(address, user)) return false;
+      const fullA = maxA > 0 && this.failures(ka) + this.pendingOf(ka) >= maxA;
+      const fullU = maxU > 0 && this.failures(ku) + this.pendingOf(ku) >= maxU;
+      if (!fullA && !fullU) break;
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+    this.pending.set(ka, this.pendingOf(ka) + 1);
+    this.pending.set(ku, this.pendingOf(ku) + 1);
     return true;
   }
 
-  /** A reserved attempt succeeded: the user's count is cleared and the address's attempt given back. */
-  releaseSuccess(address: string, user: string): void {
-    this.recordSuccess(user);
-    const e = this.get(`a:${address}`);
-    if (e && e.count > 0) e.count--;
+  /** Ends an acquired check: a failure is counted, a success clears the user's count, `abandoned` neither. */
+  settle(address: string, user: string, outcome: 'success' | 'failure' | 'abandoned'): void {
+    for (const key of [`a:${address}`, `u:${user}`]) {
+      const n = this.pendingOf(key) - 1;
+      if (n > 0) this.pending.set(key, n);
+      else this.pending.delete(key);
+    }
+    if (outcome === 'failure') this.recordFailure(address, user);
+    else if (outcome === 'success') this.recordSuccess(user);
+    // Few sessions wait at once (one per connection), so waking them all to re-check is cheap.
+    for (const wake of this.waiters.splice(0)) wake();
+  }
+
+  /** Password checks in flight. */
+  get inFlight(): number {
+    let n = 0;
+    for (const [k, v] of this.pending) if (k.startsWith('a:')) n += v;
+    return n;
+  }
+
+  private pendingOf(key: string): number {
+    return this.pending.get(key) ?? 0;
   }
 
   recordFailure(address: string, user: string | null): void {
@@ -90,13 +121,9 @@ export class AuthThrottle {
     this.entries.delete(`u:${user}`);
   }
 
-  /**
-   * How long to wait before answering a failure, growing with the failures already seen;
-   * `counted` of them are the current attempt's own (a reservation).
-   */
-  delayMs(address: string, user: string | null, counted = 0): number {
-    const n =
-      Math.max(this.failures(`a:${address}`), user === null ? 0 : this.failures(`u:${user}`)) - counted;
+  /** How long to wait before answering a failure, growing with the failures already seen. */
+  delayMs(address: string, user: string | null): number {
+    const n = Math.max(this.failures(`a:${address}`), user === null ? 0 : this.failures(`u:${user}`));
     if (n === 0 || this.options.baseDelayMs <= 0) return 0;
     return Math.min(this.options.maxDelayMs, this.options.baseDelayMs * 2 ** Math.min(n - 1, 30));
   }

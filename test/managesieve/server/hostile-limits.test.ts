@@ -60,6 +60,20 @@ describe('ManageSieve server: limits a hostile client runs into', () => {
     for (const c of clients) c.close();
   }, 30_000);
 
+  it('lets 200 parallel logins of one user with the right password all through', async () => {
+    const directory = slowDirectory();
+    fx = await startFixture({
+      server: { directory, limits: { maxConnectionsPerAddress: 1000 }, authThrottle: { baseDelayMs: 0 } },
+    });
+    const clients = await Promise.all(Array.from({ length: 200 }, () => RawClient.connect(fx.port)));
+    await Promise.all(clients.map((c) => c.readReply()));
+    const replies = await Promise.all(clients.map((c) => c.cmd(plain('alice', 'secret'))));
+    expect(replies.map((r) => r.result.kind)).toEqual(clients.map(() => 'OK'));
+    expect(directory.checks).toBe(200);
+    expect(fx.server.throttle.inFlight).toBe(0);
+    for (const c of clients) c.close();
+  }, 30_000);
+
   it('locks a user out after 10 failures one after another, and lets good logins through', async () => {
     const directory = slowDirectory();
     fx = await startFixture({ server: { directory, authThrottle: { baseDelayMs: 0 } } });
