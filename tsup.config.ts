@@ -9,6 +9,8 @@ export default defineConfig([
       accounts: 'src/accounts/index.ts',
       scripts: 'src/scripts/index.ts',
       app: 'src/app/index.ts',
+      // Loaded by HashPool as a worker thread, from a file of its own.
+      'accounts/hash-worker': 'src/accounts/hash-worker.ts',
     },
     format: ['esm', 'cjs'],
     dts: true,

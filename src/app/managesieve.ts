@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { PasswdFileDirectory } from '../accounts/index.js';
+import { HashPool, PasswdFileDirectory } from '../accounts/index.js';
 import { SieveEngine, type ConfigInput } from '../index.js';
 import { FileScriptStore, userFolderName } from '../scripts/file-store.js';
 import type { QuotaLimits } from '../scripts/types.js';
@@ -46,6 +46,8 @@ export interface ManageSieveConfig {
   quota?: Partial<QuotaLimits>;
   limits?: Partial<ManageSieveLimits>;
   authThrottle?: Partial<AuthThrottleOptions>;
+  /** Threads verifying password hashes off the event loop. Default: the number of CPUs; 0: on the event loop. */
+  hashWorkers?: number;
 }
 
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -141,7 +143,8 @@ export async function startManageSieve(
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
   }
-  const directory = new PasswdFileDirectory(usersFile);
+  const hashPool = config.hashWorkers === 0 ? undefined : new HashPool({ size: config.hashWorkers });
+  const directory = new PasswdFileDirectory(usersFile, { hashPool });
   await directory.refresh();
   for (const err of directory.errors) logger.warn(`managesieve: ${usersFile}: ${err}`);
   if ((await directory.list()).length === 0) {
@@ -188,6 +191,13 @@ export async function startManageSieve(
     authThrottle: config.authThrottle,
     logger,
   });
+  if (hashPool) {
+    const close = server.close.bind(server);
+    server.close = async () => {
+      await close();
+      await hashPool.close();
+    };
+  }
   const { host, port } = parseListen(config.listen ?? '127.0.0.1:4190');
   const addr = await server.listen(port, host);
   logger.info(
