@@ -9,7 +9,7 @@ import {
   formatTrace,
   traceJson,
 } from './format.js';
-import { checkEngineSettings } from '../app/index.js';
+import { checkEngineSettings } from '../app/engine-settings.js';
 
 // The engine (parser, extensions, message decoding) is imported inside the action so that
 // `tamis --help` and other subcommands do not pay for loading it.
