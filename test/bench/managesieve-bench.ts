@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatPasswdEntry, hashPassword } from '../../src/accounts/index.js';
@@ -36,7 +36,37 @@ const SESSION_TIMEOUT_MS = 30_000;
 interface Target {
   label: string;
   port: number;
+  /** Sessions of the held round (Dovecot runs a process per session, so it holds fewer here). */
+  hold: number;
+  /** Proportional set size of the server's processes, in KiB (shared pages split between them). */
+  memoryKiB(): Promise<number>;
   stop(): Promise<void>;
+}
+
+/** PSS of a process and all its descendants, from /proc (Linux). */
+async function pssKiB(root: number): Promise<number> {
+  const parents = new Map<number, number>();
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const stat = await readFile(`/proc/${name}/stat`, 'utf8').catch(() => '');
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (ppid) parents.set(Number(name), ppid);
+  }
+  const tree = new Set([root]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const [pid, ppid] of parents)
+      if (tree.has(ppid) && !tree.has(pid)) {
+        tree.add(pid);
+        grew = true;
+      }
+  }
+  let total = 0;
+  for (const pid of tree) {
+    const rollup = await readFile(`/proc/${pid}/smaps_rollup`, 'utf8').catch(() => '');
+    total += Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
+  }
+  return total;
 }
 
 const median = (xs: number[]) => {
@@ -51,7 +81,10 @@ async function startTamis(opts: ManageSieveBenchOptions, dir: string, usersFile:
   // All sessions come from loopback: lift the per-address cap, as the load needs.
   await writeFile(
     config,
-    JSON.stringify({ tls: { enabled: false }, limits: { maxConnectionsPerAddress: 1_000_000 } }),
+    JSON.stringify({
+      tls: { enabled: false },
+      limits: { maxConnections: 6000, maxConnectionsPerAddress: 1_000_000 },
+    }),
   );
   const args = [
     'managesieve',
@@ -91,6 +124,8 @@ async function startTamis(opts: ManageSieveBenchOptions, dir: string, usersFile:
   return {
     label: existsSync(opts.cliPath) ? 'tamis' : 'tamis (from source)',
     port,
+    hold: opts.holdSessions,
+    memoryKiB: () => pssKiB(child.pid!),
     async stop() {
       if (child.exitCode !== null) return;
       const exited = new Promise<void>((r) => child.once('exit', () => r()));
@@ -131,7 +166,13 @@ export async function benchManageSieve(opts: ManageSieveBenchOptions): Promise<v
         mechanisms: ['plain'],
         extraConfig: 'default_process_limit = 1100\ndefault_client_limit = 4000\n',
       });
-      targets.push({ label: 'Dovecot managesieved', port: d.port, stop: () => d.stop() });
+      targets.push({
+        label: 'Dovecot managesieved',
+        port: d.port,
+        hold: Math.min(opts.holdSessions, 1000),
+        memoryKiB: () => pssKiB(d.pid),
+        stop: () => d.stop(),
+      });
     }
 
     say(
@@ -146,15 +187,21 @@ export async function benchManageSieve(opts: ManageSieveBenchOptions): Promise<v
       say();
     }
 
-    const load = (t: Target, sessions: number, hold = false): Promise<ManageSieveLoadResult> =>
+    const load = (
+      t: Target,
+      sessions: number,
+      hold = false,
+      whenAllLoggedIn?: () => Promise<void>,
+    ): Promise<ManageSieveLoadResult> =>
       runManageSieveLoad({
         port: t.port,
         sessions,
         user: USER,
         password: PASSWORD,
         users: opts.users,
-        timeoutMs: SESSION_TIMEOUT_MS,
+        timeoutMs: hold ? SESSION_TIMEOUT_MS * 4 : SESSION_TIMEOUT_MS,
         hold,
+        whenAllLoggedIn,
       });
 
     // Warm-up: JIT on the tamis side, first process starts and page cache on Dovecot's.
@@ -186,13 +233,18 @@ export async function benchManageSieve(opts: ManageSieveBenchOptions): Promise<v
 
     // The largest round: every session stays logged in until the last one is, so the server must hold
     // them all at once (peakLoggedIn proves it); run once per server, after the repeated rounds.
-    const held = new Map<string, ManageSieveLoadResult>();
+    const held = new Map<string, ManageSieveLoadResult & { perSessionKiB: number; idleKiB: number }>();
     for (const t of targets) {
       if (failures.has(t.label)) continue;
       try {
-        held.set(t.label, await load(t, opts.holdSessions, true));
+        const idleKiB = await t.memoryKiB();
+        let fullKiB = 0;
+        const r = await load(t, t.hold, true, async () => {
+          fullKiB = await t.memoryKiB();
+        });
+        held.set(t.label, { ...r, idleKiB, perSessionKiB: (fullKiB - idleKiB) / t.hold });
       } catch (err) {
-        failures.set(t.label, `${opts.holdSessions} held sessions: ${(err as Error).message}`);
+        failures.set(t.label, `${t.hold} held sessions: ${(err as Error).message}`);
       }
     }
 
@@ -219,19 +271,22 @@ export async function benchManageSieve(opts: ManageSieveBenchOptions): Promise<v
         size,
       );
     }
-    row(
-      `${opts.holdSessions.toLocaleString('en-US')}, all logged in at once`,
-      '1',
-      cols.map((c) => held.get(c)?.seconds ?? NaN),
-      opts.holdSessions,
-    );
     say();
+    say('Held round: every session stays logged in until all are, so the server holds them all at once.');
+    say();
+    say(
+      '| server | sessions held | s (connect, log in, all held, then the session and LOGOUT) | sessions/s | memory before | memory per held session |',
+    );
+    say('| --- | ---: | ---: | ---: | ---: | ---: |');
     for (const [label, r] of held) {
       say(
-        `${label}: ${r.peakLoggedIn.toLocaleString('en-US')} of ${r.sessions.toLocaleString('en-US')} ` +
-          `sessions were logged in at the same time in the last round.`,
+        `| ${label} | ${r.peakLoggedIn.toLocaleString('en-US')} of ${r.sessions.toLocaleString('en-US')} | ` +
+          `${r.seconds.toFixed(2)} | ${(r.sessions / r.seconds).toFixed(0)} | ${(r.idleKiB / 1024).toFixed(0)} MiB | ` +
+          `${r.perSessionKiB.toFixed(0)} KiB |`,
       );
     }
+    say();
+    say('Memory is the proportional set size (PSS) of the server and all its processes, read from /proc.');
     say();
     for (const [label, why] of failures) {
       say(`${label} failed: ${why}`);

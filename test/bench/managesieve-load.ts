@@ -18,6 +18,8 @@ export interface ManageSieveLoadOptions {
    * server has to hold `sessions` authenticated sessions at once. Default false.
    */
   hold?: boolean;
+  /** With `hold`: called once every session is logged in, before any goes on (e.g. to read the server's memory). */
+  whenAllLoggedIn?: () => Promise<void>;
 }
 
 export interface ManageSieveLoadResult {
@@ -35,6 +37,8 @@ class Run {
   private settled = 0; // logged in or failed before logging in
   private release: (() => void) | null = null;
   readonly allLoggedIn: Promise<void>;
+  /** What held sessions wait for: everyone logged in, then the `whenAllLoggedIn` hook. */
+  gate: Promise<void> = Promise.resolve();
   constructor(readonly total: number) {
     this.allLoggedIn = new Promise((r) => (this.release = r));
   }
@@ -102,7 +106,11 @@ class Conn {
   }
 }
 
-async function oneSession(o: Required<ManageSieveLoadOptions>, i: number, run: Run): Promise<void> {
+async function oneSession(
+  o: Required<Omit<ManageSieveLoadOptions, 'whenAllLoggedIn'>>,
+  i: number,
+  run: Run,
+): Promise<void> {
   let loggedIn = false;
   let stage = 'connect';
   const socket = connect({ host: o.host, port: o.port });
@@ -126,7 +134,7 @@ async function oneSession(o: Required<ManageSieveLoadOptions>, i: number, run: R
     loggedIn = true;
     stage = 'after login';
     run.enter();
-    if (o.hold) await run.allLoggedIn;
+    if (o.hold) await run.gate;
     const name = `load-${i}`;
     const body = Buffer.from(o.script, 'utf8');
     expectOk(await c.cmd(`PUTSCRIPT "${name}" {${body.length}+}\r\n${o.script}\r\n`), 'PUTSCRIPT');
@@ -164,6 +172,7 @@ export async function runManageSieveLoad(opts: ManageSieveLoadOptions): Promise<
     hold: opts.hold ?? false,
   };
   const run = new Run(o.sessions);
+  if (o.hold) run.gate = run.allLoggedIn.then(() => opts.whenAllLoggedIn?.());
   const start = process.hrtime.bigint();
   const results = await Promise.allSettled(
     Array.from({ length: o.sessions }, (_, i) => oneSession(o, i, run)),

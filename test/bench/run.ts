@@ -251,7 +251,7 @@ if (MANAGESIEVE) {
     // Bounded by the cost of a login (≈ 10–25 ms per session on either server): about a minute here.
     sizes: [200],
     repeats: 3,
-    holdSessions: 1000,
+    holdSessions: 5000,
     users: 100,
     budgetMs: 60_000,
     say: sayMs,
