@@ -179,7 +179,8 @@ export async function benchManageSieve(opts: ManageSieveBenchOptions): Promise<v
       `${opts.users} users, ${SCHEME} hashes (made with tamis's hashPassword, default 5,000 rounds) in one ` +
         `passwd-file format; each session: connect, AUTHENTICATE PLAIN, PUTSCRIPT, GETSCRIPT (checked), ` +
         `LISTSCRIPTS, LOGOUT; all sessions of a round opened at once from one client process; ` +
-        `servers take turns round by round; median of ${opts.repeats} rounds each.`,
+        `servers take turns round by round; median of ${opts.repeats} rounds each; p99: the 99th percentile of ` +
+        `one session's time from connect to the OK of LOGOUT (median over the rounds).`,
     );
     say();
     if (targets.length < 2) {
@@ -208,6 +209,7 @@ export async function benchManageSieve(opts: ManageSieveBenchOptions): Promise<v
     for (const t of targets) await load(t, 50);
 
     const seconds = new Map<string, number[]>(); // `${label}/${size}`
+    const p99 = new Map<string, number[]>();
     const failures = new Map<string, string>();
     let skipped = 0;
     for (let rep = 0; rep < opts.repeats; rep++) {
@@ -224,6 +226,7 @@ export async function benchManageSieve(opts: ManageSieveBenchOptions): Promise<v
             const r = await load(t, size);
             const key = `${t.label}/${size}`;
             seconds.set(key, [...(seconds.get(key) ?? []), r.seconds]);
+            p99.set(key, [...(p99.get(key) ?? []), r.p99Ms]);
           } catch (err) {
             failures.set(t.label, `${size} sessions: ${(err as Error).message}`);
           }
@@ -251,24 +254,24 @@ export async function benchManageSieve(opts: ManageSieveBenchOptions): Promise<v
     const cols = targets.map((t) => t.label);
     const two = cols.length > 1;
     say(
-      `| concurrent sessions | runs | ${cols.map((c) => `${c}: s | sessions/s`).join(' | ')} |` +
-        (two ? ' tamis time ÷ Dovecot time |' : ''),
+      `| concurrent sessions | runs | ${cols.map((c) => `${c}: s | sessions/s | p99 ms`).join(' | ')} |` +
+        (two ? ' tamis sessions/s ÷ Dovecot sessions/s |' : ''),
     );
-    say(`| --- | ---: | ${cols.map(() => '---: | ---:').join(' | ')} |` + (two ? ' ---: |' : ''));
-    const row = (label: string, runs: string, secs: number[], sessions: number): void => {
-      const cells = secs.map((m) =>
-        Number.isNaN(m) ? '– | –' : `${m.toFixed(2)} | ${(sessions / m).toFixed(0)}`,
-      );
-      const ratio = two && secs.every((m) => !Number.isNaN(m)) ? `${(secs[0]! / secs[1]!).toFixed(2)}×` : '–';
-      say(`| ${label} | ${runs} | ${cells.join(' | ')} |` + (two ? ` ${ratio} |` : ''));
-    };
+    say(`| --- | ---: | ${cols.map(() => '---: | ---: | ---:').join(' | ')} |` + (two ? ' ---: |' : ''));
     for (const size of opts.sizes) {
-      const runs = cols.map((c) => seconds.get(`${c}/${size}`) ?? []);
-      row(
-        size.toLocaleString('en-US'),
-        [...new Set(runs.map((xs) => xs.length))].join('/'),
-        runs.map((xs) => (xs.length ? median(xs) : NaN)),
-        size,
+      const secs = cols.map((c) => seconds.get(`${c}/${size}`) ?? []);
+      const m = secs.map((xs) => (xs.length ? median(xs) : NaN));
+      const cells = cols.map((c, i) => {
+        const lat = p99.get(`${c}/${size}`) ?? [];
+        return Number.isNaN(m[i]!)
+          ? '– | – | –'
+          : `${m[i]!.toFixed(2)} | ${(size / m[i]!).toFixed(0)} | ${median(lat).toFixed(0)}`;
+      });
+      const ratio = two && m.every((x) => !Number.isNaN(x)) ? `${(m[1]! / m[0]!).toFixed(2)}×` : '–';
+      say(
+        `| ${size.toLocaleString('en-US')} | ${[...new Set(secs.map((xs) => xs.length))].join('/')} | ` +
+          `${cells.join(' | ')} |` +
+          (two ? ` ${ratio} |` : ''),
       );
     }
     say();

@@ -28,6 +28,9 @@ export interface ManageSieveLoadResult {
   sessionsPerSecond: number;
   /** Most sessions logged in at the same moment (between the OK to AUTHENTICATE and the end of the session). */
   peakLoggedIn: number;
+  /** Session latency (connect to the OK of LOGOUT), in ms: median and 99th percentile. */
+  p50Ms: number;
+  p99Ms: number;
 }
 
 /** What the sessions of one run share: the logged-in count and the `hold` rendezvous. */
@@ -110,7 +113,8 @@ async function oneSession(
   o: Required<Omit<ManageSieveLoadOptions, 'whenAllLoggedIn'>>,
   i: number,
   run: Run,
-): Promise<void> {
+): Promise<number> {
+  const began = performance.now();
   let loggedIn = false;
   let stage = 'connect';
   const socket = connect({ host: o.host, port: o.port });
@@ -143,6 +147,7 @@ async function oneSession(
     if (!got.literals[0]?.equals(body)) throw new Error('GETSCRIPT returned different bytes');
     expectOk(await c.cmd('LISTSCRIPTS\r\n'), 'LISTSCRIPTS');
     expectOk(await c.cmd('LOGOUT\r\n'), 'LOGOUT');
+    return performance.now() - began;
   } catch (err) {
     throw new Error(`session ${i}, ${stage}: ${(err as Error).message}`);
   } finally {
@@ -183,5 +188,14 @@ export async function runManageSieveLoad(opts: ManageSieveLoadOptions): Promise<
     const first = (failed[0]!.reason as Error).message;
     throw new Error(`${failed.length} of ${o.sessions} sessions failed; first: ${first}`);
   }
-  return { sessions: o.sessions, seconds, sessionsPerSecond: o.sessions / seconds, peakLoggedIn: run.peak };
+  const ms = results.map((r) => (r as PromiseFulfilledResult<number>).value).sort((a, b) => a - b);
+  const at = (q: number) => ms[Math.min(ms.length - 1, Math.ceil(q * ms.length) - 1)]!;
+  return {
+    sessions: o.sessions,
+    seconds,
+    sessionsPerSecond: o.sessions / seconds,
+    peakLoggedIn: run.peak,
+    p50Ms: at(0.5),
+    p99Ms: at(0.99),
+  };
 }

@@ -249,7 +249,7 @@ if (MANAGESIEVE) {
     cliPath,
     root: ROOT,
     // Bounded by the cost of a login (≈ 10–25 ms per session on either server): about a minute here.
-    sizes: [200],
+    sizes: [50, 200],
     repeats: 3,
     holdSessions: 5000,
     users: 100,
