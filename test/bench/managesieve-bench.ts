@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatPasswdEntry, hashPassword } from '../../src/accounts/index.js';
 import { dovecotAvailable, dovecotSkipReason, startDovecot } from '../managesieve/helpers/dovecot.js';
+import { benchHashes } from './hash-bench.js';
 import { runManageSieveLoad, type ManageSieveLoadResult } from './managesieve-load.js';
 
 export interface ManageSieveBenchOptions {
@@ -299,6 +300,7 @@ export async function benchManageSieve(opts: ManageSieveBenchOptions): Promise<v
       say(`${skipped} rounds skipped: the section's time budget (${opts.budgetMs / 1000} s) ran out.`);
       say();
     }
+    await benchHashes(say);
     say(`Section time: ${((Date.now() - started) / 1000).toFixed(0)} s.`);
     say();
   } finally {
