@@ -27,23 +27,4 @@ export type { Runtime } from './runtime/runtime.js';
 export { SieveRuntimeError } from './runtime/runtime.js';
 export type { SieveString, Template } from './compiler/strings.js';
 // Typed settings declarations: an extension describes its settings (types, defaults, checks, docs).
-export {
-  array,
-  boolean,
-  checkSetting,
-  describeValue,
-  isPlainObject,
-  map,
-  number,
-  object,
-  oneOf,
-  optional,
-  string,
-  type Fields,
-  type NumberOptions,
-  type OptionalSetting,
-  type Setting,
-  type SettingIn,
-  type SettingOut,
-  type StringOptions,
-} from './settings/schema.js';
+export * as settings from './settings/schema.js';
