@@ -199,6 +199,9 @@ export function object<F extends Fields>(
         problems.push(`${path}: expected an object, got ${describeValue(value)}`);
         return;
       }
+      for (const [k, field] of Object.entries(fields))
+        if (field.default === undefined && !field.optional && !Object.hasOwn(value, k))
+          problems.push(`${path}.${keyPath(k)}: missing (expected ${field.expected})`);
       for (const [k, v] of Object.entries(value)) {
         const field = Object.hasOwn(fields, k) ? fields[k] : undefined;
         if (field) {
@@ -232,11 +235,9 @@ function keyPath(k: string): string {
   return /^[A-Za-z_][A-Za-z0-9_-]*$/.test(k) ? k : JSON.stringify(k);
 }
 
+/** "an integer >= 0" → "integers >= 0", "a header field name" → "header field names". */
 function plural(expected: string): string {
-  return expected
-    .replace(/^an? integer/, 'integers')
-    .replace(/^an? number/, 'numbers')
-    .replace(/^an? string/, 'strings')
-    .replace(/^an? object/, 'objects')
-    .replace(/^an? array/, 'arrays');
+  const m = /^an? (.+?)( from | >= | <= | \(| of |$)(.*)$/.exec(expected);
+  if (!m) return expected;
+  return `${m[1]}s${m[2]}${m[3]}`;
 }

@@ -94,6 +94,14 @@ describe('settings schema builder', () => {
     ]);
   });
 
+  it('requires a key that has neither a default nor optional', () => {
+    const s = object({ host: string(), port: optional(number()) });
+    expect(checkSetting(s, {}, 'x')).toEqual(['x.host: missing (expected a string)']);
+    expect(checkSetting(s, { host: 'h' }, 'x')).toEqual([]);
+    expect(array(number({ integer: true, min: 0 })).expected).toBe('an array of integers >= 0');
+    expect(map(string({ expected: 'a header field name' })).expected).toBe('an object of header field names');
+  });
+
   it('accepts a valid value and an empty one', () => {
     expect(checkSetting(server, {}, 'srv')).toEqual([]);
     expect(checkSetting(server, { name: 'x', tags: ['a'], weights: { w: 0.5 } }, 'srv')).toEqual([]);
