@@ -26,3 +26,5 @@ export { stateKey, StateBag, type StateKey } from './compiler/state.js';
 export type { Runtime } from './runtime/runtime.js';
 export { SieveRuntimeError } from './runtime/runtime.js';
 export type { SieveString, Template } from './compiler/strings.js';
+// Typed settings declarations: an extension describes its settings (types, defaults, checks, docs).
+export * as settings from './settings/schema.js';

@@ -13,8 +13,10 @@ export type {
   RunStatus,
   CheckResult,
 } from './engine.js';
-export { defaultConfig, resolveConfig } from './config.js';
+export { defaultConfig, resolveConfig, engineSettings } from './config.js';
 export type { ConfigInput } from './config.js';
+// The typed settings schema builder: `settings.object({...})`, `settings.number({ min: 0 })`, ...
+export * as settings from './settings/schema.js';
 export { SieveError, formatDiagnostic } from './diagnostics.js';
 export type { Diagnostic, Severity } from './diagnostics.js';
 export { parseMessage, parseAddressList } from './message/index.js';

@@ -6,7 +6,15 @@ import type { Program, SieveEngine, MessageView, Action } from '../index.js';
 import { shortAction } from './format.js';
 import { assertMaildir, countMaildir, maildirMessages } from '../maildir/reader.js';
 import { FILTER_WORKER_ARG } from './worker-arg.js';
-import { compileScriptFile, createEngine, envelopeFor, messageJson, unreadableJson } from './test.js';
+import {
+  compileScriptFile,
+  createEngine,
+  envelopeFor,
+  exitCodeFor,
+  messageJson,
+  unreadableJson,
+  warnOn,
+} from './test.js';
 
 export interface FilterOptions {
   json?: boolean;
@@ -184,7 +192,7 @@ const IN_FLIGHT = 2;
 export async function runFilter(scriptFile: string, maildir: string, opts: FilterOptions): Promise<number> {
   assertMaildir(maildir);
   const workers = opts.jobs ?? 1;
-  const engine = await createEngine(opts.config);
+  const engine = await createEngine(opts.config, warnOn('filter'));
   const compiled = await compileScriptFile(engine, scriptFile, !!opts.json);
   if (!compiled) return 1;
   const progress = process.stderr.isTTY ? new Progress(countMaildir(maildir)) : null;
@@ -321,7 +329,7 @@ export function registerFilter(program: Command): void {
     .argument('<script>', 'Sieve script')
     .argument('<maildir>', 'Maildir folder (with new/ and cur/)')
     .option('--json', 'one JSON line per message')
-    .option('--config <file>', 'engine settings as JSON')
+    .option('--config <file>', 'configuration file (JSON; its engine section is used)')
     .option('--jobs <n>', 'worker threads running the script (default: 1)', (v) => {
       const n = Number(v);
       if (!Number.isInteger(n) || n < 1 || n > 64)
@@ -333,7 +341,7 @@ export function registerFilter(program: Command): void {
         process.exitCode = await runFilter(script, maildir, opts);
       } catch (e) {
         process.stderr.write(`tamis filter: ${(e as Error).message}\n`);
-        process.exitCode = 1;
+        process.exitCode = exitCodeFor(e);
       }
     });
 }

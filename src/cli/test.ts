@@ -9,7 +9,7 @@ import {
   formatTrace,
   traceJson,
 } from './format.js';
-import { checkEngineSettings } from '../app/engine-settings.js';
+import { ConfigError, loadConfig } from '../app/config-file.js';
 
 // The engine (parser, extensions, message decoding) is imported inside the action so that
 // `tamis --help` and other subcommands do not pay for loading it.
@@ -18,24 +18,20 @@ import { checkEngineSettings } from '../app/engine-settings.js';
 export const DEFAULT_SENDER = 'sender@example.com';
 export const DEFAULT_RECIPIENT = 'recipient@example.com';
 
-/** Reads a `--config` JSON file as engine settings; throws with a readable message. */
-export function loadConfigFile(file: string): ConfigInput {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new Error(`cannot read config ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    throw new Error(`config ${file} is not valid JSON: ${(e as Error).message}`);
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new Error(`config ${file} must hold a JSON object`);
-  }
-  return checkEngineSettings(value, file);
+/** Exit status of a command whose configuration cannot be used (EX_USAGE). */
+export const EXIT_CONFIG = 64;
+
+/** The exit status for a command that failed with `e`. */
+export function exitCodeFor(e: unknown): number {
+  return e instanceof ConfigError ? EXIT_CONFIG : 1;
+}
+
+/**
+ * Reads the `engine` section of a `--config` file (an old file of engine settings alone is
+ * accepted too, with a warning through `warn`); throws a ConfigError listing every problem.
+ */
+export function loadConfigFile(file: string, warn?: (message: string) => void): ConfigInput {
+  return loadConfig(file, { flat: 'engine', warn }).engine ?? {};
 }
 
 function firstAddress(view: MessageView, names: string[]): string | null {
@@ -116,9 +112,19 @@ export interface TestOptions {
   config?: string;
 }
 
-/** Creates an engine for a CLI run (the import is deferred to here). */
-export async function createEngine(configFile?: string): Promise<SieveEngine> {
-  const config = configFile ? loadConfigFile(configFile) : undefined;
+/** Writes a warning of `tamis COMMAND` to standard error. */
+export const warnOn =
+  (command: string) =>
+  (message: string): void => {
+    process.stderr.write(`tamis ${command}: warning: ${message}\n`);
+  };
+
+/** Creates an engine for a CLI run (the import is deferred to here); `warn` hears of deprecated forms. */
+export async function createEngine(
+  configFile?: string,
+  warn?: (message: string) => void,
+): Promise<SieveEngine> {
+  const config = configFile ? loadConfigFile(configFile, warn) : undefined;
   const { SieveEngine } = await import('../index.js');
   return new SieveEngine({ config });
 }
@@ -158,7 +164,7 @@ export async function compileScriptFile(
 
 /** `tamis test`: runs a script over messages without side effects; returns the exit code. */
 export async function runTest(scriptFile: string, messages: string[], opts: TestOptions): Promise<number> {
-  const engine = await createEngine(opts.config);
+  const engine = await createEngine(opts.config, warnOn('test'));
   const compiled = await compileScriptFile(engine, scriptFile, !!opts.json);
   if (!compiled) return 1;
   const { parseMessage } = await import('../index.js');
@@ -218,13 +224,13 @@ export function registerTest(program: Command): void {
     .option('--trace', 'show each test evaluated and each action taken')
     .option('--from <address>', 'envelope sender ("<>" for the null sender)')
     .option('--to <address>', 'envelope recipient')
-    .option('--config <file>', 'engine settings as JSON')
+    .option('--config <file>', 'configuration file (JSON; its engine section is used)')
     .action(async (script: string, messages: string[], opts: TestOptions) => {
       try {
         process.exitCode = await runTest(script, messages, opts);
       } catch (e) {
         process.stderr.write(`tamis test: ${(e as Error).message}\n`);
-        process.exitCode = 1;
+        process.exitCode = exitCodeFor(e);
       }
     });
 }

@@ -25,6 +25,7 @@ import {
   parseMailto,
   type MailtoNotifyFields,
 } from '../actions/mailto.js';
+import { number, object, string } from '../settings/schema.js';
 
 /** One notification method, by URI scheme. */
 interface NotifyMethod {
@@ -258,3 +259,23 @@ export const enotifyExtension: Extension = {
   tests: [validNotifyMethod, notifyMethodCapability] as TestDef[],
   tagsFor: [{ command: 'set', tag: setModifierTag(encodeurl) }],
 };
+
+/** RFC 5435 enotify and its mailto method (RFC 5436). */
+export const notifySettings = object(
+  {
+    maxNotifications: number({
+      integer: true,
+      min: 0,
+      default: 10,
+      doc: 'Notify actions per run (0 forbids notify).',
+    }),
+    mailtoEnvelopeFrom: string({
+      default: '',
+      doc:
+        'Envelope sender of mailto notifications: "" (the :from address, else the postmaster), "sender", ' +
+        '"recipient", "orig_recipient", "user_email", "postmaster" or "<address>". A message with a null ' +
+        'sender always gets notifications with a null sender.',
+    }),
+  },
+  { doc: 'RFC 5435 enotify.' },
+);

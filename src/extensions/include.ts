@@ -12,6 +12,7 @@ import type { ActionCommandDef, CompileContext, Extension } from './types.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { runCommands, Unwind } from '../runtime/interpreter.js';
 import { onNamespaceAssign, registerVariableNamespace } from './variables.js';
+import { number, object } from '../settings/schema.js';
 
 /** What `return` gives back; the include that ran the script consumes it, at top level it acts as stop. */
 const RETURN = new Unwind();
@@ -273,3 +274,17 @@ export const includeExtension: Extension = {
     });
   },
 };
+
+/** RFC 6609 include: how many scripts one compile may pull in, and how deep. */
+export const includeSettings = object(
+  {
+    maxIncludes: number({
+      integer: true,
+      min: 0,
+      default: 255,
+      doc: 'Distinct scripts included per compile, nested ones counted.',
+    }),
+    maxIncludeDepth: number({ integer: true, min: 0, default: 10, doc: 'Nesting depth of include.' }),
+  },
+  { doc: 'RFC 6609 include limits.' },
+);

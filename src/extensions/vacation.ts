@@ -4,6 +4,7 @@ import type { Runtime } from '../runtime/runtime.js';
 import type { VacationAction } from '../runtime/result.js';
 import { singleAddress } from '../message/index.js';
 import { crypto } from '../message/deps.js';
+import { boolean, number, object, optional, string } from '../settings/schema.js';
 
 const DAY = 24 * 3600;
 
@@ -308,3 +309,52 @@ const vacation: ActionCommandDef<VacationData> = {
 
 /** RFC 5230: the vacation auto-reply, recorded as an action for the host to send. */
 export const vacationExtension: Extension = { name: 'vacation', commands: [vacation as ActionCommandDef] };
+
+/** RFC 5230 vacation: reply periods (seconds) and how replies are addressed. */
+export const vacationSettings = object(
+  {
+    minPeriod: number({
+      integer: true,
+      min: 0,
+      default: 24 * 3600,
+      doc: 'Shortest period between two replies to one sender (seconds); shorter :days or :seconds are raised to it.',
+    }),
+    maxPeriod: number({
+      integer: true,
+      min: 0,
+      default: 90 * 24 * 3600,
+      doc: 'Longest period (seconds); longer ones are lowered to it.',
+    }),
+    defaultPeriod: number({
+      integer: true,
+      min: 0,
+      default: 7 * 24 * 3600,
+      doc: 'Period when the script gives neither :days nor :seconds (seconds).',
+    }),
+    useOriginalRecipient: boolean({
+      default: false,
+      doc: "Count the envelope's original recipient as one of the user's addresses.",
+    }),
+    checkRecipient: boolean({
+      default: true,
+      doc: "Reply only when one of the user's addresses is in To, Cc or Bcc (RFC 5230 §4.5); false replies to any.",
+    }),
+    sendFromRecipient: boolean({
+      default: false,
+      doc: 'Send replies with the recipient as envelope sender instead of the null sender "<>".',
+    }),
+    toHeaderIgnoreEnvelope: boolean({
+      default: false,
+      doc: "Address the reply's To field from the message's From/Sender instead of the envelope sender.",
+    }),
+    defaultSubject: optional(
+      string({
+        doc: 'Subject when the script gives no :subject (instead of "Auto: " and the original subject).',
+      }),
+    ),
+    defaultSubjectTemplate: optional(
+      string({ doc: 'Like defaultSubject, with "%{subject}" (or "%$") standing for the original subject.' }),
+    ),
+  },
+  { doc: 'RFC 5230 vacation: reply periods and how replies are addressed.' },
+);

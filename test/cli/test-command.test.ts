@@ -33,7 +33,7 @@ const f = scratch({
   'list.eml': listMail,
   'empty.eml': '',
   'garbage.eml': Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 37) % 256)),
-  'spam.json': JSON.stringify({ spamtest: { header: 'X-Spam-Score', max: 15 } }),
+  'spam.json': JSON.stringify({ engine: { spamtest: { header: 'X-Spam-Score', max: 15 } } }),
   'broken.json': '{ "spamtest": ',
 });
 
@@ -122,11 +122,11 @@ describe('tamis test', { timeout: 90_000 }, () => {
 
   it.concurrent('refuses an unreadable or malformed config', async () => {
     const broken = await runCli(['test', '--config', f('broken.json'), f('spam.sieve'), f('personal.eml')]);
-    expect(broken.code).toBe(1);
-    expect(broken.stderr).toMatch(/not valid JSON/);
+    expect(broken.code).toBe(64);
+    expect(broken.stderr).toMatch(/not valid JSON at line \d+, column \d+/);
     const missing = await runCli(['test', '--config', f('nope.json'), f('spam.sieve'), f('personal.eml')]);
-    expect(missing.code).toBe(1);
-    expect(missing.stderr).toMatch(/cannot read config/);
+    expect(missing.code).toBe(64);
+    expect(missing.stderr).toMatch(/config .*nope\.json:\n {2}cannot read the file: ENOENT/);
   });
 
   it.concurrent('takes the envelope from --from/--to, else from the message, else defaults', async () => {
