@@ -24,5 +24,6 @@ export type {
 } from './extensions/types.js';
 export { stateKey, StateBag, type StateKey } from './compiler/state.js';
 export type { Runtime } from './runtime/runtime.js';
+export type { TraceInput, TraceEvent } from './runtime/trace.js';
 export { SieveRuntimeError } from './runtime/runtime.js';
 export type { SieveString, Template } from './compiler/strings.js';
