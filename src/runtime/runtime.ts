@@ -106,9 +106,12 @@ export class Runtime {
     this.config = options.config;
     this.host = options.host;
     const sink = options.trace;
-    if (sink !== undefined) {
-      this.trace = (e) => sink({ ...e, pos: e.pos ?? this.tracePos, depth: this.traceDepth } as TraceEvent);
-    }
+    // Assigned either way: traced and untraced runtimes keep one shape, so traced runs in a
+    // process do not make every property access of later runs polymorphic.
+    this.trace =
+      sink === undefined
+        ? undefined
+        : (e) => sink({ ...e, pos: e.pos ?? this.tracePos, depth: this.traceDepth } as TraceEvent);
     this.clock = options.clock ?? monotonicClock;
     this.started = this.clock();
     this.result = new Result(this.config);

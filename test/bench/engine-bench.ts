@@ -28,6 +28,13 @@ if string :is "\${first}" ["About", "Re"] { fileinto "Threads/\${sld}"; }
 if address :localpart :matches "from" "news*" { fileinto "News"; }
 `;
 
+/** A script whose tests ask the host (mailboxexists, the clock), which runAsync records as it goes. */
+const HOST_SCRIPT = `require ["mailbox", "fileinto", "date", "relational"];
+if mailboxexists ["Lists", "Archive"] { fileinto "Lists"; }
+if currentdate :value "ge" "year" "2000" { keep; }
+if header :contains "subject" "About" { fileinto :create "About"; }
+`;
+
 interface Case {
   name: string;
   script: string;
@@ -35,7 +42,7 @@ interface Case {
 
 /**
  * ops/s of run and runAsync over the same messages, in alternating passes; the steady state is the
- * median of the passes after two warm-up passes each. Also run with a trace sink, for what tracing costs.
+ * fastest of the passes after two warm-up passes each. Also run with a trace sink, for what tracing costs.
  */
 export async function benchRunAsync(say: Say, messages: number): Promise<void> {
   const engine = new SieveEngine({ config: ORACLE_TAMIS_CONFIG });
@@ -45,8 +52,11 @@ export async function benchRunAsync(say: Say, messages: number): Promise<void> {
   const cases: Case[] = [
     { name: '50-rule filter script', script: generateFilterScript(50) },
     { name: 'variables and match values', script: VARIABLES_SCRIPT },
+    { name: 'host queries answered at once', script: HOST_SCRIPT },
   ];
-  say(`### 5. \`run\` against \`runAsync\` (${messages} messages of 2 KB, in process, steady state)`);
+  say(
+    `### 5. \`run\` against \`runAsync\` (${messages} messages of 2 KB, in process, fastest of passes 3–9)`,
+  );
   say();
   say('| script | `run` ops/s | `runAsync` ops/s | runAsync ÷ run time | `run` with a trace sink ops/s |');
   say('| --- | ---: | ---: | ---: | ---: |');
@@ -78,12 +88,14 @@ export async function benchRunAsync(say: Say, messages: number): Promise<void> {
     for (let pass = 0; pass < 9; pass++) {
       times.sync.push(sync());
       times.async.push(await async());
-      times.traced.push(traced());
     }
-    const ops = (xs: number[]) => (messages * 1000) / median(xs.slice(2));
+    // Traced passes afterwards: their garbage would otherwise weigh on the passes compared.
+    for (let pass = 0; pass < 5; pass++) times.traced.push(traced());
+    // The fastest pass after the warm-up: other processes' load can only slow a pass down.
+    const ops = (xs: number[]) => (messages * 1000) / Math.min(...xs.slice(2));
     const [s, a, t] = [ops(times.sync), ops(times.async), ops(times.traced)];
     say(
-      `| ${c.name} | ${opsText(s)} | ${opsText(a)} | ${(s / a).toFixed(2)}× | ${opsText(t)} (${Math.round(events / (9 * messages))} events/message) |`,
+      `| ${c.name} | ${opsText(s)} | ${opsText(a)} | ${(s / a).toFixed(2)}× | ${opsText(t)} (${Math.round(events / (5 * messages))} events/message) |`,
     );
   }
   say();
