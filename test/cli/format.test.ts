@@ -7,7 +7,7 @@ import {
   sourceLine,
 } from '../../src/cli/format.js';
 import { formatTraceLines, quoteValue, traceJson } from '../../src/cli/trace-format.js';
-import type { TraceEvent } from '../../src/index.js';
+import { SieveEngine, type TraceEvent } from '../../src/index.js';
 
 describe('formatDiagnosticWithSource', () => {
   const source = 'require "fileinto";\nif heder :is "a" "b" {\n\tfileinto "x";\n}\n';
@@ -174,6 +174,8 @@ describe('describeAction and traces', () => {
   });
 });
 
+const ENVELOPE = { from: 'a@example.com', to: 'b@example.com' };
+
 describe('traces', () => {
   const at = (line: number, column: number) => ({ line, column, offset: 0 });
   const source = 'if header :is "subject" "x" { keep; }\n';
@@ -208,6 +210,32 @@ describe('traces', () => {
     expect(lines[2]).toBe('   1:   :is (i;ascii-casemap) → no match');
     expect(lines[3]).toBe('   1:     "a\\u{202e}b\\u{1b}[31m" with "x": no');
     expect(lines).toHaveLength(4);
+  });
+
+  it('indents tests inside anyof, allof and not, and leaves out what short-circuit skipped', () => {
+    const script = [
+      'if anyof (not exists "subject", header :is "subject" "hi", size :over 1M) { keep; }',
+      'if allof (false, true) { discard; }',
+    ].join('\n');
+    const engine = new SieveEngine();
+    const events: TraceEvent[] = [];
+    engine.run(engine.compile(script).program!, Buffer.from('Subject: hi\r\n\r\n'), ENVELOPE, {
+      trace: (e) => events.push(e),
+    });
+    const lines = formatTraceLines(events, script).map((l) => l.replace(/ +\|.*$/, ''));
+    expect(lines).toEqual([
+      '   1: anyof → true',
+      '   1:   not → false',
+      '   1:     exists → true',
+      '   1:       header "subject": present',
+      '   1:   header → true',
+      '   1:     header "subject": "hi"',
+      '   1:     :is (i;ascii-casemap) → match',
+      '   1:       "hi" with "hi": yes',
+      '   1:   keep: store in "INBOX"',
+      '   2: allof → false',
+      '   2:   false → false',
+    ]);
   });
 
   it('quotes values, escaping what a terminal would act on and cutting long ones', () => {
