@@ -149,7 +149,8 @@ export function formatTraceLines(events: TraceEvent[], source: string): string[]
       continue;
     }
     const text = describe(e, results.get(i));
-    const withSource = (e.kind === 'test-start' || e.kind === 'action' || e.kind === 'stop') && includes.length === 0;
+    const withSource =
+      (e.kind === 'test-start' || e.kind === 'action' || e.kind === 'stop') && includes.length === 0;
     const where = `${String(e.pos.line).padStart(4)}: `;
     const indent = '  '.repeat(e.depth);
     text.forEach((t, n) => {
