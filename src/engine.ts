@@ -4,7 +4,8 @@ import type { Envelope, MessageView } from './message/types.js';
 import type { Program } from './compiler/program.js';
 import type { Action, Effect } from './runtime/result.js';
 import type { Host } from './runtime/host.js';
-import type { TraceEvent } from './runtime/runtime.js';
+import type { TraceEvent } from './runtime/trace.js';
+import type { Position } from './syntax/ast.js';
 import { compileSource } from './compiler/compiler.js';
 import { Registry } from './compiler/registry.js';
 import { base, standardExtensions } from './extensions/standard.js';
@@ -307,9 +308,17 @@ export class SieveEngine {
   ): Promise<RunResult> {
     const view = Buffer.isBuffer(message) ? parseMessage(message) : message;
     const answers = new Map<string, unknown>();
+    // An abandoned attempt's events are dropped: the sink sees the events of the run that counts.
+    const sink = options.trace;
+    let events: TraceEvent[] = [];
+    const attemptOptions: RunOptions = sink ? { ...options, trace: (e) => events.push(e) } : options;
     for (let i = 0; i < MAX_ASYNC_ATTEMPTS; i++) {
-      const out = this.attempt(program, view, envelope, options, answers);
-      if (!(out instanceof PendingQuery)) return out;
+      if (sink) events = [];
+      const out = this.attempt(program, view, envelope, attemptOptions, answers);
+      if (!(out instanceof PendingQuery)) {
+        if (sink) for (const e of events) sink(e);
+        return out;
+      }
       try {
         answers.set(out.key, await out.answer);
       } catch (e) {
@@ -349,6 +358,7 @@ export class SieveEngine {
       runCommands(program.commands, rt);
     } catch (e) {
       if (e instanceof PendingQuery) return e;
+      rt.trace?.({ kind: 'error', message: e instanceof Error ? e.message : String(e), pos: errorPos(e) });
       if (e instanceof TempFailError) return hostFailure(e);
       if (e instanceof SieveRuntimeError) {
         const pos = { line: e.pos?.line ?? 0, column: e.pos?.column ?? 0 };
@@ -363,6 +373,11 @@ export class SieveEngine {
     }
     return { status: 'ok', actions, effects: rt.result.effects, errors: [] };
   }
+}
+
+/** Where a run-time error happened, when it says so (else the trace uses the current command's place). */
+function errorPos(e: unknown): Position | undefined {
+  return e instanceof SieveRuntimeError ? e.pos : undefined;
 }
 
 function sourceBytes(s: string): number {

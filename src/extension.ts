@@ -24,6 +24,7 @@ export type {
 } from './extensions/types.js';
 export { stateKey, StateBag, type StateKey } from './compiler/state.js';
 export type { Runtime } from './runtime/runtime.js';
+export type { TraceInput, TraceEvent } from './runtime/trace.js';
 export { SieveRuntimeError } from './runtime/runtime.js';
 export type { SieveString, Template } from './compiler/strings.js';
 // Typed settings declarations: an extension describes its settings (types, defaults, checks, docs).

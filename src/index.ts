@@ -47,7 +47,23 @@ export type {
 export type { Host, Answer, DuplicateQuery } from './runtime/host.js';
 export { TempFailError } from './runtime/host.js';
 export { memoryDuplicateStore } from './extensions/duplicate.js';
-export type { TraceEvent } from './runtime/runtime.js';
+export type {
+  TraceEvent,
+  TraceTestStart,
+  TraceTestResult,
+  TraceValues,
+  TraceComparison,
+  TraceMatch,
+  TraceExists,
+  TraceSize,
+  TraceScore,
+  TraceAssign,
+  TraceAction,
+  TraceInclude,
+  TraceReturn,
+  TraceStop,
+  TraceError,
+} from './runtime/trace.js';
 export type { EngineConfig, ScoreTestConfig } from './extensions/types.js';
 export type { Program } from './compiler/program.js';
 // What a host needs to carry out the actions a run returns.

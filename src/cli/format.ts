@@ -1,4 +1,4 @@
-import type { Diagnostic, Action, TraceEvent } from '../index.js';
+import type { Diagnostic, Action } from '../index.js';
 
 // Only type imports above: this module is loaded at CLI start-up and must stay light.
 
@@ -44,7 +44,8 @@ export function diagnosticJson(d: Diagnostic): { line: number; column: number; m
 }
 
 /**
- * An action as plain JSON: `type` plus its own fields, without internal ones (`pos`). Extension
+ * An action as plain JSON: `type` plus its own fields, without internal ones (`pos`, and the
+ * edited `message` an action carries after editheader). Extension
  * actions outside the core set are flattened to their name and fields.
  */
 export function actionJson(a: Action): Record<string, unknown> {
@@ -52,7 +53,7 @@ export function actionJson(a: Action): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const k in a) {
     const v = (a as unknown as Record<string, unknown>)[k];
-    if (k !== 'pos' && v !== undefined && Object.hasOwn(a, k)) out[k] = v;
+    if (k !== 'pos' && k !== 'message' && v !== undefined && Object.hasOwn(a, k)) out[k] = v;
   }
   return out;
 }
@@ -122,28 +123,4 @@ export function shortAction(a: Action): string {
     default:
       return a.type;
   }
-}
-
-/**
- * One trace event as a line: where, what, and the outcome of tests, followed by the start of the
- * source text at that place so the reader sees which rule it was.
- */
-export function formatTrace(e: TraceEvent, source: string): string {
-  const where = `${e.pos.line}:${e.pos.column}`.padEnd(7);
-  let what: string;
-  if (e.kind === 'test') what = `test ${e.name} → ${e.result ? 'true' : 'false'}`;
-  else if (e.kind === 'action') what = `action ${e.name}`;
-  else what = 'stop';
-  if (e.detail) what += ` (${e.detail})`;
-  const text = sourceLine(source, e.pos.line).slice(Math.max(0, e.pos.column - 1));
-  const excerpt = text.length > 50 ? `${text.slice(0, 50)}...` : text;
-  return `  ${where} ${what.padEnd(32)} ${excerpt.trim() ? `| ${excerpt.trim()}` : ''}`.trimEnd();
-}
-
-/** A trace event for JSON output. */
-export function traceJson(e: TraceEvent): Record<string, unknown> {
-  const out: Record<string, unknown> = { kind: e.kind, name: e.name, line: e.pos.line, column: e.pos.column };
-  if (e.result !== undefined) out.result = e.result;
-  if (e.detail !== undefined) out.detail = e.detail;
-  return out;
 }

@@ -1,14 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { ConfigInput, RunResult, SieveEngine, Envelope, MessageView, TraceEvent } from '../index.js';
-import {
-  actionJson,
-  describeAction,
-  diagnosticJson,
-  formatDiagnosticWithSource,
-  formatTrace,
-  traceJson,
-} from './format.js';
+import { actionJson, describeAction, diagnosticJson, formatDiagnosticWithSource } from './format.js';
+import { formatTraceLines, traceJson } from './trace-format.js';
 import { ConfigError, loadConfig } from '../app/config-file.js';
 
 // The engine (parser, extensions, message decoding) is imported inside the action so that
@@ -196,7 +190,7 @@ export async function runTest(scriptFile: string, messages: string[], opts: Test
     const lines: string[] = [`${file}:`];
     if (events) {
       lines.push(' trace:');
-      for (const e of events) lines.push(formatTrace(e, compiled.source));
+      for (const line of formatTraceLines(events, compiled.source)) lines.push(`  ${line}`);
     }
     for (const err of result.errors) {
       lines.push(
@@ -221,7 +215,7 @@ export function registerTest(program: Command): void {
     .argument('<script>', 'Sieve script')
     .argument('<message...>', 'RFC 5322 message files')
     .option('--json', 'one JSON line per message')
-    .option('--trace', 'show each test evaluated and each action taken')
+    .option('--trace', 'show each test with the values it compared, variables set and actions taken')
     .option('--from <address>', 'envelope sender ("<>" for the null sender)')
     .option('--to <address>', 'envelope recipient')
     .option('--config <file>', 'configuration file (JSON; its engine section is used)')

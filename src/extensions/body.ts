@@ -101,6 +101,7 @@ const body: TestDef<BodyData> = {
   },
   test(d, rt) {
     const values = bodyValues(rt, d.transform);
+    rt.trace?.({ kind: 'values', source: 'body', part: d.transform.kind, values: values ?? [] });
     if (values === null) return false;
     // RFC 5173 §6: a body test leaves the match variables alone.
     const capture = rt.captureMatches;

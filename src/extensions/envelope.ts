@@ -48,8 +48,14 @@ const envelope: TestDef<AddressTestData> = {
       // Only the sender can be null; an empty recipient means there is none to test.
       if (raw === undefined || (raw === '' && n.toLowerCase() !== 'from')) continue;
       const a = envelopeAddress(raw);
-      if (!a) continue;
-      const v = d.part.extract(a, rt);
+      const v = a ? d.part.extract(a, rt) : null;
+      rt.trace?.({
+        kind: 'values',
+        source: 'envelope',
+        name: n,
+        part: d.part.name,
+        values: v === null ? [] : [v],
+      });
       if (v !== null) values.push(v);
     }
     return rt.match(values, d.keys, d.spec);

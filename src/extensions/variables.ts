@@ -188,6 +188,11 @@ export function declareVariable(
 /** Stores a value, cut to maxVariableSize octets. */
 export function assignVariable(rt: Runtime, target: VariableTarget, value: string): void {
   const v = truncateUtf8(value, rt.config.maxVariableSize);
+  rt.trace?.({
+    kind: 'set',
+    name: target.kind === 'var' ? target.name : `${target.namespace}.${target.name}`,
+    value: v,
+  });
   if (target.kind === 'var') {
     rt.variables.set(target.name, v);
     return;
@@ -262,6 +267,7 @@ const stringTest: TestDef<StringTestData> = {
     let values = rt.expandList(d.source);
     // RFC 5229 §5: for :count an empty string counts as no value.
     if (d.spec.type.name === 'count') values = values.filter((v) => v !== '');
+    rt.trace?.({ kind: 'values', source: 'string', values });
     return rt.match(values, d.keys, d.spec);
   },
 };

@@ -1,5 +1,6 @@
 import type { MessageView } from '../../message/types.js';
 import type { Runtime } from '../../runtime/runtime.js';
+import type { TraceInput } from '../../runtime/trace.js';
 import type { CompiledKeys, MatchSpec, ScoreTestConfig, TestDef } from '../types.js';
 import { map, number, object, oneOf, optional, string, type Setting } from '../../settings/schema.js';
 
@@ -183,6 +184,13 @@ function runValues(rt: Runtime, kind: ScoreKind, percent: boolean): string[] {
   return (st.plain ??= [scaledValue(st.ratio, kind, false)]);
 }
 
+/** What a trace shows of the status read: the configured header's first field, and the ratio made of it. */
+function scoreTrace(rt: Runtime, kind: ScoreKind, value: string): TraceInput {
+  const header = rt.config[kind].header;
+  const raw = rt.message.header(header)[0] ?? null;
+  return { kind: 'score', test: kind, header, instance: 1, raw, ratio: runStatus(rt, kind).ratio, value };
+}
+
 export interface ScoreTestData {
   spec: MatchSpec;
   keys: CompiledKeys;
@@ -203,7 +211,11 @@ export function scoreTest(kind: ScoreKind): TestDef<ScoreTestData> {
       }
       return { spec: args.match!, keys: cx.keys(args.positional[0]!, args.match!), percent };
     },
-    test: (d, rt) => rt.match(runValues(rt, kind, d.percent), d.keys, d.spec),
+    test(d, rt) {
+      const values = runValues(rt, kind, d.percent);
+      rt.trace?.(scoreTrace(rt, kind, values[0]!));
+      return rt.match(values, d.keys, d.spec);
+    },
   };
 }
 
