@@ -15,6 +15,7 @@ import { runCommands } from './runtime/interpreter.js';
 import { defaultHost, TempFailError } from './runtime/host.js';
 import { describeQuery, failed, hostFailure, type RunStatus } from './runtime/outcome.js';
 import { FLAGS_STATE } from './extensions/support/imap4flags-state.js';
+import { runScripts, type SequenceCarry, type SequenceScript } from './runtime/sequence.js';
 
 export interface EngineOptions {
   /** Limits and extension settings; anything left out takes its default. */
@@ -70,6 +71,7 @@ export interface RunOptions {
 }
 
 export type { RunStatus } from './runtime/outcome.js';
+export type { SequenceScript } from './runtime/sequence.js';
 
 export interface RunResult {
   status: RunStatus;
@@ -319,12 +321,68 @@ export class SieveEngine {
     return failed('tempfail', 'too many host queries');
   }
 
+  /**
+   * Runs a sequence of scripts (global before-scripts, the personal script, after-scripts) over one
+   * message with one result, each script only while the keep is in force (see runScripts). Errors
+   * name the script they are in. Never throws for anything the scripts or message do.
+   */
+  runSequence(
+    scripts: readonly SequenceScript[],
+    message: Buffer | MessageView,
+    envelope: Envelope,
+    options: RunOptions = {},
+  ): RunResult {
+    const view = Buffer.isBuffer(message) ? parseMessage(message) : message;
+    const out = this.sequenceAttempt(scripts, view, envelope, options, undefined);
+    if (!(out instanceof PendingQuery)) return out;
+    out.answer.catch(() => {});
+    return failed(
+      'error',
+      `host query ${describeQuery(out.key)} answered asynchronously (use runSequenceAsync)`,
+    );
+  }
+
+  /** runSequence awaiting host queries; the sequence is started again with each new answer. */
+  async runSequenceAsync(
+    scripts: readonly SequenceScript[],
+    message: Buffer | MessageView,
+    envelope: Envelope,
+    options: RunOptions = {},
+  ): Promise<RunResult> {
+    const view = Buffer.isBuffer(message) ? parseMessage(message) : message;
+    const answers = new Map<string, unknown>();
+    for (let i = 0; i < MAX_ASYNC_ATTEMPTS; i++) {
+      const out = this.sequenceAttempt(scripts, view, envelope, options, answers);
+      if (!(out instanceof PendingQuery)) return out;
+      try {
+        answers.set(out.key, await out.answer);
+      } catch (e) {
+        return hostFailure(e);
+      }
+    }
+    return failed('tempfail', 'too many host queries');
+  }
+
+  private sequenceAttempt(
+    scripts: readonly SequenceScript[],
+    view: MessageView,
+    envelope: Envelope,
+    options: RunOptions,
+    answers: Map<string, unknown> | undefined,
+  ): RunResult | PendingQuery {
+    const limits = { maxActions: this.config.maxActions, maxRedirects: this.config.maxRedirects };
+    return runScripts(scripts, view, limits, (program, carry) =>
+      this.attempt(program, carry.message, envelope, options, answers, carry),
+    );
+  }
+
   private attempt(
     program: Program,
     message: Buffer | MessageView,
     envelope: Envelope,
     options: RunOptions,
     answers: Map<string, unknown> | undefined,
+    carry?: SequenceCarry,
   ): RunResult | PendingQuery {
     const view = Buffer.isBuffer(message) ? parseMessage(message) : message;
     // Without host hooks given anywhere the defaults serve as they are, with no copy per run.
@@ -342,11 +400,25 @@ export class SieveEngine {
     });
     const setup = this.runSetup(program);
     rt.captureMatches = setup.captureMatches;
+    if (carry) {
+      rt.result = carry.result;
+      // Actions store the message as earlier scripts edited it.
+      if (carry.edited) rt.edited = rt.message;
+    }
     try {
       for (let i = 0; i < setup.onRun.length; i++) setup.onRun[i]!(rt);
+      // imap4flags' internal flags carry on from one script of a sequence to the next.
+      if (carry?.flags !== undefined) rt.state.set(FLAGS_STATE, carry.flags);
       options.prepare?.(rt);
       // Whether it ran to its end or stopped makes no difference here.
       runCommands(program.commands, rt);
+      if (carry) {
+        carry.flags = (rt.state.get(FLAGS_STATE) as string[] | undefined) ?? carry.flags;
+        if (rt.edited && rt.edited === rt.message) {
+          carry.message = rt.edited;
+          carry.edited = true;
+        }
+      }
     } catch (e) {
       if (e instanceof PendingQuery) return e;
       if (e instanceof TempFailError) return hostFailure(e);

@@ -12,6 +12,7 @@ export type {
   RunResult,
   RunStatus,
   CheckResult,
+  SequenceScript,
 } from './engine.js';
 export { defaultConfig, resolveConfig } from './config.js';
 export type { ConfigInput } from './config.js';

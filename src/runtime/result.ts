@@ -104,10 +104,12 @@ export class Result {
   /** Adds an action; `cancelsKeep` is false for :copy and for actions such as vacation. */
   add(action: Action, cancelsKeep: boolean): void {
     // A second reject after one already sent is dropped: the sender got the answer.
-    if (rejects(action) && this.actions.slice(0, this.executedCount).some(rejects)) {
+    if (rejects(action) && this.executedHas(rejects)) {
       if (cancelsKeep) this.implicitKeep = false;
       return;
     }
+    // A vacation after one an earlier script of a sequence took is dropped without an error.
+    if (action.type === 'vacation' && this.executedHas((a) => a.type === 'vacation')) return;
     const existing = this.findDuplicate(action);
     if (existing) {
       mergeInto(existing, action);
@@ -132,6 +134,16 @@ export class Result {
   /** Records that the host has executed every action so far (multiscript: before the next script runs). */
   markExecuted(): void {
     this.executedCount = this.actions.length;
+  }
+
+  /** How many actions (a prefix of `actions`) earlier scripts of a sequence took. */
+  get executed(): number {
+    return this.executedCount;
+  }
+
+  private executedHas(test: (a: Action) => boolean): boolean {
+    for (let i = 0; i < this.executedCount; i++) if (test(this.actions[i]!)) return true;
+    return false;
   }
 
   /** Final list as a host executes it: the implicit keep appended when still in force. */
