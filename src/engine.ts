@@ -13,7 +13,14 @@ import { parseMessage } from './message/index.js';
 import { PendingQuery, Runtime, SieveLimitError, SieveRuntimeError } from './runtime/runtime.js';
 import { runCommands } from './runtime/interpreter.js';
 import { defaultHost, TempFailError } from './runtime/host.js';
-import { describeQuery, failed, hostFailure, type RunStatus } from './runtime/outcome.js';
+import {
+  describeQuery,
+  failed,
+  hostFailure,
+  settleAsync,
+  settleSync,
+  type RunStatus,
+} from './runtime/outcome.js';
 import { FLAGS_STATE } from './extensions/support/imap4flags-state.js';
 import { runScripts, type SequenceCarry, type SequenceScript } from './runtime/sequence.js';
 
@@ -333,34 +340,18 @@ export class SieveEngine {
     options: RunOptions = {},
   ): RunResult {
     const view = Buffer.isBuffer(message) ? parseMessage(message) : message;
-    const out = this.sequenceAttempt(scripts, view, envelope, options, undefined);
-    if (!(out instanceof PendingQuery)) return out;
-    out.answer.catch(() => {});
-    return failed(
-      'error',
-      `host query ${describeQuery(out.key)} answered asynchronously (use runSequenceAsync)`,
-    );
+    return settleSync(this.sequenceAttempt(scripts, view, envelope, options, undefined), 'runSequenceAsync');
   }
 
   /** runSequence awaiting host queries; the sequence is started again with each new answer. */
-  async runSequenceAsync(
+  runSequenceAsync(
     scripts: readonly SequenceScript[],
     message: Buffer | MessageView,
     envelope: Envelope,
     options: RunOptions = {},
   ): Promise<RunResult> {
     const view = Buffer.isBuffer(message) ? parseMessage(message) : message;
-    const answers = new Map<string, unknown>();
-    for (let i = 0; i < MAX_ASYNC_ATTEMPTS; i++) {
-      const out = this.sequenceAttempt(scripts, view, envelope, options, answers);
-      if (!(out instanceof PendingQuery)) return out;
-      try {
-        answers.set(out.key, await out.answer);
-      } catch (e) {
-        return hostFailure(e);
-      }
-    }
-    return failed('tempfail', 'too many host queries');
+    return settleAsync((answers) => this.sequenceAttempt(scripts, view, envelope, options, answers));
   }
 
   private sequenceAttempt(
