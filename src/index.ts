@@ -39,6 +39,7 @@ export type {
   DiscardAction,
   RejectAction,
   VacationAction,
+  NotifyAction,
   OtherAction,
   Effect,
   DuplicateEffect,
@@ -53,7 +54,7 @@ export type { Program } from './compiler/program.js';
 export { buildVacationReply } from './actions/vacation-reply.js';
 export type { VacationReplyOptions } from './actions/vacation-reply.js';
 export { buildMailtoNotification } from './actions/mailto.js';
-export type { MailtoNotification } from './actions/mailto.js';
+export type { MailtoNotification, MailtoNotifyFields, MailtoUri, MailtoRecipient } from './actions/mailto.js';
 export {
   redirectEnvelopeSender,
   isRedirectLoop,

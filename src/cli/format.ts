@@ -96,12 +96,11 @@ export function describeAction(a: Action): string {
       if (a.suppressed !== undefined) parts.push(`(suppressed: ${a.suppressed})`);
       return parts.join(' ');
     }
+    case 'notify': {
+      const note = a.suppressed ? ` (not sent: ${a.suppressed})` : '';
+      return `notify: ${a.method} importance ${a.importance} message ${quote(firstLine(a.text))}${note}`;
+    }
     case 'other':
-      if (a.name === 'notify') {
-        const f = a.fields as { method: string; importance: number; message: string; suppressed?: string };
-        const note = f.suppressed ? ` (not sent: ${f.suppressed})` : '';
-        return `notify: ${f.method} importance ${f.importance} message ${quote(firstLine(f.message))}${note}`;
-      }
       return `${a.name}: ${JSON.stringify(a.fields)}`;
   }
 }

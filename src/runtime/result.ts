@@ -1,5 +1,6 @@
 import type { Position } from '../syntax/ast.js';
 import type { MessageView } from '../message/types.js';
+import type { MailtoNotifyFields } from '../actions/mailto.js';
 
 interface ActionBase {
   /** Where in the script the action was taken (absent for the implicit keep). */
@@ -52,7 +53,14 @@ export interface VacationAction extends ActionBase {
   /** Why RFC 5230 §4.5/§4.6 forbid a reply here (null sender, list mail, not sent to the user, ...). */
   suppressed?: string;
 }
-/** Actions of extensions outside the core set keep their own fields. */
+/**
+ * RFC 5435 notify: a notification for the host to send. The method is mailto (RFC 5436), parsed
+ * into `mailto`; `buildMailtoNotification` turns the action into the message to send.
+ */
+export interface NotifyAction extends ActionBase, MailtoNotifyFields {
+  type: 'notify';
+}
+/** Actions of extensions outside the standard set (a host's own) keep their own fields. */
 export interface OtherAction extends ActionBase {
   type: 'other';
   name: string;
@@ -60,7 +68,14 @@ export interface OtherAction extends ActionBase {
 }
 
 export type Action =
-  KeepAction | FileintoAction | RedirectAction | DiscardAction | RejectAction | VacationAction | OtherAction;
+  | KeepAction
+  | FileintoAction
+  | RedirectAction
+  | DiscardAction
+  | RejectAction
+  | VacationAction
+  | NotifyAction
+  | OtherAction;
 
 /**
  * Something the run wants remembered, for the host to commit once the message is stored

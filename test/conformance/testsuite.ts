@@ -26,7 +26,7 @@ import { resolveConfig, type ConfigInput } from '../../src/config.js';
 import { configFromSettings } from './settings.js';
 import { registerVariableNamespace } from '../../src/extensions/variables.js';
 import { buildVacationReply } from '../../src/actions/vacation-reply.js';
-import { buildMailtoNotification, type MailtoNotifyFields } from '../../src/actions/mailto.js';
+import { buildMailtoNotification } from '../../src/actions/mailto.js';
 import { isValidEntryName } from '../../src/extensions/metadata.js';
 import {
   isRedirectLoop,
@@ -278,9 +278,8 @@ export class Suite {
         this.outbox.push({ from: '', to: this.envelope.from, raw: Buffer.from(body) });
         return;
       }
-      case 'other': {
-        if (a.name !== 'notify') return;
-        const note = buildMailtoNotification(a.fields as unknown as MailtoNotifyFields, {
+      case 'notify': {
+        const note = buildMailtoNotification(a, {
           envelope: this.envelope,
           config: this.engine.config,
         });
