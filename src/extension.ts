@@ -24,5 +24,9 @@ export type {
 } from './extensions/types.js';
 export { stateKey, StateBag, type StateKey } from './compiler/state.js';
 export type { Runtime } from './runtime/runtime.js';
+// A command with a block runs it with runCommands; the result is where actions are added.
+export { runCommands, type Unwind } from './runtime/interpreter.js';
+export { Result, type ResultLimits } from './runtime/result.js';
+export { registerVariableNamespace } from './extensions/variables.js';
 export { SieveRuntimeError } from './runtime/runtime.js';
 export type { SieveString, Template } from './compiler/strings.js';

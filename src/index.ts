@@ -55,7 +55,9 @@ export { buildVacationReply } from './actions/vacation-reply.js';
 export type { VacationReplyOptions } from './actions/vacation-reply.js';
 export { buildMailtoNotification } from './actions/mailto.js';
 export type { MailtoNotification, MailtoNotifyFields, MailtoUri, MailtoRecipient } from './actions/mailto.js';
+export { normalizeMailbox } from './runtime/result.js';
 export {
+  userAddress,
   redirectEnvelopeSender,
   isRedirectLoop,
   REDIRECTED_FROM_FIELD,
