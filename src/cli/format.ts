@@ -38,9 +38,16 @@ export function formatDiagnosticWithSource(d: Diagnostic, file: string, source: 
   return `${head}\n  ${text}\n  ${pad}^`;
 }
 
-/** A diagnostic for JSON output: position and message only. */
-export function diagnosticJson(d: Diagnostic): { line: number; column: number; message: string } {
-  return { line: d.line, column: d.column, message: d.message };
+/** A diagnostic for JSON output: position, message and (in a sequence) the script. */
+export function diagnosticJson(d: Diagnostic): {
+  line: number;
+  column: number;
+  message: string;
+  script?: string;
+} {
+  const out = { line: d.line, column: d.column, message: d.message };
+  // In a sequence of scripts, which one it was.
+  return d.script === undefined ? out : { ...out, script: d.script };
 }
 
 /**
