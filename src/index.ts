@@ -43,8 +43,9 @@ export type {
   OtherAction,
   Effect,
   DuplicateEffect,
+  VacationEffect,
 } from './runtime/result.js';
-export type { Host, Answer, DuplicateQuery } from './runtime/host.js';
+export type { Host, Answer, DuplicateQuery, VacationQuery } from './runtime/host.js';
 export { TempFailError } from './runtime/host.js';
 export { memoryDuplicateStore } from './extensions/duplicate.js';
 export type { TraceEvent } from './runtime/runtime.js';

@@ -91,7 +91,20 @@ export interface DuplicateEffect {
   /** :last: the mark's time is refreshed even when it was a duplicate already. */
   last: boolean;
 }
-export type Effect = DuplicateEffect;
+/**
+ * A vacation reply the result sends (RFC 5230 §4.2): the host records it, once the message is
+ * stored, so that `Host.vacationReplied` answers yes for the next `seconds`.
+ */
+export interface VacationEffect {
+  type: 'vacation';
+  /** Whose records (see VacationQuery). */
+  user: string;
+  handle: string;
+  /** The address replied to (the envelope sender). */
+  sender: string;
+  seconds: number;
+}
+export type Effect = DuplicateEffect | VacationEffect;
 
 /** Thrown when an action cannot be added; the runtime turns it into a run-time error at the action's place. */
 export class ActionConflict extends Error {}
