@@ -1,5 +1,5 @@
 import type { Diagnostic } from './diagnostics.js';
-import type { EngineConfig, Extension } from './extensions/types.js';
+import type { EngineConfig, Extension, RunContext } from './extensions/types.js';
 import type { Envelope, MessageView } from './message/types.js';
 import type { Program } from './compiler/program.js';
 import type { Action, Effect } from './runtime/result.js';
@@ -40,6 +40,8 @@ export interface EngineOptions {
 export interface CompileOptions {
   /** False: compile without reading or filling the cache (checks of uploads that are not stored). */
   cache?: boolean;
+  /** Where the script will run (default delivery); commands that make no sense there do not compile. */
+  context?: RunContext;
 }
 
 export type ScriptLoader = (
@@ -55,6 +57,8 @@ export interface CompileAsyncOptions {
    * exist yet is a warning (code `include-missing`), as Pigeonhole has it, not an error.
    */
   upload?: boolean;
+  /** As for compile. */
+  context?: RunContext;
 }
 
 export interface CompileResult {
@@ -75,6 +79,8 @@ export interface RunOptions {
   prepare?: (rt: Runtime) => void;
   /** Whose records host queries read (duplicate); default: the envelope recipient. */
   user?: string;
+  /** Where this run happens (default delivery); a program compiled for another context is refused. */
+  context?: RunContext;
 }
 
 export type { RunStatus } from './runtime/outcome.js';
@@ -155,9 +161,10 @@ export class SieveEngine {
 
   compile(source: string, options: CompileOptions = {}): CompileResult {
     const load = syncLoader(this.host.loadScript?.bind(this.host));
-    if (options.cache === false || this.cacheLimit <= 0) return this.compileUncached(source, load);
+    const context = options.context ?? 'delivery';
+    if (options.cache === false || this.cacheLimit <= 0) return this.compileUncached(source, load, context);
     // The source itself is the key: exact, and no digest to compute.
-    const key = source;
+    const key = context === 'delivery' ? source : `\0${context}\0${source}`;
     const hit = this.cache.get(key);
     const deps = this.cacheDeps.get(key);
     if (hit && deps?.some((d) => (load ? load(d.name, d.location) : null) !== d.text)) {
@@ -176,7 +183,7 @@ export class SieveEngine {
         loaded.push({ name, location, text });
         return text;
       });
-    const result = this.compileUncached(source, tracked);
+    const result = this.compileUncached(source, tracked, context);
     const size = sourceBytes(source) + loaded.reduce((n, d) => n + sourceBytes(d.text ?? ''), 0);
     // A script larger than the whole cache is compiled but not kept.
     if (size > this.cacheLimit) return result;
@@ -224,7 +231,7 @@ export class SieveEngine {
         // A stand-in while the real text is loaded; this round's result is thrown away.
         return '';
       };
-      result = this.compileUncached(source, loader);
+      result = this.compileUncached(source, loader, options.context);
       if (pending.size === 0) {
         if (!options.upload) return result;
         const missing = result.errors.filter((e) => MISSING_INCLUDE.test(e.message));
@@ -249,12 +256,12 @@ export class SieveEngine {
       const texts = await Promise.all(entries.map(([, p]) => Promise.resolve(load(p.name, p.location))));
       entries.forEach(([k], i) => known.set(k, texts[i] ?? null));
     }
-    if (!result) return this.compileUncached(source);
+    if (!result) return this.compileUncached(source, undefined, options.context);
     if (stubs.size === 0) return result;
     return { ...result, warnings: [...stubs.values(), ...result.warnings] };
   }
 
-  private compileUncached(source: string, loadScript?: SyncLoader): CompileResult {
+  private compileUncached(source: string, loadScript?: SyncLoader, context?: RunContext): CompileResult {
     if (Buffer.byteLength(source) > this.config.maxScriptSize) {
       return {
         program: null,
@@ -276,6 +283,7 @@ export class SieveEngine {
       config: this.config,
       allowTestOnly: this.allowTestOnly,
       loadScript,
+      context,
     });
     const all = [...syntax];
     let program: Program | null = null;
@@ -375,6 +383,12 @@ export class SieveEngine {
     answers: Map<string, unknown> | undefined,
     carry?: SequenceCarry,
   ): RunResult | PendingQuery {
+    if (program.context !== (options.context ?? 'delivery')) {
+      return failed(
+        'error',
+        `script compiled for ${program.context} cannot run in ${options.context ?? 'delivery'}`,
+      );
+    }
     const view = Buffer.isBuffer(message) ? parseMessage(message) : message;
     // Without host hooks given anywhere the defaults serve as they are, with no copy per run.
     const host =
@@ -388,6 +402,7 @@ export class SieveEngine {
       clock: options.clock,
       answers,
       user: options.user,
+      context: program.context,
     });
     const setup = this.runSetup(program);
     rt.captureMatches = setup.captureMatches;

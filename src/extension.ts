@@ -21,6 +21,7 @@ export type {
   AddressPartDef,
   ArgType,
   StringHook,
+  RunContext,
 } from './extensions/types.js';
 export { stateKey, StateBag, type StateKey } from './compiler/state.js';
 export type { Runtime } from './runtime/runtime.js';

@@ -7,6 +7,8 @@
 export { SieveEngine, checkScript, sieveCapabilities } from './engine.js';
 export type {
   EngineOptions,
+  CompileOptions,
+  CompileAsyncOptions,
   CompileResult,
   RunOptions,
   RunResult,
@@ -49,7 +51,7 @@ export type { Host, Answer, DuplicateQuery, VacationQuery } from './runtime/host
 export { TempFailError } from './runtime/host.js';
 export { memoryDuplicateStore } from './extensions/duplicate.js';
 export type { TraceEvent } from './runtime/runtime.js';
-export type { EngineConfig, ScoreTestConfig } from './extensions/types.js';
+export type { EngineConfig, RunContext, ScoreTestConfig } from './extensions/types.js';
 export type { Program } from './compiler/program.js';
 // What a host needs to carry out the actions a run returns.
 export { buildVacationReply } from './actions/vacation-reply.js';

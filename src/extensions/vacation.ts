@@ -315,6 +315,8 @@ function runVacation(d: VacationData, rt: Runtime): void {
 
 const vacation: ActionCommandDef<VacationData> = {
   name: 'vacation',
+  // RFC 6785: an IMAP event is no arriving message to answer.
+  contexts: ['delivery'],
   tags: [
     { name: 'days', param: 'number', group: 'period' },
     { name: 'subject', param: 'string' },

@@ -1,6 +1,6 @@
 import type { Position } from '../syntax/ast.js';
 import type { Envelope, MessageView } from '../message/types.js';
-import type { CompiledKeys, EngineConfig, MatchSpec } from '../extensions/types.js';
+import type { CompiledKeys, EngineConfig, MatchSpec, RunContext } from '../extensions/types.js';
 import type { SieveString } from '../compiler/strings.js';
 import type { Answer, Host } from './host.js';
 import { Result } from './result.js';
@@ -54,6 +54,8 @@ export interface RuntimeOptions {
   user?: string;
   /** Answers to host queries known before the run (an async run's earlier attempts), by query key. */
   answers?: Map<string, unknown>;
+  /** Where the run happens (default delivery). */
+  context?: RunContext;
 }
 
 /** Milliseconds from a monotonic clock (process.hrtime: the global performance object loads perf_hooks). */
@@ -83,6 +85,8 @@ export class Runtime {
   readonly host: Host;
   /** Whose records host queries read (duplicate). */
   readonly user: string;
+  /** Where the run happens: a delivery or an IMAP event (RFC 6785). */
+  readonly context: RunContext;
   readonly trace?: (event: TraceEvent) => void;
   /** Matchers for keys built from variables; made on first use (most scripts have none). */
   private keyCache: Map<string, ReturnType<MatchSpec['type']['prepare']>> | null = null;
@@ -107,6 +111,7 @@ export class Runtime {
     this.result = new Result(this.config);
     this.answers = options.answers ?? null;
     this.user = options.user ?? envelope.to;
+    this.context = options.context ?? 'delivery';
   }
 
   /**
