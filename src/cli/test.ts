@@ -95,14 +95,15 @@ class MessageEnvelope implements Envelope {
   }
 }
 
-/** One JSON line for one message's run. */
-export function messageJson(message: string, r: RunResult, trace?: TraceEvent[]): string {
+/** One JSON line for one message's run; `scripts` names the script of each trace event (a sequence). */
+export function messageJson(message: string, r: RunResult, trace?: TraceEvent[], scripts?: string[]): string {
   const actions: unknown[] = [];
   // An action without a position serializes as actionJson would give it: no copy needed.
   for (const a of r.actions) actions.push(a.type !== 'other' && a.pos === undefined ? a : actionJson(a));
   const out: Record<string, unknown> = { message, status: r.status, actions };
   if (r.errors.length) out.errors = r.errors.map(diagnosticJson);
-  if (trace) out.trace = trace.map(traceJson);
+  if (trace)
+    out.trace = trace.map((e, i) => (scripts ? { ...traceJson(e), script: scripts[i] } : traceJson(e)));
   return JSON.stringify(out);
 }
 
@@ -259,7 +260,8 @@ export async function runTest(scriptFile: string, messages: string[], opts: Test
     });
     if (result.status === 'error') failed = true;
     if (opts.json) {
-      process.stdout.write(messageJson(file, result, events) + '\n');
+      const names = chain.scripts.length > 1 ? eventScripts.map((s) => chain.scripts[s]!.name) : undefined;
+      process.stdout.write(messageJson(file, result, events, names) + '\n');
       continue;
     }
     const lines: string[] = [`${file}:`];

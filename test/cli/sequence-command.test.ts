@@ -102,6 +102,18 @@ describe('tamis test and filter with --before and --after', { timeout: 90_000 },
         f('personal.eml'),
       ]);
       expect(p.stdout).toMatch(new RegExp(`  ${f('seen-after.sieve')}:\\n +2:1 +action addflag`));
+      const j = await runCli([
+        'test',
+        '--json',
+        '--trace',
+        '--after',
+        f('seen-after.sieve'),
+        f('sort.sieve'),
+        f('personal.eml'),
+      ]);
+      const trace = jsonLines(j.stdout)[0]!.trace as Array<{ name: string; script: string }>;
+      expect(trace.at(-1)).toMatchObject({ name: 'addflag', script: f('seen-after.sieve') });
+      expect(trace[0]).toMatchObject({ script: f('sort.sieve') });
       const bad = await runCli(['test', '--before', f('bad.sieve'), f('sort.sieve'), f('personal.eml')]);
       expect(bad.code).toBe(1);
       expect(bad.stderr).toContain(`${f('bad.sieve')}:2:1: `);
