@@ -7,11 +7,14 @@
 export { SieveEngine, checkScript, sieveCapabilities } from './engine.js';
 export type {
   EngineOptions,
+  CompileOptions,
+  CompileAsyncOptions,
   CompileResult,
   RunOptions,
   RunResult,
   RunStatus,
   CheckResult,
+  SequenceScript,
 } from './engine.js';
 export { defaultConfig, resolveConfig, engineSettings } from './config.js';
 export type { ConfigInput } from './config.js';
@@ -40,11 +43,13 @@ export type {
   DiscardAction,
   RejectAction,
   VacationAction,
+  NotifyAction,
   OtherAction,
   Effect,
   DuplicateEffect,
+  VacationEffect,
 } from './runtime/result.js';
-export type { Host, Answer, DuplicateQuery } from './runtime/host.js';
+export type { Host, Answer, DuplicateQuery, VacationQuery } from './runtime/host.js';
 export { TempFailError } from './runtime/host.js';
 export { memoryDuplicateStore } from './extensions/duplicate.js';
 export type {
@@ -64,14 +69,16 @@ export type {
   TraceStop,
   TraceError,
 } from './runtime/trace.js';
-export type { EngineConfig, ScoreTestConfig } from './extensions/types.js';
+export type { EngineConfig, RunContext, ScoreTestConfig } from './extensions/types.js';
 export type { Program } from './compiler/program.js';
 // What a host needs to carry out the actions a run returns.
 export { buildVacationReply } from './actions/vacation-reply.js';
 export type { VacationReplyOptions } from './actions/vacation-reply.js';
 export { buildMailtoNotification } from './actions/mailto.js';
-export type { MailtoNotification } from './actions/mailto.js';
+export type { MailtoNotification, MailtoNotifyFields, MailtoUri, MailtoRecipient } from './actions/mailto.js';
+export { normalizeMailbox } from './runtime/result.js';
 export {
+  userAddress,
   redirectEnvelopeSender,
   isRedirectLoop,
   REDIRECTED_FROM_FIELD,

@@ -38,9 +38,16 @@ export function formatDiagnosticWithSource(d: Diagnostic, file: string, source: 
   return `${head}\n  ${text}\n  ${pad}^`;
 }
 
-/** A diagnostic for JSON output: position and message only. */
-export function diagnosticJson(d: Diagnostic): { line: number; column: number; message: string } {
-  return { line: d.line, column: d.column, message: d.message };
+/** A diagnostic for JSON output: position, message and (in a sequence) the script. */
+export function diagnosticJson(d: Diagnostic): {
+  line: number;
+  column: number;
+  message: string;
+  script?: string;
+} {
+  const out = { line: d.line, column: d.column, message: d.message };
+  // In a sequence of scripts, which one it was.
+  return d.script === undefined ? out : { ...out, script: d.script };
 }
 
 /**
@@ -97,12 +104,11 @@ export function describeAction(a: Action): string {
       if (a.suppressed !== undefined) parts.push(`(suppressed: ${a.suppressed})`);
       return parts.join(' ');
     }
+    case 'notify': {
+      const note = a.suppressed ? ` (not sent: ${a.suppressed})` : '';
+      return `notify: ${a.method} importance ${a.importance} message ${quote(firstLine(a.text))}${note}`;
+    }
     case 'other':
-      if (a.name === 'notify') {
-        const f = a.fields as { method: string; importance: number; message: string; suppressed?: string };
-        const note = f.suppressed ? ` (not sent: ${f.suppressed})` : '';
-        return `notify: ${f.method} importance ${f.importance} message ${quote(firstLine(f.message))}${note}`;
-      }
       return `${a.name}: ${JSON.stringify(a.fields)}`;
   }
 }

@@ -1,6 +1,15 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import type { ConfigInput, RunResult, SieveEngine, Envelope, MessageView, TraceEvent } from '../index.js';
+import type {
+  ConfigInput,
+  RunResult,
+  SieveEngine,
+  Envelope,
+  MessageView,
+  RunOptions,
+  SequenceScript,
+  TraceEvent,
+} from '../index.js';
 import { actionJson, describeAction, diagnosticJson, formatDiagnosticWithSource } from './format.js';
 import { formatTraceLines, traceJson } from './trace-format.js';
 import { ConfigError, loadConfig } from '../app/config-file.js';
@@ -76,14 +85,15 @@ class MessageEnvelope implements Envelope {
   }
 }
 
-/** One JSON line for one message's run. */
-export function messageJson(message: string, r: RunResult, trace?: TraceEvent[]): string {
+/** One JSON line for one message's run; `scripts` names the script of each trace event (a sequence). */
+export function messageJson(message: string, r: RunResult, trace?: TraceEvent[], scripts?: string[]): string {
   const actions: unknown[] = [];
   // An action without a position serializes as actionJson would give it: no copy needed.
   for (const a of r.actions) actions.push(a.type !== 'other' && a.pos === undefined ? a : actionJson(a));
   const out: Record<string, unknown> = { message, status: r.status, actions };
   if (r.errors.length) out.errors = r.errors.map(diagnosticJson);
-  if (trace) out.trace = trace.map(traceJson);
+  if (trace)
+    out.trace = trace.map((e, i) => (scripts ? { ...traceJson(e), script: scripts[i] } : traceJson(e)));
   return JSON.stringify(out);
 }
 
@@ -104,6 +114,56 @@ export interface TestOptions {
   from?: string;
   to?: string;
   config?: string;
+  /** Scripts run before the script, in order (global before-scripts). */
+  before?: string[];
+  /** Scripts run after it, in order (global after-scripts). */
+  after?: string[];
+}
+
+/** Commander's collector for an option given several times. */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** The scripts a run goes through: --before files, the script, --after files, with their sources. */
+export interface ScriptChain {
+  scripts: SequenceScript[];
+  sources: string[];
+}
+
+/** Compiles the chain of scripts, printing diagnostics; null (after printing) when one does not compile. */
+export async function compileChain(
+  engine: SieveEngine,
+  scriptFile: string,
+  opts: { before?: string[]; after?: string[] },
+  json: boolean,
+): Promise<ScriptChain | null> {
+  const chain: ScriptChain = { scripts: [], sources: [] };
+  for (const file of [...(opts.before ?? []), scriptFile, ...(opts.after ?? [])]) {
+    const compiled = await compileScriptFile(engine, file, json);
+    if (!compiled) return null;
+    chain.scripts.push({ name: file, program: compiled.program });
+    chain.sources.push(compiled.source);
+  }
+  return chain;
+}
+
+/**
+ * Runs the chain over one message: one script alone as engine.run does, several as the engine's
+ * sequence. `onScript` learns which script each later trace event comes from.
+ */
+export function runChain(
+  engine: SieveEngine,
+  chain: ScriptChain,
+  view: MessageView,
+  envelope: Envelope,
+  options: RunOptions & { onScript?: (index: number) => void } = {},
+): RunResult {
+  const { onScript, ...run } = options;
+  if (chain.scripts.length === 1) return engine.run(chain.scripts[0]!.program, view, envelope, run);
+  let index = 0;
+  const prepare = onScript && (() => onScript(index++));
+  return engine.runSequence(chain.scripts, view, envelope, prepare ? { ...run, prepare } : run);
 }
 
 /** Writes a warning of `tamis COMMAND` to standard error. */
@@ -159,9 +219,16 @@ export async function compileScriptFile(
 /** `tamis test`: runs a script over messages without side effects; returns the exit code. */
 export async function runTest(scriptFile: string, messages: string[], opts: TestOptions): Promise<number> {
   const engine = await createEngine(opts.config, warnOn('test'));
-  const compiled = await compileScriptFile(engine, scriptFile, !!opts.json);
-  if (!compiled) return 1;
+  const chain = await compileChain(engine, scriptFile, opts, !!opts.json);
+  if (!chain) return 1;
   const { parseMessage } = await import('../index.js');
+  // Errors of a sequence name their script; a lone script's errors are its own.
+  const own = opts.before?.length ?? 0;
+  const sourceOf = (name: string | undefined) => {
+    const i = name === undefined ? own : chain.scripts.findIndex((s) => s.name === name);
+    const k = i < 0 ? own : i;
+    return { file: chain.scripts[k]!.name, source: chain.sources[k]! };
+  };
   let failed = false;
   for (const file of messages) {
     let raw: Buffer;
@@ -179,22 +246,41 @@ export async function runTest(scriptFile: string, messages: string[], opts: Test
     const view = parseMessage(raw);
     const envelope = envelopeFor(view, opts.from, opts.to);
     const events: TraceEvent[] | undefined = opts.trace ? [] : undefined;
-    const result = engine.run(compiled.program, view, envelope, {
-      trace: events ? (e) => events.push(e) : undefined,
+    // Which script each trace event comes from (a sequence runs its scripts in order).
+    const eventScripts: number[] = [];
+    let current = 0;
+    const result = runChain(engine, chain, view, envelope, {
+      trace: events
+        ? (e) => {
+            events.push(e);
+            eventScripts.push(current);
+          }
+        : undefined,
+      onScript: (i) => (current = i),
     });
     if (result.status === 'error') failed = true;
     if (opts.json) {
-      process.stdout.write(messageJson(file, result, events) + '\n');
+      const names = chain.scripts.length > 1 ? eventScripts.map((s) => chain.scripts[s]!.name) : undefined;
+      process.stdout.write(messageJson(file, result, events, names) + '\n');
       continue;
     }
     const lines: string[] = [`${file}:`];
     if (events) {
       lines.push(' trace:');
-      for (const line of formatTraceLines(events, compiled.source)) lines.push(`  ${line}`);
+      // Consecutive events of one script are rendered together, under its name in a sequence.
+      for (let i = 0; i < events.length;) {
+        const s = eventScripts[i]!;
+        let j = i;
+        while (j < events.length && eventScripts[j] === s) j++;
+        if (chain.scripts.length > 1) lines.push(`  ${chain.scripts[s]!.name}:`);
+        for (const line of formatTraceLines(events.slice(i, j), chain.sources[s]!)) lines.push(`  ${line}`);
+        i = j;
+      }
     }
     for (const err of result.errors) {
+      const { file: errFile, source } = sourceOf(err.script);
       lines.push(
-        ` run-time error: ${formatDiagnosticWithSource(err, scriptFile, compiled.source).replace(/\n/g, '\n ')}`,
+        ` run-time error: ${formatDiagnosticWithSource(err, errFile, source).replace(/\n/g, '\n ')}`,
       );
     }
     const explicit = result.actions.filter((a) => !(a.type === 'keep' && a.implicit));
@@ -219,6 +305,8 @@ export function registerTest(program: Command): void {
     .option('--from <address>', 'envelope sender ("<>" for the null sender)')
     .option('--to <address>', 'envelope recipient')
     .option('--config <file>', 'configuration file (JSON; its engine section is used)')
+    .option('--before <file>', 'a script run before <script> (repeatable, in order)', collect)
+    .option('--after <file>', 'a script run after <script> (repeatable, in order)', collect)
     .action(async (script: string, messages: string[], opts: TestOptions) => {
       try {
         process.exitCode = await runTest(script, messages, opts);

@@ -42,6 +42,8 @@ const envelope: TestDef<AddressTestData> = {
     };
   },
   test(d, rt) {
+    // RFC 6785: an IMAP event has no SMTP envelope, and the test must fail the run rather than guess.
+    if (rt.context === 'imap') rt.error(undefined, 'the envelope test cannot be used in an IMAP event');
     const values: string[] = [];
     for (const n of rt.expandList(d.names)) {
       const raw = PARTS[n.toLowerCase()]?.(rt);

@@ -2,6 +2,7 @@ import type { ActionCommandDef, CompileContext, Extension, ParsedArgs } from './
 import type { SieveString } from '../compiler/strings.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { VacationAction } from '../runtime/result.js';
+import type { VacationQuery } from '../runtime/host.js';
 import { singleAddress } from '../message/index.js';
 import { crypto } from '../message/deps.js';
 import { boolean, number, object, optional, string } from '../settings/schema.js';
@@ -256,6 +257,16 @@ function configuredSubject(rt: Runtime): string | null {
   return defaultSubject || null;
 }
 
+/** RFC 5230 §4.2: why no reply is due when the host's records show one sent within the period. */
+function repliedRecently(rt: Runtime, handle: string, seconds: number): string | null {
+  const ask = rt.host.vacationReplied;
+  if (!ask) return null;
+  const query: VacationQuery = { user: rt.user, sender: rt.envelope.from, handle, seconds };
+  const key = `vacation\0${query.user}\0${query.sender}\0${handle}\0${seconds}`;
+  if (!rt.ask(key, () => ask.call(rt.host, query))) return null;
+  return `a reply was sent to <${query.sender}> less than ${seconds} s ago (handle "${handle}")`;
+}
+
 function runVacation(d: VacationData, rt: Runtime): void {
   const reason = rt.expand(d.reason);
   const explicitSubject = d.subject === null ? null : rt.expand(d.subject);
@@ -286,14 +297,27 @@ function runVacation(d: VacationData, rt: Runtime): void {
   // Without :from the reply comes from the address the message was sent to, else the user's own.
   const from = explicitFrom ?? decision.matched ?? (rt.config.userEmail || rt.envelope.to || null);
   if (from !== null) action.from = from;
-  if (decision.suppressed === null) action.to = rt.envelope.from;
-  else action.suppressed = decision.suppressed;
+  const suppressed = decision.suppressed ?? repliedRecently(rt, handle, d.seconds);
+  if (suppressed === null) action.to = rt.envelope.from;
+  else action.suppressed = suppressed;
   // A vacation never cancels the implicit keep (RFC 5230 §4).
   rt.result.add(action, false);
+  // The host records the reply once the message is stored (a vacation dropped as a duplicate is not sent).
+  if (action.to !== undefined && rt.result.actions.includes(action)) {
+    rt.result.effects.push({
+      type: 'vacation',
+      user: rt.user,
+      handle,
+      sender: action.to,
+      seconds: d.seconds,
+    });
+  }
 }
 
 const vacation: ActionCommandDef<VacationData> = {
   name: 'vacation',
+  // RFC 6785: an IMAP event is no arriving message to answer.
+  contexts: ['delivery'],
   tags: [
     { name: 'days', param: 'number', group: 'period' },
     { name: 'subject', param: 'string' },

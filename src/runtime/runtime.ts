@@ -1,6 +1,6 @@
 import type { Position } from '../syntax/ast.js';
 import type { Envelope, MessageView } from '../message/types.js';
-import type { CompiledKeys, EngineConfig, KeyMatcher, MatchSpec } from '../extensions/types.js';
+import type { CompiledKeys, EngineConfig, KeyMatcher, MatchSpec, RunContext } from '../extensions/types.js';
 import type { SieveString } from '../compiler/strings.js';
 import type { Answer, Host } from './host.js';
 import { Result } from './result.js';
@@ -48,6 +48,8 @@ export interface RuntimeOptions {
   user?: string;
   /** Answers to host queries known before the run (an async run's earlier attempts), by query key. */
   answers?: Map<string, unknown>;
+  /** Where the run happens (default delivery). */
+  context?: RunContext;
 }
 
 /** The position of trace events before the first command (an error in an onRun hook). */
@@ -80,6 +82,8 @@ export class Runtime {
   readonly host: Host;
   /** Whose records host queries read (duplicate). */
   readonly user: string;
+  /** Where the run happens: a delivery or an IMAP event (RFC 6785). */
+  readonly context: RunContext;
   /**
    * The trace sink, when the run is traced: commands and tests report through it with
    * `rt.trace?.(...)`, whose argument is not even built when tracing is off.
@@ -117,6 +121,7 @@ export class Runtime {
     this.result = new Result(this.config);
     this.answers = options.answers ?? null;
     this.user = options.user ?? envelope.to;
+    this.context = options.context ?? 'delivery';
   }
 
   /**
