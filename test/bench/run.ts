@@ -138,7 +138,12 @@ if (ENGINE) {
   let tamisProcess = NaN;
   let sievec = NaN;
   const cmds: Record<string, () => number> = {};
-  if (haveCli) cmds.tamis = () => timeProcess(process.execPath, [cliPath, 'check', scriptPath]);
+  const oneRule = join(work, 'one-rule.sieve');
+  writeFileSync(oneRule, 'require "fileinto";\nif header :contains "subject" "x" { fileinto "X"; }\n');
+  if (haveCli) {
+    cmds.tamis = () => timeProcess(process.execPath, [cliPath, 'check', scriptPath]);
+    cmds.small = () => timeProcess(process.execPath, [cliPath, 'check', oneRule]);
+  }
   cmds.node = () => timeProcess(process.execPath, ['-e', '0']);
   if (oracle) {
     chownSync(scriptPath, oracle.uid, oracle.gid);
@@ -148,8 +153,16 @@ if (ENGINE) {
   const t = timeSideBySide(cmds, RUNS);
   if (t.tamis) say(`| \`tamis check\`, whole process | ${ms((tamisProcess = median(t.tamis)))} | |`);
   if (t.sievec) say(`| Pigeonhole \`sievec\`, whole process | ${ms((sievec = median(t.sievec)))} | |`);
+  if (t.small) say(`| \`tamis check\` of a one-rule script, whole process | ${ms(median(t.small))} | |`);
   say(`| \`node -e 0\`, an empty Node process | ${ms(median(t.node!))} | for reference |`);
   say();
+  if (t.small) {
+    const r = median(t.small) / median(t.node!);
+    say(
+      `Target \`tamis check\` of one rule ≤ 1.3× \`node -e 0\`: measured ${r.toFixed(2)}× → ${r <= 1.3 ? 'met' : 'NOT met'}.`,
+    );
+    say();
+  }
   if (t.tamis && t.sievec) {
     const inProcess = median(times.slice(1));
     const verdict = (x: number) => (x <= sievec ? 'met' : 'NOT met');
