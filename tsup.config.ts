@@ -8,6 +8,7 @@ export default defineConfig([
       managesieve: 'src/managesieve/index.ts',
       accounts: 'src/accounts/index.ts',
       scripts: 'src/scripts/index.ts',
+      autoresponder: 'src/autoresponder/index.ts',
       app: 'src/app/index.ts',
     },
     format: ['esm', 'cjs'],

@@ -46,7 +46,7 @@ export function formatNamedAddress({ name, address }: NamedAddress): string {
 /** The form written into a script: a non-ASCII name becomes an RFC 2047 encoded word. */
 export function headerNamedAddress({ name, address }: NamedAddress): string {
   if (!name) return address;
-  // eslint-disable-next-line no-control-regex
+
   if (/[^\x00-\x7f]/.test(name)) {
     return `${encodeWords(name)} <${address}>`;
   }
@@ -55,7 +55,7 @@ export function headerNamedAddress({ name, address }: NamedAddress): string {
 
 function quotePhrase(name: string): string {
   // RFC 5322 atext and spaces may stand unquoted; anything else is quoted.
-  if (/^[A-Za-z0-9!#$%&'*+/=?^_`{|}~ -]+$/.test(name) && name.trim() === name) return name;
+  if (/^[A-Za-z0-9!#$%&'*+/=?^_`{|}~ \u{80}-\u{10ffff}-]+$/u.test(name) && name.trim() === name) return name;
   return '"' + name.replace(/[\\"]/g, (c) => '\\' + c) + '"';
 }
 

@@ -70,7 +70,7 @@ class Checker {
     if (v.length > max) return this.fail(path, 'too-long', `${path} is longer than ${max} characters`);
     if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(v))
       return this.fail(path, 'invalid-text', `${path} holds broken Unicode`);
-    // eslint-disable-next-line no-control-regex
+
     const bad = lines ? /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/ : /[\x00-\x1f\x7f]/;
     const m = bad.exec(v);
     if (m) {
