@@ -146,7 +146,8 @@ export function readVacationRule(rule: Rule, source: string): Reading<VacationSe
     if (named) s.from = formatNamedAddress(named);
     else unknown.push(`:from ${JSON.stringify(from)}`);
   }
-  const addresses = strings(tags.get('addresses'));
+  // Some generators (Nextcloud) write `Name <addr>` here; the address is what counts.
+  const addresses = strings(tags.get('addresses'))?.map((a) => parseNamedAddress(a)?.address ?? a);
   if (addresses?.length) s.addresses = addresses;
   for (const key of ['days', 'seconds'] as const) {
     const v = tags.get(key);

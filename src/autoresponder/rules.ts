@@ -4,7 +4,7 @@
  * that it can be replaced while every other byte stays where it is.
  */
 import { parseScript, type CommandNode, type Comment, type Diagnostic, type TestNode } from '../index.js';
-import { markerOf, scriptDialect, type Dialect } from './dialects/markers.js';
+import { isListGuard, markerOf, scriptDialect, type Dialect } from './dialects/markers.js';
 
 export type RuleKind = 'vacation' | 'forward';
 
@@ -86,8 +86,8 @@ export function scriptParts(source: string): PartsResult {
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) return { ok: false, errors };
   const comments = ast.comments ?? [];
-  const ingo = scriptDialect(comments) === 'ingo';
-  const sogo = scriptDialect(comments) === 'sogo';
+  const whole = scriptDialect(comments);
+  const ingo = whole === 'ingo';
   const parts: ScriptParts = {
     source,
     afterRequires: null,
@@ -104,11 +104,11 @@ export function scriptParts(source: string): PartsResult {
     const last = before.at(-1);
     const marker = last && !/\S/.test(source.slice(last.end, cmd.pos.offset)) ? markerOf(last, ingo) : null;
     const start = marker ? last!.start : cmd.pos.offset;
-    const base = {
+    let base: { start: number; dialect: Dialect; name?: string } = {
       start,
-      dialect: marker?.dialect ?? (sogo ? 'sogo' : 'plain'),
+      dialect: marker?.dialect ?? whole ?? 'plain',
       ...(marker?.name !== undefined ? { name: marker.name } : {}),
-    } as const;
+    };
     previousEnd = cmd.end!;
     if (cmd.name === 'require') {
       for (const a of cmd.args) {
@@ -140,6 +140,8 @@ export function scriptParts(source: string): PartsResult {
       const condition = off ? off.text.replace(/\r$/, '').trim() : source.slice(condStart, condEnd);
       const head = /[\r\n]/.test(condition) ? undefined : { start: condStart, end: condEnd, condition };
       const ruleComments = comments.filter((c) => c.start > cmd.blockStart! && c.end <= cmd.blockEnd!);
+      // SOGo writes no markers, but its list guards give it away.
+      if (base.dialect === 'plain' && tests.some((t) => isListGuard(text(t)))) base = { ...base, dialect: 'sogo' };
       const rule = {
         ...base,
         commands: [cmd],
