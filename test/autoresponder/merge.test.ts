@@ -165,8 +165,8 @@ describe('refusals', () => {
   });
 
   it('refuses a result that would not compile', () => {
-    // The script compiles nowhere (redirect takes one address), so neither would the result.
-    const r = mergeForward('require "copy";\r\nredirect :copy "x@example.net" "extra";\r\n', {
+    // The script does not compile (fileinto is not required), so neither would the result.
+    const r = mergeForward('require "copy";\r\nfileinto "Archive";\r\n', {
       enabled: true,
       to: ['a@example.net'],
       keepCopy: true,
