@@ -19,7 +19,7 @@ import { scriptParts, type Rule, type RuleKind, type ScriptParts } from './rules
 import { requireCommand } from './sieve-text.js';
 import type { Dialect } from './dialects/markers.js';
 import type { ForwardSettings, SettingsProblem, VacationSettings } from './types.js';
-import { validateForward, validateVacation } from './validate.js';
+import { SUBJECT_PLACEHOLDER, validateForward, validateVacation } from './validate.js';
 
 export type RefusalCode =
   | 'invalid-settings'
@@ -28,6 +28,7 @@ export type RefusalCode =
   | 'several-rules'
   | 'nested-rule'
   | 'no-rule'
+  | 'variables-in-text'
   | 'does-not-compile';
 
 export interface Refusal {
@@ -153,6 +154,7 @@ function mergeRule(
   source: string | null,
   build: (eol: string, name: string | undefined) => GeneratedRule,
   options: MergeOptions,
+  texts: string[] = [],
 ): MergeResult {
   if (source === null || source.trim() === '') {
     const generated = build(CRLF, undefined);
@@ -169,6 +171,15 @@ function mergeRule(
   }
   const parts = r.parts;
   const eol = lineBreakOf(source);
+  // Once a script requires variables, `${...}` in any string is expanded: the reply would change.
+  const expanded = texts.filter((t) => t.split(SUBJECT_PLACEHOLDER).join('').includes('${'));
+  if (parts.requires.has('variables') && expanded.length) {
+    return refuse({
+      code: 'variables-in-text',
+      message: 'the script uses variables, so "${" in the reply would be replaced; remove it from the text',
+      details: expanded.map((t) => t.split('\n')[0]!),
+    });
+  }
   const rules = parts.rules.filter((x) => x.kind === kind);
   if (kind === 'vacation' && parts.stray.length) {
     return refuse({
@@ -240,6 +251,7 @@ export function mergeVacation(
     source,
     (eol, name) => vacationRule(v.settings, { eol, name: name ?? VACATION_RULE_NAME }),
     options,
+    [v.settings.subject, v.settings.body, v.settings.html ?? ''],
   );
 }
 

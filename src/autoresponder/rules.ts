@@ -141,7 +141,8 @@ export function scriptParts(source: string): PartsResult {
       const head = /[\r\n]/.test(condition) ? undefined : { start: condStart, end: condEnd, condition };
       const ruleComments = comments.filter((c) => c.start > cmd.blockStart! && c.end <= cmd.blockEnd!);
       // SOGo writes no markers, but its list guards give it away.
-      if (base.dialect === 'plain' && tests.some((t) => isListGuard(text(t)))) base = { ...base, dialect: 'sogo' };
+      if (base.dialect === 'plain' && tests.some((t) => isListGuard(text(t))))
+        base = { ...base, dialect: 'sogo' };
       const rule = {
         ...base,
         commands: [cmd],

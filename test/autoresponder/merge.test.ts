@@ -157,6 +157,17 @@ describe('refusals', () => {
     expect(mergeVacation(two, away)).toMatchObject({ ok: false, refusal: { code: 'several-rules' } });
   });
 
+  it('refuses "${" in the reply when the script uses variables, which would expand it', () => {
+    const source = 'require ["variables"];\r\nset "x" "1";\r\n';
+    expect(mergeVacation(source, { ...away, body: 'Costs ${price}' })).toMatchObject({
+      ok: false,
+      refusal: { code: 'variables-in-text', details: ['Costs ${price}'] },
+    });
+    expect(mergeVacation(source, { ...away, subject: 'Re: ${subject}' })).toMatchObject({ ok: true });
+    // Without variables, the text is sent as written.
+    expect(mergeVacation(USER, { ...away, body: 'Costs ${price}' })).toMatchObject({ ok: true });
+  });
+
   it('refuses settings that do not validate, with their problems', () => {
     expect(mergeVacation(USER, { ...away, days: 0 })).toMatchObject({
       ok: false,
