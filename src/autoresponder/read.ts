@@ -4,6 +4,8 @@ import { formatNamedAddress, parseNamedAddress } from './address.js';
 import { formatDateTime, isTimeZone, parseDateTime, parseZoneArgument, inZone } from './dates.js';
 import { isListGuard } from './dialects/markers.js';
 import { SPAM_TEST, SUBJECT_CAPTURE, TIMEZONE_COMMENT } from './generate.js';
+
+const SUBJECT_CAPTURE_FLAT = 'header :matches "subject" "*"';
 import { readReplyEntity } from './mime.js';
 import type { Rule } from './rules.js';
 import { fromTextBlock } from './sieve-text.js';
@@ -113,7 +115,9 @@ export function readVacationRule(rule: Rule, source: string): Reading<VacationSe
     const text = compact(rule.text(t));
     if (dateBound(t, range)) continue;
     if (text === `not ${SPAM_TEST}`) skipSpam = true;
-    else if (text === SUBJECT_CAPTURE) capture = true;
+    // Roundcube flattens the capture into the allof when it saves the rule again; read that too.
+    else if (text === SUBJECT_CAPTURE || text === SUBJECT_CAPTURE_FLAT) capture = true;
+    else if (text === 'true') continue;
     else if (!isListGuard(text)) unknown.push(text);
   }
   const { tags, positional } = splitArgs(

@@ -107,6 +107,23 @@ describe('vacation rules written by other tools', () => {
     });
   });
 
+  it('Roundcube saving a tamis rule again: the subject capture flattened into the allof', () => {
+    const text = [
+      'require ["date","relational","vacation","variables"];',
+      '# rule:[Out of Office]',
+      'if allof (currentdate :zone "+0100" :value "ge" "iso8601" "2026-12-21T00:00:00+01:00", header :matches "subject" "*", true)',
+      '{',
+      '\tvacation :subject "Re: ${1}" "Away";',
+      '}',
+      '',
+    ].join('\r\n');
+    expect(readVacation(text)).toMatchObject({
+      found: true,
+      unknown: [],
+      settings: { subject: 'Re: ${subject}', start: '2026-12-21T00:00:00+01:00' },
+    });
+  });
+
   it('reads what the rules actually do', () => {
     // The Roundcube range is in force on 1 March 2024 and over by 6 March.
     const text = fixture('roundcube-vacation.sieve');
