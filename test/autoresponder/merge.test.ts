@@ -14,7 +14,7 @@ import {
   type VacationSettings,
 } from '../../src/autoresponder/index.js';
 import { vacationSettings } from './arbitraries.js';
-import { engine } from './support.js';
+import { engine, sievec, sievecErrors } from './support.js';
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, 'fixtures', name), 'utf8');
 const away: VacationSettings = {
@@ -121,6 +121,36 @@ describe('merging into an existing script', () => {
       { numRuns: 60 },
     );
   });
+});
+
+describe.skipIf(!sievec())("merged scripts compile in Pigeonhole's sievec", () => {
+  it('for every fixture, vacation and forward', async () => {
+    const names = [
+      'roundcube-vacation.sieve',
+      'roundcube-disabled.sieve',
+      'roundcube-forward-copy.sieve',
+      'sogo.sieve',
+      'ingo.sieve',
+      'nextcloud.sieve',
+    ];
+    const scripts: string[] = [USER];
+    for (const name of names) {
+      const withVacation = merged(
+        mergeVacation(fixture(name), { ...away, skipSpam: true, subject: 'Re: ${subject}' }, { force: true }),
+      );
+      scripts.push(
+        withVacation,
+        merged(
+          mergeForward(
+            withVacation,
+            { enabled: true, to: ['a@example.net'], keepCopy: true },
+            { force: true },
+          ),
+        ),
+      );
+    }
+    expect(await sievecErrors(scripts)).toEqual([]);
+  }, 120_000);
 });
 
 describe('refusals', () => {
