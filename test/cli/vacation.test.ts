@@ -213,6 +213,13 @@ describe('tamis vacation and tamis forward against the tamis ManageSieve server'
     expect((await fx.store.getActive('bob'))?.name).toBe('filters');
   });
 
+  it('reads the password from standard input when no other source is given', async () => {
+    const noEnv = base.slice(0, base.indexOf('--password-env'));
+    const r = await run(['forward', ...noEnv, 'show', '--json'], 'secret\n');
+    expect(r).toMatchObject({ code: 0 });
+    expect(JSON.parse(r.out)).toMatchObject({ enabled: true, keepCopy: true });
+  });
+
   it('fails cleanly with a wrong password', async () => {
     process.env.TAMIS_VACATION_PW = 'wrong';
     const r = await run(['vacation', ...base, 'show']);
