@@ -56,7 +56,8 @@ export interface MergeOptions {
 
 export type ReadResult<T> =
   | { ok: false; errors: Diagnostic[] }
-  | { ok: true; found: false }
+  /** `nested`: vacations sent from inside other rules, which no settings describe (line: command). */
+  | { ok: true; found: false; nested?: string[] }
   | { ok: true; found: true; settings: T; unknown: string[]; name?: string; dialect: Dialect };
 
 /** The line break a script uses (CRLF for a new one). */
@@ -66,13 +67,20 @@ export function lineBreakOf(source: string): string {
   return lf >= 0 && (crlf < 0 || lf < crlf) ? '\n' : CRLF;
 }
 
+function strayLine(source: string, c: { pos: { line: number; offset: number }; end?: number }): string {
+  return `line ${c.pos.line}: ${source.slice(c.pos.offset, c.end).split(/\r?\n/)[0]}`;
+}
+
 const refuse = (refusal: Refusal): MergeResult => ({ ok: false, refusal });
 
 function read<T>(kind: RuleKind, source: string): ReadResult<T> {
   const r = scriptParts(source);
   if (!r.ok) return r;
   const rule = r.parts.rules.find((x) => x.kind === kind);
-  if (!rule) return { ok: true, found: false };
+  if (!rule) {
+    const nested = kind === 'vacation' ? r.parts.stray.map((c) => strayLine(source, c)) : [];
+    return nested.length ? { ok: true, found: false, nested } : { ok: true, found: false };
+  }
   const reading = kind === 'vacation' ? readVacationRule(rule, source) : readForwardRule(rule, source);
   return {
     ok: true,
@@ -185,9 +193,7 @@ function mergeRule(
     return refuse({
       code: 'nested-rule',
       message: 'the script sends vacation replies from inside other rules; tamis cannot tell which to change',
-      details: parts.stray.map(
-        (c) => `line ${c.pos.line}: ${source.slice(c.pos.offset, c.end).split(/\r?\n/)[0]}`,
-      ),
+      details: parts.stray.map((c) => strayLine(source, c)),
     });
   }
   const rule = rules[0] ?? null;

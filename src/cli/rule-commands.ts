@@ -69,6 +69,11 @@ function show(ar: Library, kind: Kind, source: string | null, o: RuleOptions, io
     );
   const settings = r.found ? (r.settings as Record<string, unknown>) : { enabled: false };
   io.stdout.write(o.json ? JSON.stringify(settings) + '\n' : showText(settings));
+  if (!r.found && r.nested?.length) {
+    io.stderr.write(
+      `note: the script sends vacation replies from inside other rules, which tamis does not edit:\n${r.nested.map((n) => `  ${n}\n`).join('')}`,
+    );
+  }
   if (r.found && r.unknown.length) {
     io.stderr.write(
       `note: the ${kind} rule also holds what these settings cannot show:\n${r.unknown.map((u) => `  ${u}\n`).join('')}`,

@@ -124,6 +124,14 @@ describe('vacation rules written by other tools', () => {
     });
   });
 
+  it('iRedMail sample: vacations in both branches of an if/else are reported, not read', () => {
+    expect(readVacation(fixture('iredmail-sample.sieve'))).toEqual({
+      ok: true,
+      found: false,
+      nested: ['line 5: vacation', 'line 10: vacation :days 1 :subject "Auto-reply" "I am away.";'],
+    });
+  });
+
   it('reads what the rules actually do', () => {
     // The Roundcube range is in force on 1 March 2024 and over by 6 March.
     const text = fixture('roundcube-vacation.sieve');

@@ -181,6 +181,13 @@ describe('refusals', () => {
     expect(mergeVacation(source, away)).toMatchObject({ ok: false, refusal: { code: 'nested-rule' } });
   });
 
+  it('refuses to add a rule beside the vacations of an if/else chain', () => {
+    expect(mergeVacation(fixture('iredmail-sample.sieve'), away)).toMatchObject({
+      ok: false,
+      refusal: { code: 'nested-rule', details: ['line 5: vacation', expect.stringMatching(/^line 10: /)] },
+    });
+  });
+
   it('refuses when there are several vacation rules, unless forced', () => {
     const one = merged(mergeVacation(null, away));
     const two = one + vacationRule(away, { name: 'Again' }).text + '\r\n';
