@@ -38,14 +38,14 @@ function quotedPrintableLine(line: string): string {
   return out;
 }
 
-/** The entity for `:mime`, with a boundary found in neither part. */
+/** The entity for `:mime`, with a boundary found in neither part. The server adds MIME-Version. */
 export function buildAlternative(parts: Required<ReplyParts>, eol: string): string {
   let boundary = 'tamis-alternative';
   for (let n = 1; parts.text.includes(boundary) || parts.html.includes(boundary); n++) {
     boundary = `tamis-alternative-${n}`;
   }
   return (
-    `MIME-Version: 1.0${eol}Content-Type: multipart/alternative; boundary="${boundary}"${eol}${eol}` +
+    `Content-Type: multipart/alternative; boundary="${boundary}"${eol}${eol}` +
     `--${boundary}${eol}${encodePart('text/plain', parts.text, eol)}${eol}` +
     `--${boundary}${eol}${encodePart('text/html', parts.html, eol)}${eol}` +
     `--${boundary}--`

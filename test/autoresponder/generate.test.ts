@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkScript } from '../../src/index.js';
+import { buildVacationReply, checkScript, parseMessage, type VacationAction } from '../../src/index.js';
 import {
   forwardRule,
   generateScript,
@@ -65,11 +65,16 @@ describe('vacation rule generation', () => {
     const [a] = runAt(s, '2026-01-01T00:00:00Z');
     expect(a).toMatchObject({ type: 'vacation', mime: true });
     const reason = (a as { reason: string }).reason;
-    expect(reason).toMatch(
-      /^MIME-Version: 1\.0\r\nContent-Type: multipart\/alternative; boundary="tamis-alternative"/,
-    );
+    expect(reason).toMatch(/^Content-Type: multipart\/alternative; boundary="tamis-alternative"\r\n/);
     expect(reason.indexOf('text/plain')).toBeLessThan(reason.indexOf('text/html'));
     expect(reason).toContain('\r\n\r\nJe suis absent\r\n--tamis-alternative\r\n');
+    // The reply as delivery sends it: one MIME-Version, the alternative with both parts.
+    const reply = buildVacationReply(a as VacationAction, parseMessage(message({ subject: 'Hi' })));
+    expect(reply.match(/^MIME-Version:/gim)).toHaveLength(1);
+    expect(reply).toMatch(/^Content-Type: multipart\/alternative; boundary="tamis-alternative"/m);
+    expect(reply).toContain(
+      'Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n<p>Je suis <b>absent</b></p>\r\n--tamis-alternative--',
+    );
   });
 
   it('picks a boundary that appears in neither part', () => {
