@@ -120,7 +120,7 @@ export function scriptParts(source: string): PartsResult {
     }
     const chained = cmds[i + 1] && ['elsif', 'else'].includes(cmds[i + 1]!.name);
     const inner = (cmd.block ?? []).filter((c) => c.name !== 'vacation' && c.name !== 'redirect');
-    if (cmd.name === 'if' && !chained) {
+    if (cmd.name === 'if' && !chained && cmd.tests.length === 1 && cmd.block) {
       const off = disabledCondition(cmd, comments);
       let tests = flatten(cmd.tests[0]);
       let text = (n: TestNode) => source.slice(n.pos.offset, n.end);

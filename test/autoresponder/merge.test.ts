@@ -261,3 +261,65 @@ describe('enabling and disabling', () => {
     );
   });
 });
+
+describe('hostile and broken input', () => {
+  const pieces = fc.constantFrom(
+    'if ',
+    'true',
+    'false # ',
+    'allof (',
+    ')',
+    '{',
+    '}',
+    ';',
+    'vacation ',
+    'redirect ',
+    ':copy ',
+    '"a@b.c"',
+    'text:\r\n',
+    '\r\n.\r\n',
+    '# rule:[x]\r\n',
+    'require "vacation";',
+    ':days 2 ',
+    '"x"',
+    ',',
+    '\r\n',
+    '/* c */',
+    'currentdate :zone "+0100" :value "ge" "iso8601" "2026-01-01T00:00:00+01:00"',
+    'elsif true ',
+    'else ',
+  );
+  const scripts = fc.oneof(
+    fc.string(),
+    fc.array(pieces, { maxLength: 30 }).map((p) => p.join('')),
+  );
+
+  it('reading and merging never throw, whatever the script', () => {
+    fc.assert(
+      fc.property(scripts, (text) => {
+        const read = readVacation(text);
+        expect(typeof read.ok).toBe('boolean');
+        expect(typeof readForward(text).ok).toBe('boolean');
+        const r = mergeVacation(text, away);
+        // Whatever comes back either compiles or says why not.
+        if (r.ok) expect(checkScript(r.script, engine).errors).toEqual([]);
+        else expect(r.refusal.message).toMatch(/\w/);
+        const f = setRuleEnabled('forward', text, false);
+        if (f.ok) expect(f.change === 'unchanged' || checkScript(f.script, engine).ok).toBe(true);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('validation never throws, whatever the JSON', () => {
+    fc.assert(
+      fc.property(fc.anything(), fc.jsonValue(), (a, j) => {
+        for (const v of [a, j, { enabled: true, body: 'x', subject: a }, { enabled: true, to: j }]) {
+          expect(typeof mergeVacation(null, v).ok).toBe('boolean');
+          expect(typeof mergeForward(null, v).ok).toBe('boolean');
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
