@@ -7,6 +7,7 @@ const CORE = ['syntax', 'compiler', 'runtime', 'message', 'extensions', 'actions
 const STORES = ['accounts', 'scripts', 'stores', 'maildir'];
 const HOSTS = ['managesieve', 'delivery', 'autoresponder', 'imapsieve', 'webmail'];
 const WIRING = ['app', 'cli'];
+const NO_IO_HOSTS = ['autoresponder'];
 const IO_MODULES = [
   'fs',
   'fs/promises',
@@ -70,8 +71,11 @@ export default tseslint.config(
         ]),
         ...engineFiles,
       ],
-      [],
-      'hosts use the engine through its public entry points (src/index.ts, src/extension.ts) and are wired in app/',
+      // The autoresponder turns settings into text and back: it does no I/O at all.
+      NO_IO_HOSTS.includes(host) ? io : [],
+      NO_IO_HOSTS.includes(host)
+        ? 'the autoresponder does no I/O, and uses the engine through src/index.ts only'
+        : 'hosts use the engine through its public entry points (src/index.ts, src/extension.ts) and are wired in app/',
     ),
   ),
   restrict(

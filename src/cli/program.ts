@@ -5,6 +5,8 @@ import { registerSieveClientCommand } from './sieve-client.js';
 import { registerCheck } from './check.js';
 import { registerTest } from './test.js';
 import { registerFilter } from './filter.js';
+import { registerVacationCommand } from './vacation.js';
+import { registerForwardCommand } from './forward.js';
 
 /** The `tamis` command line. */
 export async function runCli(): Promise<void> {
@@ -18,6 +20,8 @@ export async function runCli(): Promise<void> {
   registerCheck(program);
   registerTest(program);
   registerFilter(program);
+  registerVacationCommand(program);
+  registerForwardCommand(program);
 
   await program.parseAsync(process.argv);
 }

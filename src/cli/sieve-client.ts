@@ -4,7 +4,8 @@ import type { ManageSieveClient, ClientMechanismName, ConnectOptions } from '../
 import { ManageSieveError } from '../managesieve/client/errors.js';
 import { processIo, readSecret, type CliIo } from './read-secret.js';
 
-interface GlobalOptions {
+/** The connection options `tamis sieve-client` takes, shared by the commands that edit scripts on a server. */
+export interface GlobalOptions {
   host: string;
   port: number;
   user?: string;
@@ -47,7 +48,8 @@ async function readPassword(o: GlobalOptions, io: CliIo, user: string): Promise<
   return readSecret(io, `Password for ${user}@${o.host}: `);
 }
 
-async function openSession(o: GlobalOptions, io: CliIo): Promise<ManageSieveClient> {
+/** Connects, upgrades to TLS when offered, and logs in; the caller logs out. */
+export async function openSession(o: GlobalOptions, io: CliIo): Promise<ManageSieveClient> {
   if (!o.user) throw new Error('--user is required');
   const tlsOptions = {
     ...(o.insecure ? { rejectUnauthorized: false } : {}),
@@ -90,7 +92,8 @@ async function readScript(file: string, io: CliIo): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-function describeError(err: unknown): string {
+/** An error as one line for the terminal, with a hint for untrusted certificates. */
+export function describeError(err: unknown): string {
   if (err instanceof ManageSieveError) {
     const code = err.code ? ` (${err.code}${err.codeArgs ? ' ' + err.codeArgs.join(' ') : ''})` : '';
     return `${err.command ?? 'command'} failed: ${err.response}${code} ${err.message.trimEnd()}`;
@@ -102,12 +105,10 @@ function describeError(err: unknown): string {
   return (err as Error).message;
 }
 
-/** Registers `tamis sieve-client`: a command-line ManageSieve client. */
-export function registerSieveClientCommand(program: Command, io: CliIo = processIo()): void {
-  const sc = program
-    .command('sieve-client')
-    .description('Manage Sieve scripts on a ManageSieve (RFC 5804) server')
-    .option('--host <host>', 'server host', '127.0.0.1')
+/** Adds the options that say how to reach and log in to a ManageSieve server. */
+export function addConnectionOptions(cmd: Command, defaultHost?: string): Command {
+  return cmd
+    .option('--host <host>', 'server host', defaultHost)
     .option('--port <port>', 'server port', intArg('--port', 65535), 4190)
     .option('--user <user>', 'user name to log in as')
     .option('--authzid <user>', 'authorization identity (act as this user)')
@@ -129,6 +130,14 @@ export function registerSieveClientCommand(program: Command, io: CliIo = process
     )
     .option('--allow-plaintext', 'allow sending a password without TLS to a non-loopback host')
     .option('--debug', 'print the protocol exchange (without authentication data) on standard error');
+}
+
+/** Registers `tamis sieve-client`: a command-line ManageSieve client. */
+export function registerSieveClientCommand(program: Command, io: CliIo = processIo()): void {
+  const sc = addConnectionOptions(
+    program.command('sieve-client').description('Manage Sieve scripts on a ManageSieve (RFC 5804) server'),
+    '127.0.0.1',
+  );
 
   /** Wraps an action: opens a session, runs it, logs out, maps errors to exit code 1. */
   const action =

@@ -39,6 +39,15 @@ describe.skipIf(!built)('package entry points', () => {
     });
   }
 
+  it('tamis/autoresponder is as light as the engine: no TLS, network or file system', () => {
+    const { builtins, packages } = loaded('autoresponder', 'cjs');
+    expect(builtins).not.toContain('tls');
+    expect(builtins).not.toContain('net');
+    expect(packages.filter((p) => /selfsigned|bcryptjs|hash-wasm|smtp-server|nodemailer/.test(p))).toEqual(
+      [],
+    );
+  });
+
   it('tamis/managesieve brings the server, and with it TLS', () => {
     expect(loaded('managesieve', 'cjs').builtins).toContain('tls');
   });
