@@ -2,7 +2,8 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { PasswdFileDirectory } from '../accounts/index.js';
 import { SieveEngine, type ConfigInput } from '../index.js';
-import { FileScriptStore, userFolderName } from '../scripts/file-store.js';
+import { FileScriptStore } from '../scripts/file-store.js';
+import { userHomes } from './homes.js';
 import type { QuotaLimits } from '../scripts/types.js';
 import { ensureSelfSignedCertificate } from '../managesieve/server/certificate.js';
 import type { ManageSieveLimits, ManageSieveLogger } from '../managesieve/server/options.js';
@@ -152,9 +153,7 @@ export async function startManageSieve(
   const useHome = config.useUsersFileHome ?? true;
   const store = new FileScriptStore({
     root: homeDir,
-    homeFor: useHome
-      ? async (user) => (await directory.home(user)) ?? path.join(homeDir, userFolderName(user))
-      : undefined,
+    homeFor: useHome ? userHomes({ homeDir, useUsersFileHome: true, directory }) : undefined,
     quota: { ...config.quota, maxScriptSize: engine.config.maxScriptSize },
   });
 

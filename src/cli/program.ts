@@ -5,6 +5,7 @@ import { registerSieveClientCommand } from './sieve-client.js';
 import { registerCheck } from './check.js';
 import { registerTest } from './test.js';
 import { registerFilter } from './filter.js';
+import { registerDeliverCommand } from './deliver.js';
 
 /** The `tamis` command line. */
 export async function runCli(): Promise<void> {
@@ -18,6 +19,7 @@ export async function runCli(): Promise<void> {
   registerCheck(program);
   registerTest(program);
   registerFilter(program);
+  registerDeliverCommand(program);
 
   await program.parseAsync(process.argv);
 }
