@@ -8,3 +8,12 @@ export {
   type StartedManageSieve,
 } from './managesieve.js';
 export { checkEngineSettings, ConfigError } from './engine-settings.js';
+export {
+  loadDeliverySettings,
+  checkDeliverySettings,
+  DELIVERY_DEFAULTS,
+  type DeliverySettings,
+} from './delivery-settings.js';
+export { openDelivery, type OpenedDelivery } from './delivery.js';
+export { deliveryLogger, type DeliveryLogger } from './delivery-log.js';
+export { startLmtp, type StartedLmtp } from './lmtp.js';

@@ -6,6 +6,7 @@ import { registerCheck } from './check.js';
 import { registerTest } from './test.js';
 import { registerFilter } from './filter.js';
 import { registerDeliverCommand } from './deliver.js';
+import { registerLmtpCommand } from './lmtp.js';
 
 /** The `tamis` command line. */
 export async function runCli(): Promise<void> {
@@ -20,6 +21,7 @@ export async function runCli(): Promise<void> {
   registerTest(program);
   registerFilter(program);
   registerDeliverCommand(program);
+  registerLmtpCommand(program);
 
   await program.parseAsync(process.argv);
 }
