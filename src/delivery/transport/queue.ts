@@ -5,7 +5,9 @@ import type { OutgoingMail } from '../ports.js';
 import { syncDir, writeDurably } from './durable.js';
 
 /** One queued message: its envelope and state as a JSON first line, then the message bytes. */
-export interface QueuedMail extends OutgoingMail {
+export interface QueuedMail extends Omit<OutgoingMail, 'kind'> {
+  /** `bounce`: a delivery status notification the outbox itself sends about a failed forward. */
+  kind: OutgoingMail['kind'] | 'bounce';
   id: string;
   user: string;
   /** When it was first queued (ms since the epoch): the retry schedule and the give-up time count from it. */
@@ -154,7 +156,7 @@ function decode(data: Buffer, path: string): QueuedMail {
     typeof head.from !== 'string' ||
     !strings(head.to) ||
     typeof head.queued !== 'number' ||
-    !['redirect', 'vacation', 'notify', 'reject'].includes(head.kind as string)
+    !['redirect', 'vacation', 'notify', 'reject', 'bounce'].includes(head.kind as string)
   ) {
     throw new QueueFileError(`${path}: not a queued message`);
   }

@@ -74,7 +74,7 @@ export function relayTransport(options: RelayOptions): Transport {
       } catch (err) {
         const e = err as SmtpError;
         if (e.responseCode === undefined && !e.rejectedErrors) {
-          return allDeferred(to, `${shown}: ${e.message}`);
+          return allDeferred(to, `${shown}: ${e.message}`, true);
         }
         const [deferred, failed] = refusals(e.rejectedErrors, to, e);
         return { accepted: [], deferred, failed };

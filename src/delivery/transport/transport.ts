@@ -12,6 +12,8 @@ export interface SendResult {
   deferred: Refusal[];
   /** Refused for good: 5xx replies. */
   failed: Refusal[];
+  /** The next hop could not be reached at all (no reply): every other message would fail too. */
+  unreachable?: boolean;
 }
 
 /** Hands one envelope to the next hop. Never throws: every outcome is in the result. */
@@ -21,8 +23,9 @@ export interface Transport {
   close(): Promise<void>;
 }
 
-export const allDeferred = (to: string[], reason: string): SendResult => ({
+export const allDeferred = (to: string[], reason: string, unreachable = false): SendResult => ({
   accepted: [],
   deferred: to.map((t) => ({ to: t, reason })),
   failed: [],
+  unreachable,
 });
