@@ -27,7 +27,7 @@ export async function runDeliver(opts: {
     process.stderr.write('tamis deliver: no recipient (-a ADDRESS)\n');
     return EXIT.USAGE;
   }
-  const delivery = await openDelivery(settings, logger.delivery);
+  const delivery = await openDelivery(settings, logger.delivery, logger.outbox);
   try {
     return await runLda(
       delivery.deliver,

@@ -1,58 +1,30 @@
-import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { OutgoingMail, Outbox } from '../delivery/ports.js';
-import { memoryStores } from '../stores/memory.js';
+import { createOutbox, outboxOptionsFrom, type ManagedOutbox } from '../delivery/transport/index.js';
+import { openSqliteStores } from '../stores/sqlite/index.js';
 import type { DeliveryStores } from '../stores/types.js';
+import type { DeliverySettings } from './delivery-settings.js';
 
-/** The stores delivery remembers through. */
-export async function openStores(_file: string): Promise<DeliveryStores> {
-  return memoryStores();
-}
-
-export interface OpenOutboxOptions {
-  dir: string;
-  relay?: string;
-  stores?: DeliveryStores;
+/** The stores delivery remembers through: SQLite, shared by every delivery process on this host. */
+export async function openStores(file: string): Promise<DeliveryStores> {
+  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  return openSqliteStores(file);
 }
 
 /**
- * The outbox: each message is written durably (tmp file, fsync, rename, fsync the folder) into
- * `dir/new` with its envelope as JSON next to it, before delivery counts it as queued.
+ * The outbox from the `sending` settings, with the top-level `relay` and `outboxDir` (and so
+ * `--relay`) taking precedence: SMTP to the relay, or else the outbox's `sent/` folder.
  */
-export async function openOutbox(options: OpenOutboxOptions): Promise<Outbox & { close(): Promise<void> }> {
-  if (options.relay) throw new Error('sending to a relay is not available in this build; leave --relay out');
-  const tmp = path.join(options.dir, 'tmp');
-  const ready = path.join(options.dir, 'new');
-  await fs.mkdir(tmp, { recursive: true, mode: 0o700 });
-  await fs.mkdir(ready, { recursive: true, mode: 0o700 });
-  const write = async (name: string, data: Buffer | string): Promise<void> => {
-    const file = path.join(tmp, name);
-    const handle = await fs.open(file, 'wx', 0o600);
-    try {
-      await handle.writeFile(data);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await fs.rename(file, path.join(ready, name));
+export function openOutbox(
+  settings: DeliverySettings,
+  dataDir: string,
+  stores: DeliveryStores,
+  log: (line: Record<string, unknown>) => void,
+): ManagedOutbox {
+  const section: Record<string, unknown> = {
+    ...settings.sending,
+    ...(settings.relay ? { relay: settings.relay } : {}),
+    ...(settings.outboxDir ? { outbox: settings.outboxDir } : {}),
   };
-  return {
-    async enqueue(user: string, mail: OutgoingMail) {
-      const id = `${Date.now()}.${process.pid}.${randomBytes(6).toString('hex')}`;
-      await write(`${id}.eml`, mail.message);
-      // The envelope last: a reader takes a message only once its envelope is there.
-      await write(
-        `${id}.json`,
-        JSON.stringify({ user, kind: mail.kind, from: mail.from, to: mail.to }) + '\n',
-      );
-      const dir = await fs.open(ready, 'r');
-      try {
-        await dir.sync();
-      } finally {
-        await dir.close();
-      }
-    },
-    async close() {},
-  };
+  return createOutbox(outboxOptionsFrom(section, dataDir, { stores, log }));
 }

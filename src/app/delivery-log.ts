@@ -29,6 +29,8 @@ function describe(d: Done): string {
 export interface DeliveryLogger {
   /** One line per delivery: user, msgid, size, spam score, outcome and each thing done. */
   delivery(line: DeliveryLogLine): void;
+  /** The outbox's own lines (queued, sent, deferred, held, bounced). */
+  outbox(line: Record<string, unknown>): void;
   info(msg: string): void;
   warn(msg: string): void;
   error(msg: string): void;
@@ -57,6 +59,7 @@ export function deliveryLogger(dest: string, service: string): DeliveryLogger {
         log.warn(fields, actions.length || why ? `${msg} (${line.outcome}${why ? `: ${why}` : ''})` : msg);
       }
     },
+    outbox: (line) => log.info({ outbox: line }, `outbox: ${String(line.event ?? '')}`),
     info: (m) => log.info(m),
     warn: (m) => log.warn(m),
     error: (m) => log.error(m),

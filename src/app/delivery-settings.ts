@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { checkSendingSettings } from '../delivery/transport/index.js';
 
 /**
  * The `delivery` settings: every key, its default and its meaning, in one place, for
@@ -59,6 +60,8 @@ export interface DeliverySettings {
     /** Idle time before a connection is closed, in ms. Default 300000. */
     socketTimeout?: number;
   };
+  /** Outgoing mail: queue, retries, sending limits, SRS (see docs/sending.md: `delivery.sending`). */
+  sending?: Record<string, unknown>;
   /** Delivery log: `stdout`, `stderr` or a file path. Default stderr for `deliver`, stdout for `lmtp`. */
   logFile?: string;
 }
@@ -97,6 +100,7 @@ const KEYS: Record<string, 'string' | 'number' | 'boolean' | 'string[]' | 'objec
   quotaFullTempfail: 'boolean',
   lmtp: 'object',
   logFile: 'string',
+  sending: 'object',
 };
 const SPAM_KEYS = ['enabled', 'threshold', 'folder', 'header', 'trust', 'receivedHops'];
 const LMTP_KEYS = ['listen', 'maxClients', 'maxRecipients', 'socketTimeout'];
@@ -121,6 +125,10 @@ export function checkDeliverySettings(data: unknown, where = 'delivery'): Delive
         if (!allowed.includes(sub)) throw new Error(`${where}.${k}.${sub}: unknown key`);
   }
   const s = data as DeliverySettings;
+  if (s.sending !== undefined) {
+    const problems = checkSendingSettings(s.sending, `${where}.sending`);
+    if (problems.length) throw new Error(problems.join('; '));
+  }
   if (s.maxMessageSize !== undefined && !(s.maxMessageSize > 0))
     throw new Error(`${where}.maxMessageSize: must be positive`);
   if (s.spam?.trust !== undefined && !['above-received', 'topmost', 'any'].includes(s.spam.trust))

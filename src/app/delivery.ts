@@ -87,6 +87,7 @@ async function activeScript(home: string): Promise<NamedScript | null> {
 export async function openDelivery(
   settings: DeliverySettings,
   log: (line: DeliveryLogLine) => void,
+  outboxLog: (line: Record<string, unknown>) => void = () => {},
 ): Promise<OpenedDelivery> {
   const dataDir = path.resolve(settings.dataDir ?? defaultDataDir());
   const usersFile = path.resolve(settings.usersFile ?? path.join(dataDir, 'users'));
@@ -104,7 +105,7 @@ export async function openDelivery(
   const spam = spamRule(settings.spam);
   const outboxDir = path.resolve(settings.outboxDir ?? path.join(dataDir, 'outbox'));
   const stores = await openStores(path.resolve(settings.storesFile ?? path.join(dataDir, 'delivery.sqlite')));
-  const outbox = await openOutbox({ dir: outboxDir, relay: settings.relay, stores });
+  const outbox = openOutbox({ ...settings, outboxDir }, dataDir, stores, outboxLog);
   const deps: DeliveryDeps = {
     engine: new SieveEngine({ config: spamEngineSettings(spam) }),
     directory,

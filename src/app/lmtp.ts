@@ -18,7 +18,7 @@ export interface StartedLmtp {
 
 /** Starts the LMTP service on `settings.lmtp.listen` (default 127.0.0.1:2424) or a Unix socket path. */
 export async function startLmtp(settings: DeliverySettings, logger: DeliveryLogger): Promise<StartedLmtp> {
-  const delivery = await openDelivery(settings, logger.delivery);
+  const delivery = await openDelivery(settings, logger.delivery, logger.outbox);
   const l = settings.lmtp ?? {};
   const server = createLmtpServer(delivery.service, {
     maxMessageSize: delivery.maxMessageSize,
