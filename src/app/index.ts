@@ -17,3 +17,4 @@ export {
 export { openDelivery, type OpenedDelivery } from './delivery.js';
 export { deliveryLogger, type DeliveryLogger } from './delivery-log.js';
 export { startLmtp, type StartedLmtp } from './lmtp.js';
+export { startAll, type StartOptions, type Started } from './start.js';

@@ -7,6 +7,7 @@ import { registerTest } from './test.js';
 import { registerFilter } from './filter.js';
 import { registerDeliverCommand } from './deliver.js';
 import { registerLmtpCommand } from './lmtp.js';
+import { registerStartCommand } from './start.js';
 
 /** The `tamis` command line. */
 export async function runCli(): Promise<void> {
@@ -22,6 +23,7 @@ export async function runCli(): Promise<void> {
   registerFilter(program);
   registerDeliverCommand(program);
   registerLmtpCommand(program);
+  registerStartCommand(program);
 
   await program.parseAsync(process.argv);
 }

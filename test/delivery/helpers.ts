@@ -96,6 +96,8 @@ export async function withDoveadm<T>(
   if (asRoot) {
     chownTree(maildir, uid, gid);
     chownSync(dirname(maildir), uid, gid);
+    // Folders above the home are private to root (data folder 0700): let the mail user pass.
+    for (let d = dirname(dirname(maildir)); d.startsWith(tmpdir() + '/'); d = dirname(d)) chmodSync(d, 0o711);
     chownTree(join(dir, 'home'), uid, gid);
   }
   const group = spawnSync('id', ['-gn']).stdout.toString().trim();
