@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { deliver } from '../../src/delivery/deliver.js';
+import { deliver, deliveryKey } from '../../src/delivery/deliver.js';
 import { TemporaryDeliveryError } from '../../src/delivery/ports.js';
 import { hasDovecot, listMail, message, readMail, tempDir, testDeps, withDoveadm } from './helpers.js';
 
@@ -138,6 +138,29 @@ describe('delivery core', () => {
     expect(listMail(join(root, 'alice', 'Maildir'))).toHaveLength(1);
     expect(outbox.sent.map((m) => [m.kind, m.to])).toEqual([['redirect', ['dave@example.com']]]);
     expect(outbox.sent[0]!.message.toString()).toMatch(/^X-Sieve-Redirected-From: <alice@example.org>\r\n/);
+  });
+
+  it('after a crash in mid-send, sends a forward again but never a second vacation reply', async () => {
+    const root = tempDir();
+    const { deps, outbox, stores, scripts } = testDeps(root);
+    scripts.set(
+      'alice',
+      'require ["vacation", "copy"];\nredirect :copy "dave@example.com";\nvacation :from "alice@example.org" :handle "h" "Away.";\n',
+    );
+    const req = { sender: 'carol@example.net', recipient: 'alice@example.org', message: plain('crash') };
+    // What a process killed while queueing both leaves behind: the store done, both sends pending.
+    await stores.deliveries.put(
+      deliveryKey(req.recipient, req.message),
+      {
+        stored: ['INBOX#1'],
+        sent: ['?redirect:dave@example.com', '?vacation:carol@example.net:h'],
+        done: false,
+      },
+      new Date(),
+    );
+    expect((await deliver(deps, req)).kind).toBe('delivered');
+    expect(outbox.sent.map((m) => m.kind)).toEqual(['redirect']);
+    expect(listMail(join(root, 'alice', 'Maildir'))).toEqual([]);
   });
 
   it('turns a store that cannot answer into a temporary failure, storing nothing', async () => {

@@ -17,13 +17,18 @@ export async function notifyAction(action: OtherAction, ctx: ExecuteContext): Pr
   if (!note) return { what: 'notified', detail: 'not sent (suppressed or no recipient)' };
   const n = note;
   const to = n.recipients.join(', ');
-  const queued = await once(ctx, 'sent', `notify:${to.toLowerCase()}`, () =>
-    ctx.outbox.enqueue(ctx.user, {
-      kind: 'notify',
-      from: n.envelopeFrom,
-      to: n.recipients,
-      message: Buffer.from(n.raw),
-    }),
+  const queued = await once(
+    ctx,
+    'sent',
+    `notify:${to.toLowerCase()}`,
+    () =>
+      ctx.outbox.enqueue(ctx.user, {
+        kind: 'notify',
+        from: n.envelopeFrom,
+        to: n.recipients,
+        message: Buffer.from(n.raw),
+      }),
+    'skip',
   );
   return queued
     ? { what: 'notified', detail: `mailto notification to ${to}` }

@@ -50,16 +50,34 @@ export interface ExecuteResult {
 /**
  * Runs a step unless the delivery record says an earlier attempt did it; records it when done.
  * Returns false when the step was skipped.
+ *
+ * A send is first recorded as pending (`?id`), so a retry after a crash in mid-send knows the
+ * outcome is uncertain: `ifUncertain: 'repeat'` sends again (a forward must not be lost; at worst
+ * it arrives twice), `'skip'` does not (an automatic reply must not go out twice; at worst it is
+ * missing, which RFC 3834 prefers).
  */
 export async function once(
   ctx: ExecuteContext,
   list: 'stored' | 'sent',
   id: string,
   step: () => Promise<void>,
+  ifUncertain: 'repeat' | 'skip' = 'repeat',
 ): Promise<boolean> {
-  if (ctx.record[list].includes(id)) return false;
+  const entries = ctx.record[list];
+  if (entries.includes(id)) return false;
+  const pending = `?${id}`;
+  if (list === 'sent') {
+    if (entries.includes(pending)) {
+      if (ifUncertain === 'skip') return false;
+    } else {
+      entries.push(pending);
+      await ctx.saveRecord();
+    }
+  }
   await step();
-  ctx.record[list].push(id);
+  const at = entries.indexOf(pending);
+  if (at >= 0) entries.splice(at, 1);
+  entries.push(id);
   await ctx.saveRecord();
   return true;
 }

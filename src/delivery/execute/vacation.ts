@@ -15,7 +15,7 @@ export async function vacationAction(
   const to = action.to;
   if (!to) return { what: 'vacation-suppressed', detail: action.suppressed ?? 'no recipient' };
   const id = `vacation:${to.toLowerCase()}:${action.handle}`;
-  if (ctx.record.sent.includes(id)) {
+  if (ctx.record.sent.includes(id) || ctx.record.sent.includes(`?${id}`)) {
     return { what: 'skipped', detail: `vacation reply to ${to}: queued on an earlier attempt` };
   }
   if (await ctx.vacation.recentlyReplied(ctx.user, to, action.handle, action.seconds, ctx.now)) {
@@ -27,8 +27,12 @@ export async function vacationAction(
   } catch (e) {
     return { what: 'vacation-suppressed', detail: (e as Error).message };
   }
-  await once(ctx, 'sent', id, () =>
-    ctx.outbox.enqueue(ctx.user, { kind: 'vacation', from: '', to: [to], message: Buffer.from(reply) }),
+  await once(
+    ctx,
+    'sent',
+    id,
+    () => ctx.outbox.enqueue(ctx.user, { kind: 'vacation', from: '', to: [to], message: Buffer.from(reply) }),
+    'skip',
   );
   afterStored.push(() => ctx.vacation.recordReply(ctx.user, to, action.handle, ctx.now));
   return { what: 'vacation', detail: `reply sent to ${to}` };
