@@ -48,8 +48,6 @@ export interface DeliverySettings {
     /** With `above-received`: how many Received fields may stand above the trusted one. Default 1. */
     receivedHops?: number;
   };
-  /** Over quota: temporary (452 / 75, the MTA retries) when true, else permanent. Default false. */
-  quotaFullTempfail?: boolean;
   lmtp?: {
     /** `HOST:PORT` or a Unix socket path. Default `127.0.0.1:2424`. */
     listen?: string;
@@ -97,7 +95,6 @@ const KEYS: Record<string, 'string' | 'number' | 'boolean' | 'string[]' | 'objec
   beforeScripts: 'string[]',
   afterScripts: 'string[]',
   spam: 'object',
-  quotaFullTempfail: 'boolean',
   lmtp: 'object',
   logFile: 'string',
   sending: 'object',
