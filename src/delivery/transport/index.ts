@@ -74,6 +74,7 @@ class DurableOutbox implements ManagedOutbox {
   private again = false;
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
+  private readonly now: () => number;
 
   constructor(private readonly options: OutboxOptions) {
     this.queue = new Queue(options.dir);
@@ -86,6 +87,7 @@ class DurableOutbox implements ManagedOutbox {
     this.srs = options.srs ? new Srs(options.srs) : null;
     this.hostname = options.hostname ?? hostname();
     this.log = options.log ?? (() => {});
+    this.now = options.clock ?? Date.now;
     this.ready = this.queue.init().then(async () => {
       const resumed = await this.queue.recover();
       if (resumed > 0) this.log({ event: 'resumed', count: resumed });
@@ -97,7 +99,7 @@ class DurableOutbox implements ManagedOutbox {
   async enqueue(user: string, mail: OutgoingMail): Promise<void> {
     if (this.closed) throw new Error('outbox closed');
     await this.ready;
-    const now = new Date();
+    const now = new Date(this.now());
     const bad = mail.to.filter((t) => !SAFE_ADDRESS.test(t));
     if (bad.length > 0)
       this.log({ event: 'dropped', user, kind: mail.kind, to: bad, reason: 'invalid address' });
@@ -192,9 +194,9 @@ class DurableOutbox implements ManagedOutbox {
   /** One look at the queue: every message not waiting for its next attempt is tried once. */
   private async sendDue(): Promise<void> {
     for (const id of await this.queue.waiting()) {
-      if (this.closed || (this.relayWait && this.relayWait.at > Date.now())) return;
+      if (this.closed || (this.relayWait && this.relayWait.at > this.now())) return;
       const wait = this.waits.get(id);
-      if (wait && wait.at > Date.now()) continue;
+      if (wait && wait.at > this.now()) continue;
       const active = await this.queue.claim(id);
       if (active) await this.process(id, active);
     }
@@ -213,7 +215,7 @@ class DurableOutbox implements ManagedOutbox {
       this.log({ event: 'broken', id, reason: e.message });
       return;
     }
-    const now = Date.now();
+    const now = this.now();
     if (mail.held && !(await this.release(mail, active, now))) return;
     const result = await this.transport.send(mail.id, mail.from, mail.to, mail.message);
     if (result.unreachable) {
@@ -303,7 +305,7 @@ class DurableOutbox implements ManagedOutbox {
       report: report ? to : null,
     });
     if (!report) return;
-    const now = new Date();
+    const now = new Date(this.now());
     const dsn: QueuedMail = {
       id: Queue.newId(now.getTime()),
       user: mail.user,
@@ -339,7 +341,7 @@ class DurableOutbox implements ManagedOutbox {
         this.timer = null;
         this.kick();
       },
-      Math.max(0, next - Date.now()),
+      Math.max(0, next - this.now()),
     );
     // Queued mail is on disk: a waiting retry must not keep a one-shot process alive.
     this.timer.unref();

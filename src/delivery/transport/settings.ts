@@ -28,6 +28,8 @@ export interface OutboxOptions {
   /** This host's name, for the bounces the outbox sends (default: the system's host name). */
   hostname?: string;
   log?: (line: Record<string, unknown>) => void;
+  /** The time in ms (tests move it on to release held mail); Date.now by default. */
+  clock?: () => number;
 }
 
 type Kind = 'string' | 'number' | 'number|null' | 'string[]' | 'enum';
