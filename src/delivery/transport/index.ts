@@ -10,11 +10,12 @@ import {
   type SendingLimits,
 } from '../policy/limits.js';
 import { Srs } from '../policy/srs.js';
-import type { OutgoingMail, Outbox } from '../ports.js';
+import { TemporaryDeliveryError, type OutgoingMail, type Outbox } from '../ports.js';
 import { buildBounce } from './bounce.js';
 import { folderTransport } from './folder.js';
 import { Queue, QueueFileError, type QueuedMail } from './queue.js';
 import { relayTransport } from './relay.js';
+import { sendmailTransport } from './sendmail.js';
 import { DEFAULT_RETRY, retryDelay, type RetrySchedule } from './schedule.js';
 import type { OutboxOptions } from './settings.js';
 import type { Refusal, SendResult, Transport } from './transport.js';
@@ -80,7 +81,9 @@ class DurableOutbox implements ManagedOutbox {
     this.queue = new Queue(options.dir);
     this.transport = options.relay
       ? relayTransport({ url: options.relay })
-      : folderTransport(options.dir, this.queue.tmpDir);
+      : options.sendmail
+        ? sendmailTransport({ path: options.sendmail })
+        : folderTransport(options.dir, this.queue.tmpDir);
     this.counters = (options.stores ?? memoryStores()).counters;
     this.limits = { ...DEFAULT_SENDING_LIMITS, ...options.limits };
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
@@ -96,7 +99,17 @@ class DurableOutbox implements ManagedOutbox {
     this.ready.then(() => this.kick()).catch(() => {});
   }
 
+  /** Any failure (disk, counters store) rejects as temporary: the MTA keeps the message and retries. */
   async enqueue(user: string, mail: OutgoingMail): Promise<void> {
+    try {
+      await this.queueMail(user, mail);
+    } catch (e) {
+      if (e instanceof TemporaryDeliveryError) throw e;
+      throw new TemporaryDeliveryError(`outbox: cannot queue ${mail.kind}: ${(e as Error).message}`);
+    }
+  }
+
+  private async queueMail(user: string, mail: OutgoingMail): Promise<void> {
     if (this.closed) throw new Error('outbox closed');
     await this.ready;
     const now = new Date(this.now());

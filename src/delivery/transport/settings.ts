@@ -18,6 +18,8 @@ export interface OutboxOptions {
   dir: string;
   /** `smtp://[user:pass@]host:port` or `smtps://...`. */
   relay?: string;
+  /** A sendmail-compatible program to hand mail to instead (`/usr/sbin/sendmail`); `relay` wins. */
+  sendmail?: string;
   /** `counters` is used for the sending limits (in memory when absent). */
   stores?: DeliveryStores;
   limits?: Partial<SendingLimits>;
@@ -50,6 +52,11 @@ export const SENDING_SETTINGS: Record<string, Setting> = {
     kind: 'string',
     default: '',
     meaning: 'smtp://[user:pass@]host:port or smtps://...; empty: write into the outbox sent/ folder',
+  },
+  sendmail: {
+    kind: 'string',
+    default: '',
+    meaning: 'a sendmail-compatible program (/usr/sbin/sendmail) used when no relay is set',
   },
   outbox: { kind: 'string', default: '', meaning: 'the queue folder; empty: outbox/ in the data folder' },
   hostname: {
@@ -179,6 +186,7 @@ export function outboxOptionsFrom(
   return {
     dir: get<string>('outbox') || `${dataDir}/outbox`,
     ...(get<string>('relay') ? { relay: get<string>('relay') } : {}),
+    ...(get<string>('sendmail') ? { sendmail: get<string>('sendmail') } : {}),
     ...(get<string>('hostname') ? { hostname: get<string>('hostname') } : {}),
     limits,
     retry: {

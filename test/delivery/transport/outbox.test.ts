@@ -381,3 +381,25 @@ describe('crash safety', () => {
     expect(existsSync(join(dir, 'done')) && readdirSync(join(dir, 'done'))).toEqual([]);
   }, 120_000);
 });
+
+describe('queueing failures', () => {
+  it('a counters store that fails, or an outbox folder that cannot be written, rejects as temporary', async () => {
+    const stores = memoryStores();
+    stores.counters.count = async () => Promise.reject(new Error('database is locked'));
+    const { o } = outbox({ stores });
+    const e = await o
+      .enqueue('bob', { kind: 'vacation', from: '', to: ['a@example.com'], message: msg('x') })
+      .catch((x: unknown) => x);
+    expect((e as Error).name).toBe('TemporaryDeliveryError');
+    expect((e as Error).message).toMatch(/database is locked/);
+
+    const file = join(root, `file${n++}`);
+    writeFileSync(file, 'not a folder');
+    const { o: broken } = outbox({ dir: join(file, 'outbox') });
+    const e2 = await broken
+      .enqueue('bob', { kind: 'vacation', from: '', to: ['a@example.com'], message: msg('x') })
+      .catch((x: unknown) => x);
+    expect((e2 as Error).name).toBe('TemporaryDeliveryError');
+    await expect(broken.flush()).rejects.toThrow();
+  });
+});
