@@ -22,6 +22,7 @@ import type { Refusal, SendResult, Transport } from './transport.js';
 
 export {
   DEFAULT_SENDING_LIMITS,
+  PLATFORM_MAX_REDIRECTS,
   SENDING_PLANS,
   planLimits,
   type SendingLimits,
