@@ -48,6 +48,9 @@ export type ManagedOutbox = Outbox & {
 // No spaces, brackets, quotes or controls: an address that cannot inject into the SMTP dialogue.
 const SAFE_ADDRESS = /^[^\s<>()\\,;:"\x00-\x1f\x7f]+@[^\s<>()\\,;:"@\x00-\x1f\x7f]+$/;
 
+/** How often a running outbox looks at the folder for mail it was not told about (ms). */
+const SCAN_EVERY = 60_000;
+
 /** The outbox: queues durably, then sends through the relay (or the `sent/` folder) with retries. */
 export function createOutbox(options: OutboxOptions): ManagedOutbox {
   return new DurableOutbox(options);
@@ -212,7 +215,16 @@ class DurableOutbox implements ManagedOutbox {
       const wait = this.waits.get(id);
       if (wait && wait.at > this.now()) continue;
       const active = await this.queue.claim(id);
-      if (active) await this.process(id, active);
+      if (!active) continue;
+      try {
+        await this.process(id, active);
+      } catch (e) {
+        // A disk error mid-way: give the message back, try again later, and go on with the rest.
+        const attempts = (this.waits.get(id)?.attempts ?? 0) + 1;
+        this.waits.set(id, { at: this.now() + retryDelay(this.retry, attempts), attempts });
+        await this.queue.release(active, id).catch(() => {});
+        this.log({ event: 'error', id, reason: (e as Error).message });
+      }
     }
   }
 
@@ -348,8 +360,13 @@ class DurableOutbox implements ManagedOutbox {
   private arm(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    if (this.closed || (this.waits.size === 0 && !this.relayWait)) return;
-    const next = Math.min(...[...this.waits.values()].map((w) => w.at), this.relayWait?.at ?? Infinity);
+    if (this.closed) return;
+    // Also look again now and then for what other processes queued into the same folder.
+    const next = Math.min(
+      ...[...this.waits.values()].map((w) => w.at),
+      this.relayWait?.at ?? Infinity,
+      this.now() + SCAN_EVERY,
+    );
     this.timer = setTimeout(
       () => {
         this.timer = null;

@@ -403,3 +403,28 @@ describe('queueing failures', () => {
     await expect(broken.flush()).rejects.toThrow();
   });
 });
+
+describe('one outbox folder, several senders', () => {
+  it('two outboxes on the same folder sending at once send each message once', async () => {
+    const relay = await peer();
+    relay.rcptDelay = 5;
+    const dir = freshDir();
+    const { o: a } = outbox({ dir, relay: relay.url });
+    for (let i = 0; i < 20; i++) {
+      await a.enqueue('bob', {
+        kind: 'vacation',
+        from: '',
+        to: [`s${i}@example.com`],
+        message: msg(`c${i}`),
+      });
+    }
+    const { o: b } = outbox({ dir, relay: relay.url });
+    await Promise.all([a.flush(), b.flush(), a.flush(), b.flush()]);
+    await until(() => relay.received.length >= 20);
+    await new Promise((r) => setTimeout(r, 300));
+    const subjects = relay.received.map((r) => /Subject: (c\d+)/.exec(r.data.toString())![1]);
+    expect(subjects.sort()).toEqual(Array.from({ length: 20 }, (_, i) => `c${i}`).sort());
+    expect(readdirSync(join(dir, 'queue'))).toEqual([]);
+    expect(readdirSync(join(dir, 'active'))).toEqual([]);
+  });
+});
