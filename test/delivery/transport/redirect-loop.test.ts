@@ -142,4 +142,20 @@ describe('redirects end to end through the outbox', () => {
     expect(await over.settle()).toHaveLength(0);
     expect(over.stored('bob@example.net')).toBe(1);
   });
+
+  it('a vacation reply from a script arrives with the null sender, addressed to the sender', async () => {
+    const s = await system({
+      'bob@example.net': 'require "vacation"; vacation :days 1 :subject "Away" "I am away.";',
+    });
+    await s.deliver('bob@example.net', 'alice@example.com', incoming);
+    const received = await s.settle();
+    expect(received).toHaveLength(1);
+    expect(received[0]!.from).toBe('');
+    expect(received[0]!.to).toEqual(['alice@example.com']);
+    const text = received[0]!.data.toString();
+    expect(text).toMatch(/^Auto-Submitted: auto-replied/im);
+    expect(text).toMatch(/^Subject: Away/im);
+    expect(text).toMatch(/^In-Reply-To: <1@a>/im);
+    expect(s.stored('bob@example.net')).toBe(1);
+  });
 });
