@@ -84,7 +84,10 @@ class DurableOutbox implements ManagedOutbox {
   constructor(private readonly options: OutboxOptions) {
     this.queue = new Queue(options.dir);
     this.transport = options.relay
-      ? relayTransport({ url: options.relay })
+      ? relayTransport({
+          url: options.relay,
+          ...(options.relayTimeout ? { timeout: options.relayTimeout } : {}),
+        })
       : options.sendmail
         ? sendmailTransport({ path: options.sendmail })
         : folderTransport(options.dir, this.queue.tmpDir);

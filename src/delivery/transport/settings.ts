@@ -18,6 +18,8 @@ export interface OutboxOptions {
   dir: string;
   /** `smtp://[user:pass@]host:port` or `smtps://...`. */
   relay?: string;
+  /** Seconds to wait for the relay to connect and answer (default 60; DATA may take 5 times that). */
+  relayTimeout?: number;
   /** A sendmail-compatible program to hand mail to instead (`/usr/sbin/sendmail`); `relay` wins. */
   sendmail?: string;
   /** `counters` is used for the sending limits (in memory when absent). */

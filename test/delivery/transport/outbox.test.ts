@@ -428,3 +428,52 @@ describe('one outbox folder, several senders', () => {
     expect(readdirSync(join(dir, 'active'))).toEqual([]);
   });
 });
+
+describe('relay connections', () => {
+  it('smtps:// with user:pass logs in over TLS and sends', async () => {
+    const { generate } = await import('selfsigned');
+    const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
+      keyType: 'ec',
+      curve: 'P-256',
+    } as never);
+    const logins: string[] = [];
+    const relay = await startPeer(0, {
+      secure: true,
+      key: pems.private,
+      cert: pems.cert,
+      authOptional: false,
+      authMethods: ['PLAIN', 'LOGIN'],
+      onAuth(auth, _session, cb) {
+        logins.push(`${auth.username}:${auth.password}`);
+        if (auth.username === 'tamis' && auth.password === 'p@ss word') cb(null, { user: auth.username });
+        else cb(new Error('bad credentials'));
+      },
+    });
+    peers.push(relay);
+    const url = `smtps://tamis:${encodeURIComponent('p@ss word')}@127.0.0.1:${relay.port}?tls.rejectUnauthorized=false`;
+    const { o, lines } = outbox({ relay: url });
+    await o.enqueue('bob', { kind: 'vacation', from: '', to: ['a@example.com'], message: msg('tls') });
+    await o.flush();
+    expect(relay.received).toHaveLength(1);
+    expect(logins).toEqual(['tamis:p@ss word']);
+    // The password never appears in the log.
+    expect(JSON.stringify(lines)).not.toContain('p@ss');
+  });
+
+  it('a relay that accepts the connection and never answers is a timeout: the message is deferred', async () => {
+    const silent = createServer(() => {});
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+    const port = (silent.address() as AddressInfo).port;
+    try {
+      const { o, lines } = outbox({ relay: `smtp://127.0.0.1:${port}`, relayTimeout: 0.3 });
+      await o.enqueue('bob', { kind: 'vacation', from: '', to: ['a@example.com'], message: msg('hang') });
+      const started = Date.now();
+      await o.flush();
+      expect(Date.now() - started).toBeLessThan(5_000);
+      const deferred = lines.find((l) => l.event === 'deferred')!;
+      expect(String((deferred.reasons as string[])[0])).toMatch(/greeting never received/i);
+    } finally {
+      silent.close();
+    }
+  });
+});
