@@ -30,6 +30,8 @@ export interface DeliverySettings {
   detailMailbox?: boolean;
   /** Create folders that `fileinto` names even without `:create`. Default false. */
   autocreate?: boolean;
+  /** Redirects one message may make (users may forward to up to 15 addresses). Default 15. */
+  maxRedirects?: number;
   /** Sieve scripts run before the user's (after the spam rule), in order. Default none. */
   beforeScripts?: string[];
   /** Sieve scripts run after the user's, while the implicit keep is in force. Default none. */
@@ -69,6 +71,7 @@ export const DELIVERY_DEFAULTS = {
   detailSeparator: '+',
   detailMailbox: false,
   autocreate: false,
+  maxRedirects: 15,
   lmtpListen: '127.0.0.1:2424',
   spam: {
     enabled: true,
@@ -92,6 +95,7 @@ const KEYS: Record<string, 'string' | 'number' | 'boolean' | 'string[]' | 'objec
   detailSeparator: 'string',
   detailMailbox: 'boolean',
   autocreate: 'boolean',
+  maxRedirects: 'number',
   beforeScripts: 'string[]',
   afterScripts: 'string[]',
   spam: 'object',

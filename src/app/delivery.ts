@@ -107,7 +107,12 @@ export async function openDelivery(
   const stores = await openStores(path.resolve(settings.storesFile ?? path.join(dataDir, 'delivery.sqlite')));
   const outbox = openOutbox({ ...settings, outboxDir }, dataDir, stores, outboxLog);
   const deps: DeliveryDeps = {
-    engine: new SieveEngine({ config: spamEngineSettings(spam) }),
+    engine: new SieveEngine({
+      config: {
+        ...spamEngineSettings(spam),
+        maxRedirects: settings.maxRedirects ?? DELIVERY_DEFAULTS.maxRedirects,
+      },
+    }),
     directory,
     homeOf,
     activeScript: (_user, home) => activeScript(home),

@@ -129,6 +129,24 @@ describe('sqlite stores on disk', () => {
     await s.close();
   });
 
+  it('a full file rejects writes as a temporary StoreError and still answers reads', async () => {
+    const s = openSqliteStores(fresh(), { maxSize: 64 * 1024 });
+    await s.duplicates.mark('u', 'first', new Date());
+    let error: unknown;
+    for (let i = 0; i < 500 && !error; i++) {
+      await s.deliveries
+        .put(`k${i}`, { stored: ['x'.repeat(2000)], sent: [], done: true }, new Date())
+        .catch((e: unknown) => {
+          error = e;
+        });
+    }
+    expect(error).toBeInstanceOf(StoreError);
+    expect((error as StoreError).code).toBe('SQLITE_FULL');
+    expect((error as StoreError).temporary).toBe(true);
+    expect(await s.duplicates.seen('u', 'first', 60, new Date())).toBe(true);
+    await s.close();
+  });
+
   it('deletes rows older than their retention when written to', async () => {
     const file = fresh();
     const s = openSqliteStores(file, { retention: { duplicates: 86_400, counters: 86_400 } });

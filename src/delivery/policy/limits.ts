@@ -30,6 +30,12 @@ export const DEFAULT_SENDING_LIMITS: SendingLimits = {
   holdFor: 3 * 86_400,
 };
 
+/**
+ * Redirects one message may cause on the platform (a user may forward to up to 15 addresses).
+ * This is the engine's `maxRedirects`, whose own default is Pigeonhole's 4: delivery passes this.
+ */
+export const PLATFORM_MAX_REDIRECTS = 15;
+
 /** The platform's plans: hourly, daily and monthly caps on top of the per-minute rate. */
 export const SENDING_PLANS = {
   small: { perHour: 50, perDay: 500, perMonth: 5_000 },

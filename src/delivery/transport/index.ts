@@ -10,17 +10,19 @@ import {
   type SendingLimits,
 } from '../policy/limits.js';
 import { Srs } from '../policy/srs.js';
-import type { OutgoingMail, Outbox } from '../ports.js';
+import { TemporaryDeliveryError, type OutgoingMail, type Outbox } from '../ports.js';
 import { buildBounce } from './bounce.js';
 import { folderTransport } from './folder.js';
 import { Queue, QueueFileError, type QueuedMail } from './queue.js';
 import { relayTransport } from './relay.js';
+import { sendmailTransport } from './sendmail.js';
 import { DEFAULT_RETRY, retryDelay, type RetrySchedule } from './schedule.js';
 import type { OutboxOptions } from './settings.js';
 import type { Refusal, SendResult, Transport } from './transport.js';
 
 export {
   DEFAULT_SENDING_LIMITS,
+  PLATFORM_MAX_REDIRECTS,
   SENDING_PLANS,
   planLimits,
   type SendingLimits,
@@ -45,6 +47,9 @@ export type ManagedOutbox = Outbox & {
 
 // No spaces, brackets, quotes or controls: an address that cannot inject into the SMTP dialogue.
 const SAFE_ADDRESS = /^[^\s<>()\\,;:"\x00-\x1f\x7f]+@[^\s<>()\\,;:"@\x00-\x1f\x7f]+$/;
+
+/** How often a running outbox looks at the folder for mail it was not told about (ms). */
+const SCAN_EVERY = 60_000;
 
 /** The outbox: queues durably, then sends through the relay (or the `sent/` folder) with retries. */
 export function createOutbox(options: OutboxOptions): ManagedOutbox {
@@ -74,18 +79,25 @@ class DurableOutbox implements ManagedOutbox {
   private again = false;
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
+  private readonly now: () => number;
 
   constructor(private readonly options: OutboxOptions) {
     this.queue = new Queue(options.dir);
     this.transport = options.relay
-      ? relayTransport({ url: options.relay })
-      : folderTransport(options.dir, this.queue.tmpDir);
+      ? relayTransport({
+          url: options.relay,
+          ...(options.relayTimeout ? { timeout: options.relayTimeout } : {}),
+        })
+      : options.sendmail
+        ? sendmailTransport({ path: options.sendmail })
+        : folderTransport(options.dir, this.queue.tmpDir);
     this.counters = (options.stores ?? memoryStores()).counters;
     this.limits = { ...DEFAULT_SENDING_LIMITS, ...options.limits };
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.srs = options.srs ? new Srs(options.srs) : null;
     this.hostname = options.hostname ?? hostname();
     this.log = options.log ?? (() => {});
+    this.now = options.clock ?? Date.now;
     this.ready = this.queue.init().then(async () => {
       const resumed = await this.queue.recover();
       if (resumed > 0) this.log({ event: 'resumed', count: resumed });
@@ -94,10 +106,20 @@ class DurableOutbox implements ManagedOutbox {
     this.ready.then(() => this.kick()).catch(() => {});
   }
 
+  /** Any failure (disk, counters store) rejects as temporary: the MTA keeps the message and retries. */
   async enqueue(user: string, mail: OutgoingMail): Promise<void> {
+    try {
+      await this.queueMail(user, mail);
+    } catch (e) {
+      if (e instanceof TemporaryDeliveryError) throw e;
+      throw new TemporaryDeliveryError(`outbox: cannot queue ${mail.kind}: ${(e as Error).message}`);
+    }
+  }
+
+  private async queueMail(user: string, mail: OutgoingMail): Promise<void> {
     if (this.closed) throw new Error('outbox closed');
     await this.ready;
-    const now = new Date();
+    const now = new Date(this.now());
     const bad = mail.to.filter((t) => !SAFE_ADDRESS.test(t));
     if (bad.length > 0)
       this.log({ event: 'dropped', user, kind: mail.kind, to: bad, reason: 'invalid address' });
@@ -192,11 +214,20 @@ class DurableOutbox implements ManagedOutbox {
   /** One look at the queue: every message not waiting for its next attempt is tried once. */
   private async sendDue(): Promise<void> {
     for (const id of await this.queue.waiting()) {
-      if (this.closed || (this.relayWait && this.relayWait.at > Date.now())) return;
+      if (this.closed || (this.relayWait && this.relayWait.at > this.now())) return;
       const wait = this.waits.get(id);
-      if (wait && wait.at > Date.now()) continue;
+      if (wait && wait.at > this.now()) continue;
       const active = await this.queue.claim(id);
-      if (active) await this.process(id, active);
+      if (!active) continue;
+      try {
+        await this.process(id, active);
+      } catch (e) {
+        // A disk error mid-way: give the message back, try again later, and go on with the rest.
+        const attempts = (this.waits.get(id)?.attempts ?? 0) + 1;
+        this.waits.set(id, { at: this.now() + retryDelay(this.retry, attempts), attempts });
+        await this.queue.release(active, id).catch(() => {});
+        this.log({ event: 'error', id, reason: (e as Error).message });
+      }
     }
   }
 
@@ -213,7 +244,7 @@ class DurableOutbox implements ManagedOutbox {
       this.log({ event: 'broken', id, reason: e.message });
       return;
     }
-    const now = Date.now();
+    const now = this.now();
     if (mail.held && !(await this.release(mail, active, now))) return;
     const result = await this.transport.send(mail.id, mail.from, mail.to, mail.message);
     if (result.unreachable) {
@@ -303,7 +334,7 @@ class DurableOutbox implements ManagedOutbox {
       report: report ? to : null,
     });
     if (!report) return;
-    const now = new Date();
+    const now = new Date(this.now());
     const dsn: QueuedMail = {
       id: Queue.newId(now.getTime()),
       user: mail.user,
@@ -332,14 +363,19 @@ class DurableOutbox implements ManagedOutbox {
   private arm(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    if (this.closed || (this.waits.size === 0 && !this.relayWait)) return;
-    const next = Math.min(...[...this.waits.values()].map((w) => w.at), this.relayWait?.at ?? Infinity);
+    if (this.closed) return;
+    // Also look again now and then for what other processes queued into the same folder.
+    const next = Math.min(
+      ...[...this.waits.values()].map((w) => w.at),
+      this.relayWait?.at ?? Infinity,
+      this.now() + SCAN_EVERY,
+    );
     this.timer = setTimeout(
       () => {
         this.timer = null;
         this.kick();
       },
-      Math.max(0, next - Date.now()),
+      Math.max(0, next - this.now()),
     );
     // Queued mail is on disk: a waiting retry must not keep a one-shot process alive.
     this.timer.unref();

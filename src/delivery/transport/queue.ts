@@ -20,6 +20,9 @@ export interface QueuedMail extends Omit<OutgoingMail, 'kind'> {
 
 const SUFFIX = '.msg';
 
+/** Claims held by this process (any outbox in it): recovery must not take them back. */
+const ownClaims = new Set<string>();
+
 /**
  * The outbox folder. `queue/` holds what waits to be sent; a process sending a message first
  * claims it by renaming it into `active/` under its pid (only one process wins a rename), and
@@ -68,6 +71,7 @@ export class Queue {
     const active = join(this.activeDir, `${id}${SUFFIX}.${process.pid}`);
     try {
       await rename(join(this.queueDir, id + SUFFIX), active);
+      ownClaims.add(active);
       return active;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
@@ -87,14 +91,19 @@ export class Queue {
   /** Gives a claimed message back to `queue/` for a later attempt. */
   async release(active: string, id: string): Promise<void> {
     await rename(active, join(this.queueDir, id + SUFFIX));
+    ownClaims.delete(active);
   }
 
   /** Marks a claimed message sent (atomically), then deletes it. */
   async finish(active: string, id: string): Promise<void> {
     const done = join(this.doneDir, id + SUFFIX);
     await rename(active, done);
+    ownClaims.delete(active);
     await syncDir(this.activeDir);
-    await unlink(done);
+    // Another process starting up may have cleared done/ already.
+    await unlink(done).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'ENOENT') throw e;
+    });
   }
 
   /**
@@ -110,7 +119,10 @@ export class Queue {
     let resumed = 0;
     for (const name of await readdir(this.activeDir)) {
       const m = /^(.+)\.msg\.(\d+)$/.exec(name);
-      if (!m || alive(Number(m[2]))) continue;
+      if (!m) continue;
+      // Ours only while this process holds it; a file under our pid otherwise is from an earlier process.
+      const pid = Number(m[2]);
+      if (ownClaims.has(join(this.activeDir, name)) || (pid !== process.pid && alive(pid))) continue;
       await rename(join(this.activeDir, name), join(this.queueDir, m[1]! + SUFFIX)).catch(() => {});
       resumed++;
     }
@@ -121,7 +133,6 @@ export class Queue {
 
 function alive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
-  if (pid === process.pid) return false;
   try {
     process.kill(pid, 0);
     return true;

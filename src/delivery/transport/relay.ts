@@ -57,7 +57,8 @@ export function relayTransport(options: RelayOptions): Transport {
     greetingTimeout: ms,
     socketTimeout: ms * 5,
   } as SMTPTransport.Options;
-  const transport = nodemailer.createTransport(options.url, base as never);
+  // The URL sets host, port, TLS and credentials (and `tls.*` query options); the rest is ours.
+  const transport = nodemailer.createTransport({ ...base, url: options.url } as never);
   const shown = `${url.protocol}//${url.host}`;
   return {
     name: `relay ${shown}`,

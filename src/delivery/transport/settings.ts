@@ -18,6 +18,10 @@ export interface OutboxOptions {
   dir: string;
   /** `smtp://[user:pass@]host:port` or `smtps://...`. */
   relay?: string;
+  /** Seconds to wait for the relay to connect and answer (default 60; DATA may take 5 times that). */
+  relayTimeout?: number;
+  /** A sendmail-compatible program to hand mail to instead (`/usr/sbin/sendmail`); `relay` wins. */
+  sendmail?: string;
   /** `counters` is used for the sending limits (in memory when absent). */
   stores?: DeliveryStores;
   limits?: Partial<SendingLimits>;
@@ -28,6 +32,8 @@ export interface OutboxOptions {
   /** This host's name, for the bounces the outbox sends (default: the system's host name). */
   hostname?: string;
   log?: (line: Record<string, unknown>) => void;
+  /** The time in ms (tests move it on to release held mail); Date.now by default. */
+  clock?: () => number;
 }
 
 type Kind = 'string' | 'number' | 'number|null' | 'string[]' | 'enum';
@@ -48,6 +54,11 @@ export const SENDING_SETTINGS: Record<string, Setting> = {
     kind: 'string',
     default: '',
     meaning: 'smtp://[user:pass@]host:port or smtps://...; empty: write into the outbox sent/ folder',
+  },
+  sendmail: {
+    kind: 'string',
+    default: '',
+    meaning: 'a sendmail-compatible program (/usr/sbin/sendmail) used when no relay is set',
   },
   outbox: { kind: 'string', default: '', meaning: 'the queue folder; empty: outbox/ in the data folder' },
   hostname: {
@@ -177,6 +188,7 @@ export function outboxOptionsFrom(
   return {
     dir: get<string>('outbox') || `${dataDir}/outbox`,
     ...(get<string>('relay') ? { relay: get<string>('relay') } : {}),
+    ...(get<string>('sendmail') ? { sendmail: get<string>('sendmail') } : {}),
     ...(get<string>('hostname') ? { hostname: get<string>('hostname') } : {}),
     limits,
     retry: {

@@ -16,6 +16,8 @@ export interface SqliteStoreOptions {
   /** How long a writer waits for another process's lock before the call rejects (ms). */
   busyTimeout?: number;
   retention?: Partial<Retention>;
+  /** Largest the file may grow (bytes); writes beyond it reject as a full disk would (SQLITE_FULL). */
+  maxSize?: number;
 }
 
 /**
@@ -33,6 +35,10 @@ export function openSqliteStores(file: string, options: SqliteStoreOptions = {})
     // Reads the header and the schema, so a damaged file is refused now rather than mid-delivery.
     db.pragma('schema_version');
     migrate(db, file);
+    if (options.maxSize !== undefined) {
+      const page = db.pragma('page_size', { simple: true }) as number;
+      db.pragma(`max_page_count = ${Math.max(1, Math.floor(options.maxSize / page))}`);
+    }
     const retention = { ...DEFAULT_RETENTION, ...options.retention };
     const guard = new Guard(db, file, retention);
     const opened = db;
