@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { checkSendingSettings } from '../delivery/transport/index.js';
+import { checkSendingSettings, PLATFORM_MAX_REDIRECTS } from '../delivery/transport/index.js';
 
 /**
  * The `delivery` settings: every key, its default and its meaning, in one place, for
@@ -71,7 +71,7 @@ export const DELIVERY_DEFAULTS = {
   detailSeparator: '+',
   detailMailbox: false,
   autocreate: false,
-  maxRedirects: 15,
+  maxRedirects: PLATFORM_MAX_REDIRECTS,
   lmtpListen: '127.0.0.1:2424',
   spam: {
     enabled: true,

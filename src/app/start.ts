@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { hashPassword, upsertPasswdEntry } from '../accounts/index.js';
+import { hashPassword, PasswdFileDirectory, upsertPasswdEntry } from '../accounts/index.js';
 import type { DeliverySettings } from './delivery-settings.js';
 import { deliveryLogger } from './delivery-log.js';
 import { startLmtp, type StartedLmtp } from './lmtp.js';
@@ -36,10 +36,12 @@ const DEMO_USER = 'demo';
  * password kept in `<dataDir>/demo-password` (mode 0600) so later starts can show it again.
  */
 async function demoAccount(
-  ms: StartedManageSieve,
+  dataDir: string,
+  usersFile: string,
 ): Promise<{ user: string; password: string; created: boolean } | null> {
-  const file = path.join(ms.dataDir, 'demo-password');
-  const users = await ms.directory.list();
+  const file = path.join(dataDir, 'demo-password');
+  const directory = new PasswdFileDirectory(usersFile);
+  const users = await directory.list();
   if (users.length > 0) {
     if (!users.includes(DEMO_USER)) return null;
     const password = await fs.readFile(file, 'utf8').catch(() => null);
@@ -47,7 +49,7 @@ async function demoAccount(
   }
   const password = randomBytes(9).toString('base64url');
   await fs.writeFile(file, password + '\n', { mode: 0o600 });
-  await upsertPasswdEntry(ms.usersFile, {
+  await upsertPasswdEntry(usersFile, {
     user: DEMO_USER,
     password: await hashPassword(password, 'SHA512-CRYPT'),
     uid: '',
@@ -57,7 +59,6 @@ async function demoAccount(
     shell: '',
     extra: {},
   });
-  await ms.directory.refresh();
   return { user: DEMO_USER, password, created: true };
 }
 
@@ -103,18 +104,20 @@ function summary(s: Started, dataDir: string, outbox: string, relay: string | un
 export async function startAll(options: StartOptions = {}): Promise<Started> {
   const print = options.print ?? ((t: string) => process.stdout.write(t + '\n'));
   const dataDir = path.resolve(options.dataDir ?? options.delivery?.dataDir ?? defaultDataDir());
+  const usersFile = path.resolve(options.usersFile ?? path.join(dataDir, 'users'));
+  await fs.mkdir(dataDir, { recursive: true, mode: 0o700 });
+  // Before ManageSieve starts, so it finds the user there.
+  const demo = await demoAccount(dataDir, usersFile);
   const managesieve = await startManageSieve(
-    { dataDir, usersFile: options.usersFile, listen: options.managesieveListen ?? '127.0.0.1:4190' },
+    { dataDir, usersFile, listen: options.managesieveListen ?? '127.0.0.1:4190' },
     { info: (m) => print(m), warn: (m) => print(m), error: consoleLogger.error },
   );
   let lmtp: StartedLmtp;
-  let demo: Awaited<ReturnType<typeof demoAccount>> = null;
   try {
-    demo = await demoAccount(managesieve);
     const settings: DeliverySettings = {
       ...options.delivery,
       dataDir,
-      usersFile: managesieve.usersFile,
+      usersFile,
       relay: options.relay ?? options.delivery?.relay,
       lmtp: { ...options.delivery?.lmtp, listen: options.lmtpListen ?? options.delivery?.lmtp?.listen },
     };
