@@ -1,62 +1,85 @@
 import type { EngineConfig } from './extensions/types.js';
+import { array, number, object, optional, string } from './settings/schema.js';
+import { bodySettings } from './extensions/body.js';
+import { duplicateSettings } from './extensions/duplicate.js';
+import { editheaderSettings } from './extensions/editheader.js';
+import { notifySettings } from './extensions/enotify.js';
+import { environmentSettings } from './extensions/environment.js';
+import { extlistsSettings } from './extensions/extlists.js';
+import { includeSettings } from './extensions/include.js';
+import { mimeSettings } from './extensions/mime.js';
+import { spamtestSettings } from './extensions/spamtest.js';
+import { subaddressSettings } from './extensions/subaddress.js';
+import { vacationSettings } from './extensions/vacation.js';
+import { variablesSettings } from './extensions/variables.js';
+import { virustestSettings } from './extensions/virustest.js';
 
-/** Engine defaults; every limit is named here and nowhere else. */
-export const defaultConfig: EngineConfig = {
-  maxActions: 32,
-  maxRedirects: 4,
-  maxScriptSize: 1024 * 1024,
-  // Blocks and tests each; Pigeonhole's limit, so scripts it accepts are accepted here.
-  maxNesting: 32,
-  maxVariables: 255,
-  maxVariableSize: 4096,
-  maxMatchValues: 100,
-  maxMatchIndex: 32,
-  maxVariableNameLength: 64,
-  vacation: {
-    minPeriod: 24 * 3600,
-    maxPeriod: 90 * 24 * 3600,
-    defaultPeriod: 7 * 24 * 3600,
-    useOriginalRecipient: false,
-    checkRecipient: true,
-    sendFromRecipient: false,
-    toHeaderIgnoreEnvelope: false,
+/**
+ * The engine's settings: the core limits here, each extension's own settings from its module.
+ * Limits and defaults are named here or there and nowhere else.
+ */
+export const engineSettings = object(
+  {
+    maxActions: number({ integer: true, min: 0, default: 32, doc: 'Actions one run may take.' }),
+    maxRedirects: number({
+      integer: true,
+      min: 0,
+      default: 4,
+      doc: 'Redirects one run may take (advertised by ManageSieve as MAXREDIRECTS).',
+    }),
+    maxScriptSize: number({
+      integer: true,
+      min: 1,
+      default: 1024 * 1024,
+      doc: 'Largest script accepted (octets); ManageSieve uploads are limited by it too.',
+    }),
+    // Blocks and tests each; Pigeonhole's limit, so scripts it accepts are accepted here.
+    maxNesting: number({ integer: true, min: 1, default: 32, doc: 'Nesting depth of blocks, and of tests.' }),
+    ...variablesSettings,
+    vacation: vacationSettings,
+    spamtest: spamtestSettings,
+    virustest: virustestSettings,
+    ...subaddressSettings,
+    userEmail: optional(
+      string({
+        doc:
+          "The user's own address (Pigeonhole's sieve_user_email): vacation counts it as one of the user's " +
+          'addresses and replies from it; redirect can use it as envelope sender.',
+      }),
+    ),
+    postmasterAddress: optional(
+      string({ doc: 'Address of the postmaster, for `redirectEnvelopeFrom: "postmaster"`.' }),
+    ),
+    redirectEnvelopeFrom: string({
+      default: 'sender',
+      doc:
+        'Envelope sender of redirected messages (Pigeonhole\'s sieve_redirect_envelope_from): "sender", ' +
+        '"recipient", "orig_recipient", "user_email", "postmaster" or "<address>" ("<>" for null). A message ' +
+        'with a null sender is always redirected with a null sender.',
+    }),
+    disabled: array(string(), {
+      doc: 'Capabilities switched off: scripts may not require them, and they are not advertised.',
+    }),
+    // Pigeonhole's sieve_max_cpu_time default.
+    maxCpuTime: number({
+      min: 0,
+      default: 30,
+      doc: 'Seconds a run may take before it fails ("execution exceeded CPU time limit"); 0 for no limit.',
+    }),
+    ...bodySettings,
+    ...mimeSettings,
+    include: includeSettings,
+    editheader: editheaderSettings,
+    duplicate: duplicateSettings,
+    environment: environmentSettings,
+    notify: notifySettings,
+    extlists: extlistsSettings,
   },
-  // Rspamd (milter_headers, extended_spam_headers) writes
-  // "X-Spamd-Result: default: False [3.40 / 15.00]; SYMBOL(1.00)[...]; ...": the score, then the
-  // score at which it rejects, which serves as the maximum.
-  spamtest: {
-    header: 'X-Spamd-Result',
-    type: 'score',
-    pattern: '\\[\\s*(-?[0-9]+(?:\\.[0-9]+)?)\\s*/\\s*(-?[0-9]+(?:\\.[0-9]+)?)\\s*\\]',
-    max: 15,
-  },
-  // Rspamd's antivirus module adds its symbol (CLAM_VIRUS, SOPHOS_VIRUS, ...: named *_VIRUS by
-  // convention) with the virus names as options, which X-Spamd-Result lists; a scanned message
-  // without one is clean. Scanner failures (*_VIRUS_FAIL) do not count as infected.
-  virustest: {
-    header: 'X-Spamd-Result',
-    type: 'text',
-    pattern: '(?:^|[\\s;])([A-Za-z0-9_]*_VIRUS)\\(',
-    max: 5,
-    textValues: { clean: 1, '*': 5 },
-    unmatched: 'clean',
-  },
-  recipientDelimiter: '+',
-  redirectEnvelopeFrom: 'sender',
-  disabled: [],
-  // Pigeonhole's sieve_max_cpu_time default.
-  maxCpuTime: 30,
-  maxBodySize: 4 * 1024 * 1024,
-  maxMimeParts: 1000,
-  maxMimeDepth: 32,
-  include: { maxIncludes: 255, maxIncludeDepth: 10 },
-  editheader: { maxHeaderSize: 2048, forbidAdd: [], forbidDelete: [] },
-  duplicate: { defaultPeriod: 14 * 24 * 3600, maxPeriod: 30 * 24 * 3600 },
-  environment: {},
-  // Pigeonhole's sieve_notify_max_notifications default.
-  notify: { maxNotifications: 10, mailtoEnvelopeFrom: '' },
-  extlists: { lists: {}, hostLists: [] },
-};
+  { doc: 'The Sieve engine: limits, extensions switched off, and the settings of each extension.' },
+);
+
+/** Engine defaults, from the settings above. */
+export const defaultConfig: EngineConfig = engineSettings.default!;
 
 /** Settings a user may give in a JSON config file; nested objects merge over the defaults. */
 export type ConfigInput = Partial<

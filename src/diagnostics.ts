@@ -11,6 +11,8 @@ export interface Diagnostic {
   message: string;
   line: number;
   column: number;
+  /** The script of a sequence the problem is in (runSequence), when there are several. */
+  script?: string;
 }
 
 /** Thrown by the engine for anything wrong with a script or its run; never a bare Error. */

@@ -1,10 +1,11 @@
 import type { Diagnostic } from './diagnostics.js';
-import type { EngineConfig, Extension } from './extensions/types.js';
+import type { EngineConfig, Extension, RunContext } from './extensions/types.js';
 import type { Envelope, MessageView } from './message/types.js';
 import type { Program } from './compiler/program.js';
 import type { Action, Effect } from './runtime/result.js';
 import type { Host } from './runtime/host.js';
-import type { TraceEvent } from './runtime/runtime.js';
+import type { TraceEvent } from './runtime/trace.js';
+import type { Position } from './syntax/ast.js';
 import { compileSource } from './compiler/compiler.js';
 import { Registry } from './compiler/registry.js';
 import { base, standardExtensions } from './extensions/standard.js';
@@ -13,8 +14,16 @@ import { parseMessage } from './message/index.js';
 import { PendingQuery, Runtime, SieveLimitError, SieveRuntimeError } from './runtime/runtime.js';
 import { runCommands } from './runtime/interpreter.js';
 import { defaultHost, TempFailError } from './runtime/host.js';
-import { describeQuery, failed, hostFailure, type RunStatus } from './runtime/outcome.js';
+import {
+  describeQuery,
+  failed,
+  hostFailure,
+  settleAsync,
+  settleSync,
+  type RunStatus,
+} from './runtime/outcome.js';
 import { FLAGS_STATE } from './extensions/support/imap4flags-state.js';
+import { runScripts, type SequenceCarry, type SequenceScript } from './runtime/sequence.js';
 
 export interface EngineOptions {
   /** Limits and extension settings; anything left out takes its default. */
@@ -32,6 +41,8 @@ export interface EngineOptions {
 export interface CompileOptions {
   /** False: compile without reading or filling the cache (checks of uploads that are not stored). */
   cache?: boolean;
+  /** Where the script will run (default delivery); commands that make no sense there do not compile. */
+  context?: RunContext;
 }
 
 export type ScriptLoader = (
@@ -47,6 +58,8 @@ export interface CompileAsyncOptions {
    * exist yet is a warning (code `include-missing`), as Pigeonhole has it, not an error.
    */
   upload?: boolean;
+  /** As for compile. */
+  context?: RunContext;
 }
 
 export interface CompileResult {
@@ -67,9 +80,12 @@ export interface RunOptions {
   prepare?: (rt: Runtime) => void;
   /** Whose records host queries read (duplicate); default: the envelope recipient. */
   user?: string;
+  /** Where this run happens (default delivery); a program compiled for another context is refused. */
+  context?: RunContext;
 }
 
 export type { RunStatus } from './runtime/outcome.js';
+export type { SequenceScript } from './runtime/sequence.js';
 
 export interface RunResult {
   status: RunStatus;
@@ -146,9 +162,10 @@ export class SieveEngine {
 
   compile(source: string, options: CompileOptions = {}): CompileResult {
     const load = syncLoader(this.host.loadScript?.bind(this.host));
-    if (options.cache === false || this.cacheLimit <= 0) return this.compileUncached(source, load);
+    const context = options.context ?? 'delivery';
+    if (options.cache === false || this.cacheLimit <= 0) return this.compileUncached(source, load, context);
     // The source itself is the key: exact, and no digest to compute.
-    const key = source;
+    const key = context === 'delivery' ? source : `\0${context}\0${source}`;
     const hit = this.cache.get(key);
     const deps = this.cacheDeps.get(key);
     if (hit && deps?.some((d) => (load ? load(d.name, d.location) : null) !== d.text)) {
@@ -167,7 +184,7 @@ export class SieveEngine {
         loaded.push({ name, location, text });
         return text;
       });
-    const result = this.compileUncached(source, tracked);
+    const result = this.compileUncached(source, tracked, context);
     const size = sourceBytes(source) + loaded.reduce((n, d) => n + sourceBytes(d.text ?? ''), 0);
     // A script larger than the whole cache is compiled but not kept.
     if (size > this.cacheLimit) return result;
@@ -215,7 +232,7 @@ export class SieveEngine {
         // A stand-in while the real text is loaded; this round's result is thrown away.
         return '';
       };
-      result = this.compileUncached(source, loader);
+      result = this.compileUncached(source, loader, options.context);
       if (pending.size === 0) {
         if (!options.upload) return result;
         const missing = result.errors.filter((e) => MISSING_INCLUDE.test(e.message));
@@ -240,12 +257,12 @@ export class SieveEngine {
       const texts = await Promise.all(entries.map(([, p]) => Promise.resolve(load(p.name, p.location))));
       entries.forEach(([k], i) => known.set(k, texts[i] ?? null));
     }
-    if (!result) return this.compileUncached(source);
+    if (!result) return this.compileUncached(source, undefined, options.context);
     if (stubs.size === 0) return result;
     return { ...result, warnings: [...stubs.values(), ...result.warnings] };
   }
 
-  private compileUncached(source: string, loadScript?: SyncLoader): CompileResult {
+  private compileUncached(source: string, loadScript?: SyncLoader, context?: RunContext): CompileResult {
     if (Buffer.byteLength(source) > this.config.maxScriptSize) {
       return {
         program: null,
@@ -267,6 +284,7 @@ export class SieveEngine {
       config: this.config,
       allowTestOnly: this.allowTestOnly,
       loadScript,
+      context,
     });
     const all = [...syntax];
     let program: Program | null = null;
@@ -307,9 +325,17 @@ export class SieveEngine {
   ): Promise<RunResult> {
     const view = Buffer.isBuffer(message) ? parseMessage(message) : message;
     const answers = new Map<string, unknown>();
+    // An abandoned attempt's events are dropped: the sink sees the events of the run that counts.
+    const sink = options.trace;
+    let events: TraceEvent[] = [];
+    const attemptOptions: RunOptions = sink ? { ...options, trace: (e) => events.push(e) } : options;
     for (let i = 0; i < MAX_ASYNC_ATTEMPTS; i++) {
-      const out = this.attempt(program, view, envelope, options, answers);
-      if (!(out instanceof PendingQuery)) return out;
+      if (sink) events = [];
+      const out = this.attempt(program, view, envelope, attemptOptions, answers);
+      if (!(out instanceof PendingQuery)) {
+        if (sink) for (const e of events) sink(e);
+        return out;
+      }
       try {
         answers.set(out.key, await out.answer);
       } catch (e) {
@@ -319,13 +345,59 @@ export class SieveEngine {
     return failed('tempfail', 'too many host queries');
   }
 
+  /**
+   * Runs a sequence of scripts (global before-scripts, the personal script, after-scripts) over one
+   * message with one result, each script only while the keep is in force (see runScripts). Errors
+   * name the script they are in. Never throws for anything the scripts or message do.
+   */
+  runSequence(
+    scripts: readonly SequenceScript[],
+    message: Buffer | MessageView,
+    envelope: Envelope,
+    options: RunOptions = {},
+  ): RunResult {
+    const view = Buffer.isBuffer(message) ? parseMessage(message) : message;
+    return settleSync(this.sequenceAttempt(scripts, view, envelope, options, undefined), 'runSequenceAsync');
+  }
+
+  /** runSequence awaiting host queries; the sequence is started again with each new answer. */
+  runSequenceAsync(
+    scripts: readonly SequenceScript[],
+    message: Buffer | MessageView,
+    envelope: Envelope,
+    options: RunOptions = {},
+  ): Promise<RunResult> {
+    const view = Buffer.isBuffer(message) ? parseMessage(message) : message;
+    return settleAsync((answers) => this.sequenceAttempt(scripts, view, envelope, options, answers));
+  }
+
+  private sequenceAttempt(
+    scripts: readonly SequenceScript[],
+    view: MessageView,
+    envelope: Envelope,
+    options: RunOptions,
+    answers: Map<string, unknown> | undefined,
+  ): RunResult | PendingQuery {
+    const limits = { maxActions: this.config.maxActions, maxRedirects: this.config.maxRedirects };
+    return runScripts(scripts, view, limits, (program, carry) =>
+      this.attempt(program, carry.message, envelope, options, answers, carry),
+    );
+  }
+
   private attempt(
     program: Program,
     message: Buffer | MessageView,
     envelope: Envelope,
     options: RunOptions,
     answers: Map<string, unknown> | undefined,
+    carry?: SequenceCarry,
   ): RunResult | PendingQuery {
+    if (program.context !== (options.context ?? 'delivery')) {
+      return failed(
+        'error',
+        `script compiled for ${program.context} cannot run in ${options.context ?? 'delivery'}`,
+      );
+    }
     const view = Buffer.isBuffer(message) ? parseMessage(message) : message;
     // Without host hooks given anywhere the defaults serve as they are, with no copy per run.
     const host =
@@ -339,16 +411,32 @@ export class SieveEngine {
       clock: options.clock,
       answers,
       user: options.user,
+      context: program.context,
     });
     const setup = this.runSetup(program);
     rt.captureMatches = setup.captureMatches;
+    if (carry) {
+      rt.result = carry.result;
+      // Actions store the message as earlier scripts edited it.
+      if (carry.edited) rt.edited = rt.message;
+    }
     try {
       for (let i = 0; i < setup.onRun.length; i++) setup.onRun[i]!(rt);
+      // imap4flags' internal flags carry on from one script of a sequence to the next.
+      if (carry?.flags !== undefined) rt.state.set(FLAGS_STATE, carry.flags);
       options.prepare?.(rt);
       // Whether it ran to its end or stopped makes no difference here.
       runCommands(program.commands, rt);
+      if (carry) {
+        carry.flags = (rt.state.get(FLAGS_STATE) as string[] | undefined) ?? carry.flags;
+        if (rt.edited && rt.edited === rt.message) {
+          carry.message = rt.edited;
+          carry.edited = true;
+        }
+      }
     } catch (e) {
       if (e instanceof PendingQuery) return e;
+      rt.trace?.({ kind: 'error', message: e instanceof Error ? e.message : String(e), pos: errorPos(e) });
       if (e instanceof TempFailError) return hostFailure(e);
       if (e instanceof SieveRuntimeError) {
         const pos = { line: e.pos?.line ?? 0, column: e.pos?.column ?? 0 };
@@ -363,6 +451,11 @@ export class SieveEngine {
     }
     return { status: 'ok', actions, effects: rt.result.effects, errors: [] };
   }
+}
+
+/** Where a run-time error happened, when it says so (else the trace uses the current command's place). */
+function errorPos(e: unknown): Position | undefined {
+  return e instanceof SieveRuntimeError ? e.pos : undefined;
 }
 
 function sourceBytes(s: string): number {

@@ -17,3 +17,5 @@ export { shaCrypt, parseShaCrypt } from './sha-crypt.js';
 export type { UserDirectory, ScramCredentials } from './types.js';
 export { AuthCache } from './auth-cache.js';
 export type { AuthCacheOptions } from './auth-cache.js';
+export { HashPool, HashPoolBusyError } from './hash-pool.js';
+export type { HashPoolOptions } from './hash-pool.js';

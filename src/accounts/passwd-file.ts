@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { ScramCredentials, UserDirectory } from './types.js';
 import { AuthCache, type AuthCacheOptions } from './auth-cache.js';
+import type { HashPool } from './hash-pool.js';
 import { parseScramSha256, splitScheme, verifyPassword } from './schemes.js';
 
 /** One user line of a Dovecot passwd-file: `user:password:uid:gid:gecos:home:shell:extra`. */
@@ -30,6 +31,8 @@ export interface PasswdFileOptions {
   defaultScheme?: 'CRYPT' | 'PLAIN';
   /** Cache of verification results (off when absent); a user's entries go when their line changes. */
   authCache?: AuthCacheOptions;
+  /** Verify hashes on these worker threads instead of the calling thread. */
+  hashPool?: HashPool;
 }
 
 /** Parses passwd-file text. Malformed lines are reported in `errors` and skipped. */
@@ -93,6 +96,7 @@ export class PasswdFileDirectory implements UserDirectory {
   private stamp = '';
   private loading: Promise<void> | null = null;
   private readonly cache: AuthCache | null;
+  private readonly pool: HashPool | undefined;
   /** Problems found in the file at the last load (line numbers and reasons, never passwords). */
   errors: string[] = [];
 
@@ -102,6 +106,7 @@ export class PasswdFileDirectory implements UserDirectory {
   ) {
     this.defaultScheme = opts.defaultScheme ?? 'CRYPT';
     this.cache = opts.authCache ? new AuthCache(opts.authCache) : null;
+    this.pool = opts.hashPool;
   }
 
   /** Re-reads the file if it changed since the last read. */
@@ -161,14 +166,21 @@ export class PasswdFileDirectory implements UserDirectory {
   async verifyPassword(user: string, password: string): Promise<boolean> {
     const e = await this.lookup(user);
     if (!e || e.password === '' || 'nologin' in e.extra) {
-      await verifyPassword(password, DUMMY_HASH);
+      await this.check(password, DUMMY_HASH);
       return false;
     }
     const cached = this.cache?.get(user, password);
     if (cached !== undefined) return cached;
-    const ok = await verifyPassword(password, e.password, this.defaultScheme);
+    const ok = await this.check(password, e.password, this.defaultScheme);
     this.cache?.set(user, password, ok);
     return ok;
+  }
+
+  private check(password: string, stored: string, defaultScheme?: string): Promise<boolean> {
+    const pool = this.pool;
+    return pool
+      ? pool.verify(password, stored, defaultScheme)
+      : verifyPassword(password, stored, defaultScheme);
   }
 
   async scramSha256(user: string): Promise<ScramCredentials | null> {

@@ -241,7 +241,8 @@ export interface MailtoNotifyFields {
   from?: string;
   importance: 1 | 2 | 3;
   options: string[];
-  message: string;
+  /** The :message text (named so to leave `message` to the stored message, as on other actions). */
+  text: string;
   mailto: MailtoUri;
   /** Why no notification may be sent (RFC 5436 §2.7: the message was itself automated). */
   suppressed?: string;
@@ -342,12 +343,12 @@ export function buildMailtoNotification(
   ];
   if (uri.to.length) headers.push(['To', uri.to.map((r) => encodeAddress(r.text)).join(', ')]);
   if (uri.cc.length) headers.push(['Cc', uri.cc.map((r) => encodeAddress(r.text)).join(', ')]);
-  headers.push(['Subject', encodeText(uri.subject ?? subjectFromMessage(fields.message))]);
+  headers.push(['Subject', encodeText(uri.subject ?? subjectFromMessage(fields.text))]);
   headers.push(['Auto-Submitted', 'auto-notified']);
   headers.push(['X-Priority', priority], ['Importance', importance]);
   for (const [name, value] of uri.headers) headers.push([name, encodeText(value)]);
   headers.push(['MIME-Version', '1.0']);
-  const body = (uri.body ?? fields.message).replace(/\r?\n/g, CRLF);
+  const body = (uri.body ?? fields.text).replace(/\r?\n/g, CRLF);
   headers.push(['Content-Type', 'text/plain; charset=utf-8']);
   const plain = /^[\x00-\x7f]*$/.test(body) && !body.split(CRLF).some((l) => l.length > 998);
   headers.push(['Content-Transfer-Encoding', plain ? '7bit' : 'base64']);

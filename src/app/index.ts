@@ -7,7 +7,20 @@ export {
   type ManageSieveConfig,
   type StartedManageSieve,
 } from './managesieve.js';
-export { checkEngineSettings, ConfigError } from './engine-settings.js';
+export { checkEngineSettings } from './engine-settings.js';
+export {
+  ConfigError,
+  checkConfig,
+  configSections,
+  declareConfigSection,
+  loadConfig,
+  type ConfigSection,
+  type FlatSection,
+  type LoadOptions,
+  type TamisConfig,
+} from './config-file.js';
+export { manageSieveSettings, type ManageSieveSection } from './managesieve-settings.js';
+export { JsonSyntaxError, parseJsonText } from './json-text.js';
 export {
   loadDeliverySettings,
   checkDeliverySettings,

@@ -1,53 +1,28 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { PasswdFileDirectory } from '../accounts/index.js';
+import { HashPool, PasswdFileDirectory } from '../accounts/index.js';
 import { SieveEngine, type ConfigInput } from '../index.js';
 import { FileScriptStore } from '../scripts/file-store.js';
 import { userHomes } from './homes.js';
-import type { QuotaLimits } from '../scripts/types.js';
 import { ensureSelfSignedCertificate } from '../managesieve/server/certificate.js';
-import type { ManageSieveLimits, ManageSieveLogger } from '../managesieve/server/options.js';
+import type { ManageSieveLogger } from '../managesieve/server/options.js';
 import { createManageSieveServer, type ManageSieveServer } from '../managesieve/server/server.js';
-import type { AuthThrottleOptions } from '../managesieve/server/throttle.js';
+import { loadConfig } from './config-file.js';
+import type { ManageSieveSection } from './managesieve-settings.js';
 
-/** The JSON configuration file (every key optional; see docs/managesieve.md). */
-export interface ManageSieveConfig {
-  /** `HOST:PORT`, `[IPv6]:PORT` or `:PORT`. Default `127.0.0.1:4190`. */
-  listen?: string;
-  /** Data folder. Default `$XDG_DATA_HOME/tamis` when XDG_DATA_HOME is set, else `./tamis-data`. */
-  dataDir?: string;
-  /** Dovecot-style passwd-file. Default `<dataDir>/users` (created empty when missing). */
-  usersFile?: string;
-  /** Folder holding one home folder per user. Default `<dataDir>/home`. */
-  homeDir?: string;
-  /** Use the home field of the users file when an entry has one. Default true. */
-  useUsersFileHome?: boolean;
-  tls?: {
-    /** PEM files; when both are absent a self-signed pair is generated in `<dataDir>/tls` and reused. */
-    cert?: string;
-    key?: string;
-    /** TLS from the first byte instead of STARTTLS. Default false. */
-    implicit?: boolean;
-    /** Set false to run without any TLS (then only non-plaintext mechanisms, or insecureAuth). Default true. */
-    enabled?: boolean;
+/**
+ * What the ManageSieve service is started from: the `managesieve` section of the configuration
+ * file (see docs/configuration.md), plus two keys kept for programs written before the engine had
+ * its own section.
+ */
+export type ManageSieveConfig = Omit<ManageSieveSection, 'quota'> & {
+  quota?: ManageSieveSection['quota'] & {
+    /** @deprecated The engine's `maxScriptSize`; used only when no engine is passed to startManageSieve. */
+    maxScriptSize?: number;
   };
-  /** Allow PLAIN/LOGIN/OAUTHBEARER without TLS. Default false. */
-  insecureAuth?: boolean;
-  implementation?: string;
   /** @deprecated The engine's `maxRedirects`; used only when no engine is passed to startManageSieve. */
   maxRedirects?: number;
-  /** Folder of the scripts `include :global` reads. Default: none (no global scripts). */
-  globalScriptsDir?: string;
-  /** Treat loopback connections as secure for PLAIN and LOGIN without TLS. Default true. */
-  secureLoopback?: boolean;
-  /** Send every user to this `sieve://` server after login (REFERRAL). */
-  referral?: string;
-  /** Mechanisms users may pick; others answer AUTH-TOO-WEAK. Default: all. */
-  allowedMechanisms?: string[];
-  quota?: Partial<QuotaLimits>;
-  limits?: Partial<ManageSieveLimits>;
-  authThrottle?: Partial<AuthThrottleOptions>;
-}
+};
 
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.XDG_DATA_HOME ? path.join(env.XDG_DATA_HOME, 'tamis') : path.resolve('tamis-data');
@@ -61,51 +36,17 @@ export function parseListen(spec: string): { host: string; port: number } {
   return { host: m[1] ?? (m[2] || '127.0.0.1'), port };
 }
 
-const KNOWN_KEYS = new Set([
-  'listen',
-  'dataDir',
-  'usersFile',
-  'homeDir',
-  'useUsersFileHome',
-  'tls',
-  'insecureAuth',
-  'implementation',
-  'maxRedirects',
-  'globalScriptsDir',
-  'secureLoopback',
-  'referral',
-  'allowedMechanisms',
-  'quota',
-  'limits',
-  'authThrottle',
-]);
-
-/** Reads a JSON config file; relative paths in it are taken relative to the file's folder. */
+/**
+ * @deprecated Use loadConfig. Reads a configuration file (either form) and returns its
+ * `managesieve` section, with the engine's `maxRedirects` and `maxScriptSize` under their old keys.
+ */
 export async function loadManageSieveConfig(file: string): Promise<ManageSieveConfig> {
-  const text = await fs.readFile(file, 'utf8');
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (e) {
-    throw new Error(`${file}: invalid JSON: ${(e as Error).message}`);
-  }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-    throw new Error(`${file}: the configuration must be a JSON object`);
-  }
-  for (const k of Object.keys(data))
-    if (!KNOWN_KEYS.has(k)) throw new Error(`${file}: unknown key ${JSON.stringify(k)}`);
-  const cfg = data as ManageSieveConfig;
-  const base = path.dirname(path.resolve(file));
-  const rel = (p: string | undefined): string | undefined =>
-    p === undefined ? undefined : path.resolve(base, p);
-  return {
-    ...cfg,
-    dataDir: rel(cfg.dataDir),
-    usersFile: rel(cfg.usersFile),
-    homeDir: rel(cfg.homeDir),
-    globalScriptsDir: rel(cfg.globalScriptsDir),
-    tls: cfg.tls ? { ...cfg.tls, cert: rel(cfg.tls.cert), key: rel(cfg.tls.key) } : undefined,
-  };
+  const { engine, managesieve = {} } = loadConfig(file, { flat: 'managesieve' });
+  const config: ManageSieveConfig = { ...managesieve };
+  if (engine?.maxRedirects !== undefined) config.maxRedirects = engine.maxRedirects;
+  if (engine?.maxScriptSize !== undefined)
+    config.quota = { ...config.quota, maxScriptSize: engine.maxScriptSize };
+  return config;
 }
 
 export interface StartedManageSieve {
@@ -142,7 +83,8 @@ export async function startManageSieve(
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
   }
-  const directory = new PasswdFileDirectory(usersFile);
+  const hashPool = config.hashWorkers === 0 ? undefined : new HashPool({ size: config.hashWorkers });
+  const directory = new PasswdFileDirectory(usersFile, { hashPool });
   await directory.refresh();
   for (const err of directory.errors) logger.warn(`managesieve: ${usersFile}: ${err}`);
   if ((await directory.list()).length === 0) {
@@ -187,6 +129,13 @@ export async function startManageSieve(
     authThrottle: config.authThrottle,
     logger,
   });
+  if (hashPool) {
+    const close = server.close.bind(server);
+    server.close = async () => {
+      await close();
+      await hashPool.close();
+    };
+  }
   const { host, port } = parseListen(config.listen ?? '127.0.0.1:4190');
   const addr = await server.listen(port, host);
   logger.info(

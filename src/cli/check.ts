@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { formatDiagnosticWithSource } from './format.js';
-import { createEngine } from './test.js';
+import { createEngine, exitCodeFor, warnOn } from './test.js';
 
 /** `tamis check`: compiles each script; prints errors and warnings; 0 when all are valid. */
 export async function runCheck(scripts: string[], opts: { config?: string }): Promise<number> {
-  const engine = await createEngine(opts.config);
+  const engine = await createEngine(opts.config, warnOn('check'));
   let ok = true;
   for (const file of scripts) {
     let source: string;
@@ -32,13 +32,13 @@ export function registerCheck(program: Command): void {
     .command('check')
     .description('check Sieve scripts for errors (exit 0 when all are valid)')
     .argument('<script...>', 'Sieve scripts')
-    .option('--config <file>', 'engine settings as JSON (limits, disabled extensions)')
+    .option('--config <file>', 'configuration file (JSON; its engine section is used)')
     .action(async (scripts: string[], opts: { config?: string }) => {
       try {
         process.exitCode = await runCheck(scripts, opts);
       } catch (e) {
         process.stderr.write(`tamis check: ${(e as Error).message}\n`);
-        process.exitCode = 1;
+        process.exitCode = exitCodeFor(e);
       }
     });
 }

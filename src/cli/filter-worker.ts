@@ -1,17 +1,17 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { FileReader, filterFiles, type FilterContext, type FilterWorkerSetup } from './filter.js';
-import { compileScriptFile, createEngine } from './test.js';
+import { compileChain, createEngine } from './test.js';
 
 /** A worker thread of `tamis filter`: compiles the script once, then runs it over each batch it is sent. */
 export async function runFilterWorker(): Promise<void> {
   const setup = (workerData as { setup: FilterWorkerSetup }).setup;
   const engine = await createEngine(setup.config);
-  const compiled = await compileScriptFile(engine, setup.script, setup.json);
-  if (!compiled) throw new Error(`cannot compile ${setup.script}`);
+  const chain = await compileChain(engine, setup.script, setup, setup.json);
+  if (!chain) throw new Error(`cannot compile ${setup.script}`);
   const { parseMessage } = await import('../index.js');
   const cx: FilterContext = {
     engine,
-    program: compiled.program,
+    chain,
     json: setup.json,
     parseMessage,
     reader: new FileReader(),

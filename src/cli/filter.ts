@@ -2,17 +2,31 @@ import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import type { Command } from 'commander';
 import { createRequire } from 'node:module';
 import type * as WorkerThreads from 'node:worker_threads';
-import type { Program, SieveEngine, MessageView, Action } from '../index.js';
+import type { SieveEngine, MessageView, Action } from '../index.js';
 import { shortAction } from './format.js';
 import { assertMaildir, countMaildir, maildirMessages } from '../maildir/reader.js';
 import { FILTER_WORKER_ARG } from './worker-arg.js';
-import { compileScriptFile, createEngine, envelopeFor, messageJson, unreadableJson } from './test.js';
+import {
+  collect,
+  compileChain,
+  createEngine,
+  envelopeFor,
+  exitCodeFor,
+  messageJson,
+  runChain,
+  unreadableJson,
+  warnOn,
+  type ScriptChain,
+} from './test.js';
 
 export interface FilterOptions {
   json?: boolean;
   config?: string;
   /** Worker threads running the script; default 1 (the main thread alone). */
   jobs?: number;
+  /** Scripts run before and after the script, in order. */
+  before?: string[];
+  after?: string[];
 }
 
 /** Output is gathered into blocks of about this size before one write; nothing else is kept. */
@@ -112,7 +126,8 @@ export interface BatchResult {
 
 export interface FilterContext {
   engine: SieveEngine;
-  program: Program;
+  /** The script, with the --before and --after scripts around it. */
+  chain: ScriptChain;
   json: boolean;
   parseMessage: (raw: Buffer) => MessageView;
   reader: FileReader;
@@ -155,11 +170,13 @@ function filterOne(
   sink: (line: string) => void,
 ): boolean {
   const view = cx.parseMessage(raw);
-  const result = cx.engine.run(cx.program, view, envelopeFor(view));
+  const result = runChain(cx.engine, cx.chain, view, envelopeFor(view));
   if (cx.json) {
     sink(messageJson(file, result));
   } else {
-    let line = result.status === 'error' ? `${file}: error: ${result.errors[0]?.message}; ` : `${file}: `;
+    const err = result.errors[0];
+    const where = err?.script === undefined ? '' : ` in ${err.script}`;
+    let line = result.status === 'error' ? `${file}: error${where}: ${err?.message}; ` : `${file}: `;
     const actions = result.actions;
     for (let i = 0; i < actions.length; i++) {
       line += i ? `, ${shortAction(actions[i]!)}` : shortAction(actions[i]!);
@@ -184,9 +201,9 @@ const IN_FLIGHT = 2;
 export async function runFilter(scriptFile: string, maildir: string, opts: FilterOptions): Promise<number> {
   assertMaildir(maildir);
   const workers = opts.jobs ?? 1;
-  const engine = await createEngine(opts.config);
-  const compiled = await compileScriptFile(engine, scriptFile, !!opts.json);
-  if (!compiled) return 1;
+  const engine = await createEngine(opts.config, warnOn('filter'));
+  const chain = await compileChain(engine, scriptFile, opts, !!opts.json);
+  if (!chain) return 1;
   const progress = process.stderr.isTTY ? new Progress(countMaildir(maildir)) : null;
   const out = new BlockWriter(1);
   const counts = new Map<string, number>();
@@ -202,7 +219,13 @@ export async function runFilter(scriptFile: string, maildir: string, opts: Filte
   if (workers > 1) {
     await filterInWorkers(
       workers,
-      { script: scriptFile, config: opts.config, json: !!opts.json },
+      {
+        script: scriptFile,
+        config: opts.config,
+        json: !!opts.json,
+        before: opts.before ?? [],
+        after: opts.after ?? [],
+      },
       maildir,
       (r, n) => {
         for (const line of r.lines) out.line(line);
@@ -213,7 +236,7 @@ export async function runFilter(scriptFile: string, maildir: string, opts: Filte
     const { parseMessage } = await import('../index.js');
     const cx: FilterContext = {
       engine,
-      program: compiled.program,
+      chain,
       json: !!opts.json,
       parseMessage,
       reader: new FileReader(),
@@ -312,6 +335,8 @@ export interface FilterWorkerSetup {
   script: string;
   config?: string;
   json: boolean;
+  before: string[];
+  after: string[];
 }
 
 export function registerFilter(program: Command): void {
@@ -321,7 +346,9 @@ export function registerFilter(program: Command): void {
     .argument('<script>', 'Sieve script')
     .argument('<maildir>', 'Maildir folder (with new/ and cur/)')
     .option('--json', 'one JSON line per message')
-    .option('--config <file>', 'engine settings as JSON')
+    .option('--config <file>', 'configuration file (JSON; its engine section is used)')
+    .option('--before <file>', 'a script run before <script> (repeatable, in order)', collect)
+    .option('--after <file>', 'a script run after <script> (repeatable, in order)', collect)
     .option('--jobs <n>', 'worker threads running the script (default: 1)', (v) => {
       const n = Number(v);
       if (!Number.isInteger(n) || n < 1 || n > 64)
@@ -333,7 +360,7 @@ export function registerFilter(program: Command): void {
         process.exitCode = await runFilter(script, maildir, opts);
       } catch (e) {
         process.stderr.write(`tamis filter: ${(e as Error).message}\n`);
-        process.exitCode = 1;
+        process.exitCode = exitCodeFor(e);
       }
     });
 }

@@ -1,4 +1,4 @@
-import type { Diagnostic, Action, TraceEvent } from '../index.js';
+import type { Diagnostic, Action } from '../index.js';
 
 // Only type imports above: this module is loaded at CLI start-up and must stay light.
 
@@ -38,13 +38,21 @@ export function formatDiagnosticWithSource(d: Diagnostic, file: string, source: 
   return `${head}\n  ${text}\n  ${pad}^`;
 }
 
-/** A diagnostic for JSON output: position and message only. */
-export function diagnosticJson(d: Diagnostic): { line: number; column: number; message: string } {
-  return { line: d.line, column: d.column, message: d.message };
+/** A diagnostic for JSON output: position, message and (in a sequence) the script. */
+export function diagnosticJson(d: Diagnostic): {
+  line: number;
+  column: number;
+  message: string;
+  script?: string;
+} {
+  const out = { line: d.line, column: d.column, message: d.message };
+  // In a sequence of scripts, which one it was.
+  return d.script === undefined ? out : { ...out, script: d.script };
 }
 
 /**
- * An action as plain JSON: `type` plus its own fields, without internal ones (`pos`). Extension
+ * An action as plain JSON: `type` plus its own fields, without internal ones (`pos`, and the
+ * edited `message` an action carries after editheader). Extension
  * actions outside the core set are flattened to their name and fields.
  */
 export function actionJson(a: Action): Record<string, unknown> {
@@ -52,7 +60,7 @@ export function actionJson(a: Action): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const k in a) {
     const v = (a as unknown as Record<string, unknown>)[k];
-    if (k !== 'pos' && v !== undefined && Object.hasOwn(a, k)) out[k] = v;
+    if (k !== 'pos' && k !== 'message' && v !== undefined && Object.hasOwn(a, k)) out[k] = v;
   }
   return out;
 }
@@ -96,12 +104,11 @@ export function describeAction(a: Action): string {
       if (a.suppressed !== undefined) parts.push(`(suppressed: ${a.suppressed})`);
       return parts.join(' ');
     }
+    case 'notify': {
+      const note = a.suppressed ? ` (not sent: ${a.suppressed})` : '';
+      return `notify: ${a.method} importance ${a.importance} message ${quote(firstLine(a.text))}${note}`;
+    }
     case 'other':
-      if (a.name === 'notify') {
-        const f = a.fields as { method: string; importance: number; message: string; suppressed?: string };
-        const note = f.suppressed ? ` (not sent: ${f.suppressed})` : '';
-        return `notify: ${f.method} importance ${f.importance} message ${quote(firstLine(f.message))}${note}`;
-      }
       return `${a.name}: ${JSON.stringify(a.fields)}`;
   }
 }
@@ -122,28 +129,4 @@ export function shortAction(a: Action): string {
     default:
       return a.type;
   }
-}
-
-/**
- * One trace event as a line: where, what, and the outcome of tests, followed by the start of the
- * source text at that place so the reader sees which rule it was.
- */
-export function formatTrace(e: TraceEvent, source: string): string {
-  const where = `${e.pos.line}:${e.pos.column}`.padEnd(7);
-  let what: string;
-  if (e.kind === 'test') what = `test ${e.name} → ${e.result ? 'true' : 'false'}`;
-  else if (e.kind === 'action') what = `action ${e.name}`;
-  else what = 'stop';
-  if (e.detail) what += ` (${e.detail})`;
-  const text = sourceLine(source, e.pos.line).slice(Math.max(0, e.pos.column - 1));
-  const excerpt = text.length > 50 ? `${text.slice(0, 50)}...` : text;
-  return `  ${where} ${what.padEnd(32)} ${excerpt.trim() ? `| ${excerpt.trim()}` : ''}`.trimEnd();
-}
-
-/** A trace event for JSON output. */
-export function traceJson(e: TraceEvent): Record<string, unknown> {
-  const out: Record<string, unknown> = { kind: e.kind, name: e.name, line: e.pos.line, column: e.pos.column };
-  if (e.result !== undefined) out.result = e.result;
-  if (e.detail !== undefined) out.detail = e.detail;
-  return out;
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { ManageSieveConfig } from '../app/index.js';
+import { exitCodeFor, warnOn } from './test.js';
 
 interface ManageSieveCliOptions {
   config?: string;
@@ -17,7 +18,10 @@ export function registerManageSieveCommand(program: Command): void {
   program
     .command('managesieve')
     .description('Run the ManageSieve server (RFC 5804); runs with no configuration at all')
-    .option('--config <file>', 'JSON configuration file (command-line options override it)')
+    .option(
+      '--config <file>',
+      'configuration file (JSON; its engine and managesieve sections; options override it)',
+    )
     .option('--listen <host:port>', 'address to listen on (default 127.0.0.1:4190)')
     .option('--data <dir>', 'data folder (default $XDG_DATA_HOME/tamis or ./tamis-data)')
     .option('--users <file>', 'passwd-file with the users (default <data>/users)')
@@ -28,8 +32,12 @@ export function registerManageSieveCommand(program: Command): void {
     .action(async (opts: ManageSieveCliOptions, cmd: Command) => {
       try {
         // Loaded here so other commands start without the server's TLS and hashing code.
-        const { loadManageSieveConfig, startManageSieve } = await import('../app/index.js');
-        const base: ManageSieveConfig = opts.config ? await loadManageSieveConfig(opts.config) : {};
+        const { loadConfig, startManageSieve } = await import('../app/index.js');
+        const { SieveEngine } = await import('../index.js');
+        const file = opts.config
+          ? loadConfig(opts.config, { flat: 'managesieve', warn: warnOn('managesieve') })
+          : {};
+        const base: ManageSieveConfig = file.managesieve ?? {};
         if ((opts.tlsCert === undefined) !== (opts.tlsKey === undefined)) {
           throw new Error('--tls-cert and --tls-key must be given together');
         }
@@ -45,14 +53,18 @@ export function registerManageSieveCommand(program: Command): void {
             ...(opts.implicitTls ? { implicit: true } : {}),
           },
         };
-        const started = await startManageSieve(config);
+        // Uploads are checked, and capabilities advertised, by the engine the file configures.
+        const started = await startManageSieve(config, undefined, new SieveEngine({ config: file.engine }));
         const stop = (): void => {
           void started.server.close().then(() => process.exit(0));
         };
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       } catch (err) {
-        cmd.error(`tamis managesieve: ${(err as Error).message}`, { exitCode: 1, code: 'tamis.managesieve' });
+        cmd.error(`tamis managesieve: ${(err as Error).message}`, {
+          exitCode: exitCodeFor(err),
+          code: 'tamis.managesieve',
+        });
       }
     });
 }

@@ -1,6 +1,6 @@
 import type { CommandNode, ScriptNode, TestNode } from '../syntax/ast.js';
 import type { Diagnostic } from '../diagnostics.js';
-import type { CompileContext, EngineConfig } from '../extensions/types.js';
+import type { CompileContext, EngineConfig, RunContext } from '../extensions/types.js';
 import type { Registry } from './registry.js';
 import type { CompiledCommand, CompiledTest, Program } from './program.js';
 import { createCompileState } from './compile-state.js';
@@ -12,6 +12,12 @@ import { createTagResolver, whatOf } from './tags.js';
 import { suggest } from './suggest.js';
 import { parse } from '../syntax/index.js';
 import { ListStack } from '../syntax/lists.js';
+
+/** How diagnostics name a run context. */
+const CONTEXT_NAMES: Record<RunContext, string> = {
+  delivery: 'a delivery',
+  imap: 'a script run by an IMAP event',
+};
 
 /** The nested tests of every node that has none (nothing writes to the lists given to compile). */
 const NO_TESTS = Object.freeze([]) as unknown as CompiledTest[];
@@ -25,6 +31,8 @@ export interface CompileOptions {
   loadScript?: (name: string, location: 'personal' | 'global') => string | null;
   /** Initial compile state (include hands its bookkeeping to the scripts it compiles). */
   state?: Map<string, unknown>;
+  /** Where the script will run (default delivery): commands that make no sense there are refused. */
+  context?: RunContext;
 }
 
 /**
@@ -90,6 +98,7 @@ export interface ScriptCompiler {
 /** Starts a compile; see compileAst and compileSource for the two ways of feeding it. */
 export function createCompiler(options: CompileOptions): ScriptCompiler {
   const { registry, config } = options;
+  const context = options.context ?? 'delivery';
   const s = createCompileState(registry, config, options.allowTestOnly ?? false, new StateBag(options.state));
   const { capabilities, stack, has, error, unknownSeen } = s;
 
@@ -258,6 +267,14 @@ export function createCompiler(options: CompileOptions): ScriptCompiler {
       return;
     }
     const def = owned.def;
+    if (def.contexts && !def.contexts.includes(context)) {
+      error(
+        node.pos,
+        `${node.name} cannot be used in ${CONTEXT_NAMES[context]} (RFC 6785)`,
+        'not-in-context',
+      );
+      return;
+    }
     const args = parseArgs(node, def);
     const testsOk = checkTests(node, def);
     const tests = testsOk || def.tests ? compileTests(node) : null;
@@ -278,15 +295,20 @@ export function createCompiler(options: CompileOptions): ScriptCompiler {
   return {
     add: (node) => compileCommand(node, top),
     finish: () => ({
-      program: programOf(commandStack.take(0), capabilities, registry),
+      program: programOf(commandStack.take(0), capabilities, registry, context),
       diagnostics: s.diagnostics,
     }),
   };
 }
 
 /** The program of the compiled commands, with what its run needs to know of its capabilities. */
-function programOf(commands: CompiledCommand[], capabilities: Set<string>, registry: Registry): Program {
+function programOf(
+  commands: CompiledCommand[],
+  capabilities: Set<string>,
+  registry: Registry,
+  context: RunContext,
+): Program {
   let captureMatches = false;
   for (const cap of capabilities) if (registry.extensions.get(cap)?.readsMatches) captureMatches = true;
-  return { commands, capabilities, captureMatches };
+  return { commands, capabilities, captureMatches, context };
 }

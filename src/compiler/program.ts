@@ -1,5 +1,5 @@
 import type { Position } from '../syntax/ast.js';
-import type { ActionCommandDef, TestDef } from '../extensions/types.js';
+import type { ActionCommandDef, RunContext, TestDef } from '../extensions/types.js';
 
 /** The compiled form: plain data pointing at the definitions that run it. */
 export interface CompiledTest {
@@ -19,4 +19,6 @@ export interface Program {
   capabilities: Set<string>;
   /** Match values are recorded in runs: an extension required reads them (`${1}`). */
   captureMatches: boolean;
+  /** The run context the script was compiled for; it runs only there. */
+  context: RunContext;
 }

@@ -145,6 +145,7 @@ export async function deliver(deps: DeliveryDeps, request: DeliveryRequest): Pro
       message: parseMessage(message),
       mailboxes,
       duplicates: deps.stores.duplicates,
+      vacation: deps.stores.vacation,
       now,
     });
     line.errors = seq.errors;
@@ -158,7 +159,6 @@ export async function deliver(deps: DeliveryDeps, request: DeliveryRequest): Pro
       message: original,
       mailboxes,
       outbox: deps.outbox,
-      vacation: deps.stores.vacation,
       defaultMailbox,
       autocreate: deps.autocreate ?? false,
       now,
@@ -169,8 +169,10 @@ export async function deliver(deps: DeliveryDeps, request: DeliveryRequest): Pro
     if (result.rejected !== null)
       return finish({ kind: 'rejected', detail: result.rejected.split(/\r?\n/)[0]! });
     // RFC 7352 §3 and RFC 5230: what the run wants remembered counts only for a stored message.
-    for (const effect of seq.effects) await deps.stores.duplicates.mark(effect.user, effect.key, now);
-    for (const step of result.afterStored) await step();
+    for (const effect of seq.effects) {
+      if (effect.type === 'duplicate') await deps.stores.duplicates.mark(effect.user, effect.key, now);
+      else await deps.stores.vacation.recordReply(effect.user, effect.sender, effect.handle, now);
+    }
     record.done = true;
     await deps.stores.deliveries.put(key, record, now);
     return finish({ kind: 'delivered', detail: 'Saved' });

@@ -7,7 +7,7 @@ import {
   type MessageView,
   type SieveEngine,
 } from '../index.js';
-import type { DuplicateTracker } from '../stores/types.js';
+import type { DuplicateTracker, VacationTracker } from '../stores/types.js';
 import type { Mailboxes } from './ports.js';
 
 type ScriptLoader = NonNullable<NonNullable<Parameters<SieveEngine['compileAsync']>[1]>['loadScript']>;
@@ -41,6 +41,7 @@ export interface SequenceContext {
   message: MessageView;
   mailboxes: Mailboxes;
   duplicates: DuplicateTracker;
+  vacation: VacationTracker;
   now: Date;
 }
 
@@ -64,6 +65,8 @@ export async function runSequence(scripts: NamedScript[], ctx: SequenceContext):
     mailboxExists: (name: string) => temporary(ctx.mailboxes.exists(name)),
     duplicateSeen: (q: { user: string; key: string; seconds: number }) =>
       temporary(ctx.duplicates.seen(q.user, q.key, q.seconds, ctx.now)),
+    vacationReplied: (q: { user: string; sender: string; handle: string; seconds: number }) =>
+      temporary(ctx.vacation.recentlyReplied(q.user, q.sender, q.handle, q.seconds, ctx.now)),
   };
   const problem = (script: NamedScript, lines: string[]): void => {
     out.errors.push(...lines);

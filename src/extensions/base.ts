@@ -59,12 +59,16 @@ const header: TestDef<HeaderTestData> = {
   test(d, rt) {
     // The common case, one constant field name: match the view's cached values as they are.
     if (d.names.length === 1 && typeof d.names[0] === 'string' && !d.mime && !d.index) {
-      return rt.match(rt.message.header(d.names[0]), d.keys, d.spec);
+      const values = rt.message.header(d.names[0]);
+      rt.trace?.({ kind: 'values', source: 'header', name: d.names[0], values });
+      return rt.match(values, d.keys, d.spec);
     }
     const values: string[] = [];
     for (const n of rt.expandList(d.names)) {
       const found = d.mime ? mimeHeaderValues(rt, d.mime, n) : rt.message.header(n);
-      values.push(...pickIndexed(found, d.index));
+      const picked = pickIndexed(found, d.index);
+      rt.trace?.({ kind: 'values', source: 'header', name: n, values: picked });
+      values.push(...picked);
     }
     return rt.match(values, d.keys, d.spec);
   },
@@ -150,11 +154,14 @@ const address: TestDef<AddressTestData> = {
         if (addresses.length === 1) {
           // One address (From, Sender...): a list of exactly one value.
           const v = part.extract(addresses[0]!, rt);
-          return rt.match(v === null ? [] : [v], d.keys, d.spec);
+          const values = v === null ? [] : [v];
+          rt.trace?.({ kind: 'values', source: 'address', name: names[0], part: part.name, values });
+          return rt.match(values, d.keys, d.spec);
         }
       }
       const values: string[] = [];
       for (let i = 0; i < names.length; i++) {
+        const start = values.length;
         const addresses = rt.message.addresses(names[i]!);
         // RFC 5228 §2.7.4: text that is no address can still be matched whole with :all.
         if (addresses.length === 0 && part.name === 'all') {
@@ -165,6 +172,13 @@ const address: TestDef<AddressTestData> = {
           const v = part.extract(addresses[j]!, rt);
           if (v !== null) values.push(v);
         }
+        rt.trace?.({
+          kind: 'values',
+          source: 'address',
+          name: names[i],
+          part: part.name,
+          values: values.slice(start),
+        });
       }
       return rt.match(values, d.keys, d.spec);
     }
@@ -173,6 +187,7 @@ const address: TestDef<AddressTestData> = {
     const messages = d.mime ? selectedParts(rt, d.mime).map((p) => p.view) : [rt.message];
     for (const m of messages) {
       for (const n of rt.expandList(d.names)) {
+        const start = values.length;
         const addresses = d.index
           ? pickIndexed(m.rawHeader(n), d.index).flatMap((v) => parseAddressList(v))
           : m.addresses(n);
@@ -183,6 +198,13 @@ const address: TestDef<AddressTestData> = {
           const v = d.part.extract(a, rt);
           if (v !== null) values.push(v);
         }
+        rt.trace?.({
+          kind: 'values',
+          source: 'address',
+          name: n,
+          part: d.part.name,
+          values: values.slice(start),
+        });
       }
     }
     return rt.match(values, d.keys, d.spec);
@@ -200,11 +222,19 @@ const exists: TestDef<{ names: SieveString[]; mime: MimeSelect | null }> = {
   test(d, rt) {
     const names = rt.expandList(d.names);
     if (!d.mime) {
-      for (let i = 0; i < names.length; i++) if (rt.message.header(names[i]!).length === 0) return false;
+      for (let i = 0; i < names.length; i++) {
+        const present = rt.message.header(names[i]!).length > 0;
+        rt.trace?.({ kind: 'exists', header: names[i]!, present });
+        if (!present) return false;
+      }
       return true;
     }
     const messages = selectedParts(rt, d.mime).map((p) => p.view);
-    return names.every((n) => messages.some((m) => m.header(n).length > 0));
+    return names.every((n) => {
+      const present = messages.some((m) => m.header(n).length > 0);
+      rt.trace?.({ kind: 'exists', header: n, present });
+      return present;
+    });
   },
 };
 
@@ -221,7 +251,11 @@ const size: TestDef<{ over: boolean; limit: number }> = {
     const n = args.positional[0]!;
     return { over: args.tags.has('over'), limit: n.type === 'number' ? n.value : 0 };
   },
-  test: (d, rt) => (d.over ? rt.message.size > d.limit : rt.message.size < d.limit),
+  test(d, rt) {
+    const size = rt.message.size;
+    rt.trace?.({ kind: 'size', size, comparison: d.over ? 'over' : 'under', limit: d.limit });
+    return d.over ? size > d.limit : size < d.limit;
+  },
 };
 
 const not: TestDef<CompiledTest> = {

@@ -3,6 +3,7 @@ import type { SieveString } from '../compiler/strings.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { hasBodySeparator, mimeTree, walkParts, type MimePart } from '../message/mime.js';
 import { decodedBody, isTextual, partPlainText, toText } from '../message/mime-content.js';
+import { number } from '../settings/schema.js';
 
 type Transform = { kind: 'raw' } | { kind: 'text' } | { kind: 'content'; types: SieveString[] };
 
@@ -100,6 +101,7 @@ const body: TestDef<BodyData> = {
   },
   test(d, rt) {
     const values = bodyValues(rt, d.transform);
+    rt.trace?.({ kind: 'values', source: 'body', part: d.transform.kind, values: values ?? [] });
     if (values === null) return false;
     // RFC 5173 §6: a body test leaves the match variables alone.
     const capture = rt.captureMatches;
@@ -114,3 +116,13 @@ const body: TestDef<BodyData> = {
 
 /** RFC 5173: the body test with :raw, :content and :text (the default). */
 export const bodyExtension: Extension = { name: 'body', tests: [body as TestDef] };
+
+/** RFC 5173 body (and extracttext): how much of a body is looked at. */
+export const bodySettings = {
+  maxBodySize: number({
+    integer: true,
+    min: 0,
+    default: 4 * 1024 * 1024,
+    doc: 'Octets of a message body the body test and extracttext look at (per test, decoded).',
+  }),
+};

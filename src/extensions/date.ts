@@ -239,6 +239,7 @@ const dateTest: TestDef<DateData> = {
       const v = shown && datePart(shown, part);
       if (v !== null && v !== undefined) values.push(v);
     }
+    rt.trace?.({ kind: 'values', source: 'date', name, part, values });
     return rt.match(values, d.keys, d.spec);
   },
 };
@@ -259,8 +260,11 @@ const currentdate: TestDef<CurrentDateData> = {
   test(d, rt) {
     const now = rt.ask('now', () => rt.host.now()).getTime();
     const shown = shift({ time: now, offset: 0 }, d.zone, rt);
-    const v = shown && datePart(shown, rt.expand(d.part).toLowerCase());
-    return rt.match(v === null ? [] : [v], d.keys, d.spec);
+    const part = rt.expand(d.part).toLowerCase();
+    const v = shown && datePart(shown, part);
+    const values = v === null ? [] : [v];
+    rt.trace?.({ kind: 'values', source: 'currentdate', part, values });
+    return rt.match(values, d.keys, d.spec);
   },
 };
 

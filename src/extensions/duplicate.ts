@@ -9,6 +9,7 @@ import type { DuplicateQuery } from '../runtime/host.js';
 import type { Effect } from '../runtime/result.js';
 import { headerNames } from './base.js';
 import { crypto } from '../message/deps.js';
+import { number, object } from '../settings/schema.js';
 
 /** Run state: answers given in this run by key, so repeated tests in one script agree. */
 const SEEN_STATE = 'duplicate.seen';
@@ -103,3 +104,22 @@ const duplicate: TestDef<DuplicateData> = {
 
 /** RFC 7352. */
 export const duplicateExtension: Extension = { name: 'duplicate', tests: [duplicate as TestDef] };
+
+/** RFC 7352 duplicate: how long a message is remembered. */
+export const duplicateSettings = object(
+  {
+    defaultPeriod: number({
+      integer: true,
+      min: 0,
+      default: 14 * 24 * 3600,
+      doc: 'Period when the script gives no :seconds (seconds).',
+    }),
+    maxPeriod: number({
+      integer: true,
+      min: 0,
+      default: 30 * 24 * 3600,
+      doc: 'Longest :seconds accepted (seconds).',
+    }),
+  },
+  { doc: 'RFC 7352 duplicate periods.' },
+);

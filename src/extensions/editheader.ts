@@ -10,6 +10,7 @@ import type { SieveString } from '../compiler/strings.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { EditableMessage, isFieldName } from '../message/index.js';
 import { compileIndex, type FieldIndex } from './index.js';
+import { array, number, object, string } from '../settings/schema.js';
 
 const NEVER_DELETE = new Set(['received', 'auto-submitted']);
 const ALWAYS_EDITABLE = 'subject';
@@ -141,3 +142,31 @@ export const editheaderExtension: Extension = {
   name: 'editheader',
   commands: [addheader, deleteheader] as ActionCommandDef[],
 };
+
+const fieldName = (doc: string) =>
+  array(
+    string({
+      expected: 'a header field name',
+      check: (s) => (isFieldName(s) ? null : 'expected a header field name'),
+    }),
+    {
+      doc,
+    },
+  );
+
+/** RFC 5293 editheader: the largest field added, and fields scripts may not touch. */
+export const editheaderSettings = object(
+  {
+    maxHeaderSize: number({
+      integer: true,
+      min: 1,
+      default: 2048,
+      doc: 'Largest field addheader may add (octets, name and value).',
+    }),
+    forbidAdd: fieldName('Fields a script may not add (compared without case).'),
+    forbidDelete: fieldName(
+      'Fields a script may not delete (compared without case); Received and Auto-Submitted never can be, Subject always can.',
+    ),
+  },
+  { doc: 'RFC 5293 editheader limits.' },
+);

@@ -1,9 +1,8 @@
 /**
  * RFC 5435 enotify: the notify action, the valid_notify_method and notify_method_capability
  * tests and the :encodeurl modifier of `set`. The only method is mailto (RFC 5436,
- * ./notify-mailto.ts); a notify action is added to the result as
- * `{ type: 'other', name: 'notify', fields }` and hosts build the message with
- * buildMailtoNotification.
+ * ../actions/mailto.ts); a notify action is added to the result as a
+ * NotifyAction and hosts build the message with buildMailtoNotification.
  */
 import type { Argument, Position } from '../syntax/ast.js';
 import type {
@@ -16,15 +15,10 @@ import type {
 } from './types.js';
 import type { SieveString } from '../compiler/strings.js';
 import type { Runtime } from '../runtime/runtime.js';
+import type { NotifyAction } from '../runtime/result.js';
 import { defineSetModifier, setModifierTag, type SetModifier } from './variables.js';
-import {
-  checkMailtoFrom,
-  dedupe,
-  isAutomated,
-  mailtoCapability,
-  parseMailto,
-  type MailtoNotifyFields,
-} from '../actions/mailto.js';
+import { checkMailtoFrom, dedupe, isAutomated, mailtoCapability, parseMailto } from '../actions/mailto.js';
+import { number, object, string } from '../settings/schema.js';
 
 /** One notification method, by URI scheme. */
 interface NotifyMethod {
@@ -172,24 +166,18 @@ const notify: ActionCommandDef<NotifyData> = {
       const problem = checkOption(o);
       if (problem) return rt.error(undefined, problem);
     }
-    const message = d.message === null ? defaultMessage(rt) : rt.expand(d.message);
+    const text = d.message === null ? defaultMessage(rt) : rt.expand(d.message);
     // RFC 5436 §2.5: a recipient notified by an earlier notify action is not notified again.
-    const earlier = rt.result.actions.filter((a) => a.type === 'other' && a.name === 'notify');
+    const earlier = rt.result.actions.filter((a) => a.type === 'notify');
     const seen = new Set<string>();
-    for (const a of earlier) {
-      const f = (a as { fields: Partial<MailtoNotifyFields> }).fields;
-      if (f.mailto) dedupe({ ...f.mailto }, seen);
-    }
+    for (const a of earlier) dedupe({ ...a.mailto }, seen);
     const target = parsed.uri;
     if (dedupe(target, seen) === 0) return;
     if (earlier.length >= max) rt.error(undefined, `number of notify actions exceeds policy limit (${max})`);
-    const fields: MailtoNotifyFields = { method: uri, importance, options, message, mailto: target };
-    if (from !== undefined) fields.from = from;
-    if (isAutomated(rt.message)) fields.suppressed = 'the message was sent by an automated process';
-    rt.result.add(
-      { type: 'other', name: 'notify', fields: fields as unknown as Record<string, unknown> },
-      false,
-    );
+    const action: NotifyAction = { type: 'notify', method: uri, importance, options, text, mailto: target };
+    if (from !== undefined) action.from = from;
+    if (isAutomated(rt.message)) action.suppressed = 'the message was sent by an automated process';
+    rt.result.add(action, false);
   },
 };
 
@@ -258,3 +246,23 @@ export const enotifyExtension: Extension = {
   tests: [validNotifyMethod, notifyMethodCapability] as TestDef[],
   tagsFor: [{ command: 'set', tag: setModifierTag(encodeurl) }],
 };
+
+/** RFC 5435 enotify and its mailto method (RFC 5436). */
+export const notifySettings = object(
+  {
+    maxNotifications: number({
+      integer: true,
+      min: 0,
+      default: 10,
+      doc: 'Notify actions per run (0 forbids notify).',
+    }),
+    mailtoEnvelopeFrom: string({
+      default: '',
+      doc:
+        'Envelope sender of mailto notifications: "" (the :from address, else the postmaster), "sender", ' +
+        '"recipient", "orig_recipient", "user_email", "postmaster" or "<address>". A message with a null ' +
+        'sender always gets notifications with a null sender.',
+    }),
+  },
+  { doc: 'RFC 5435 enotify.' },
+);

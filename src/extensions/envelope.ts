@@ -42,14 +42,22 @@ const envelope: TestDef<AddressTestData> = {
     };
   },
   test(d, rt) {
+    // RFC 6785: an IMAP event has no SMTP envelope, and the test must fail the run rather than guess.
+    if (rt.context === 'imap') rt.error(undefined, 'the envelope test cannot be used in an IMAP event');
     const values: string[] = [];
     for (const n of rt.expandList(d.names)) {
       const raw = PARTS[n.toLowerCase()]?.(rt);
       // Only the sender can be null; an empty recipient means there is none to test.
       if (raw === undefined || (raw === '' && n.toLowerCase() !== 'from')) continue;
       const a = envelopeAddress(raw);
-      if (!a) continue;
-      const v = d.part.extract(a, rt);
+      const v = a ? d.part.extract(a, rt) : null;
+      rt.trace?.({
+        kind: 'values',
+        source: 'envelope',
+        name: n,
+        part: d.part.name,
+        values: v === null ? [] : [v],
+      });
       if (v !== null) values.push(v);
     }
     return rt.match(values, d.keys, d.spec);

@@ -9,6 +9,7 @@ import type { SieveString } from '../compiler/strings.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { registerVariableNamespace } from './variables.js';
 import { os } from '../message/deps.js';
+import { map, string } from '../settings/schema.js';
 
 /** The product name and version reported as "name" and "version" (kept in step with package.json). */
 export const PRODUCT_NAME = 'tamis';
@@ -107,3 +108,8 @@ export const dovecotEnvironmentExtension: Extension = {
     }
   },
 };
+
+/** RFC 5183 environment items added to or overriding the built-in ones. */
+export const environmentSettings = map(string(), {
+  doc: 'Environment items (name → value) added to or overriding the built-in ones, e.g. "location": "MDA".',
+});

@@ -6,6 +6,7 @@
 import type { EngineConfig, Extension, MatchTypeDef, TestDef } from './types.js';
 import type { SieveString } from '../compiler/strings.js';
 import type { Runtime } from '../runtime/runtime.js';
+import { array, map, object, string } from '../settings/schema.js';
 
 /** RFC 6134 §2.1: a name starting with ":" is short for one under urn:ietf:params:sieve. */
 export function fullListName(name: string): string {
@@ -79,3 +80,19 @@ export const extlistsExtension: Extension = {
   matchTypes: [list],
   tests: [validExtList as TestDef],
 };
+
+const listName = string({
+  expected: 'a list name (a URI without "?")',
+  check: (s) => (listNameProblem(s) ? 'expected a list name (a URI without "?")' : null),
+});
+
+/** RFC 6134 extlists: lists kept in the configuration, and those the host answers. */
+export const extlistsSettings = object(
+  {
+    lists: map(array(string()), {
+      doc: 'Lists held in the configuration: full "urn:ietf:params:sieve:..." names or other URIs → members.',
+    }),
+    hostLists: array(listName, { doc: 'Further lists the host answers through `Host.listContains`.' }),
+  },
+  { doc: 'RFC 6134 extlists.' },
+);

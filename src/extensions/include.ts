@@ -12,6 +12,7 @@ import type { ActionCommandDef, CompileContext, Extension } from './types.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { runCommands, Unwind } from '../runtime/interpreter.js';
 import { onNamespaceAssign, registerVariableNamespace } from './variables.js';
+import { number, object } from '../settings/schema.js';
 
 /** What `return` gives back; the include that ran the script consumes it, at top level it acts as stop. */
 const RETURN = new Unwind();
@@ -172,10 +173,16 @@ const include: ActionCommandDef<IncludeData | null> = {
   run(d, rt) {
     if (!d) return;
     const program = d.scripts.get(d.key);
-    // A missing :optional script.
-    if (!program) return;
     const st = runState(rt);
-    if (d.once && st.included.has(d.key)) return;
+    // A missing :optional script, or one :once has run already.
+    const ran = !!program && !(d.once && st.included.has(d.key));
+    rt.trace?.({
+      kind: 'include',
+      script: d.name,
+      location: d.key.startsWith('global:') ? 'global' : 'personal',
+      ran,
+    });
+    if (!program || !ran) return;
     st.included.add(d.key);
     for (const cap of d.parentCaps) st.initialized.add(cap);
     const scope = st.scopes[st.scopes.length - 1]!;
@@ -191,9 +198,12 @@ const include: ActionCommandDef<IncludeData | null> = {
       d.extension(cap)?.onRun?.(rt);
     }
     let unwind: Unwind | null;
+    // The included script's steps show one level deeper in a trace.
+    if (rt.trace !== undefined) rt.traceDepth++;
     try {
       unwind = runCommands(program.commands, rt);
     } finally {
+      if (rt.trace !== undefined) rt.traceDepth--;
       const inner = st.scopes.pop()!;
       for (const name of inner) st.store.set(name, rt.variables.get(name) ?? '');
       rt.variables.clear();
@@ -209,7 +219,10 @@ const include: ActionCommandDef<IncludeData | null> = {
 const returnCommand: ActionCommandDef<null> = {
   name: 'return',
   compile: () => null,
-  run: () => RETURN,
+  run(_d, rt) {
+    rt.trace?.({ kind: 'return' });
+    return RETURN;
+  },
 };
 
 const globalCommand: ActionCommandDef<string[]> = {
@@ -273,3 +286,17 @@ export const includeExtension: Extension = {
     });
   },
 };
+
+/** RFC 6609 include: how many scripts one compile may pull in, and how deep. */
+export const includeSettings = object(
+  {
+    maxIncludes: number({
+      integer: true,
+      min: 0,
+      default: 255,
+      doc: 'Distinct scripts included per compile, nested ones counted.',
+    }),
+    maxIncludeDepth: number({ integer: true, min: 0, default: 10, doc: 'Nesting depth of include.' }),
+  },
+  { doc: 'RFC 6609 include limits.' },
+);

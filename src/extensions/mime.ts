@@ -3,6 +3,7 @@ import type { SieveString } from '../compiler/strings.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { walkParts, parseContentType, type MimePart } from '../message/mime.js';
 import { currentPart } from './foreverypart.js';
+import { number } from '../settings/schema.js';
 
 /** What `:mime` asks of header, address and exists (RFC 5703 §4). */
 export interface MimeSelect {
@@ -87,4 +88,15 @@ export const mimeExtension: Extension = {
     ...[...common, ...headerOnly].map((tag) => ({ command: 'address', tag })),
     ...[...common, ...headerOnly].map((tag) => ({ command: 'exists', tag })),
   ],
+};
+
+/** RFC 5703 MIME parsing (body, mime, foreverypart): how many parts and how deep. */
+export const mimeSettings = {
+  maxMimeParts: number({ integer: true, min: 1, default: 1000, doc: 'MIME parts read at most.' }),
+  maxMimeDepth: number({
+    integer: true,
+    min: 1,
+    default: 32,
+    doc: 'Nesting depth of multiparts read at most.',
+  }),
 };

@@ -9,6 +9,8 @@ import type { SieveString } from '../compiler/strings.js';
 export function rejectCommand(name: 'reject' | 'ereject'): ActionCommandDef<SieveString> {
   return {
     name,
+    // RFC 6785: there is no sender to refuse a message to in an IMAP event.
+    contexts: ['delivery'],
     positional: ['string'],
     compile: (args, cx) => cx.string(args.positional[0]!),
     run(reason, rt) {

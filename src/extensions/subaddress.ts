@@ -1,4 +1,5 @@
 import type { AddressPartDef, Extension } from './types.js';
+import { string } from '../settings/schema.js';
 
 /**
  * Splits a local part at the first character that is any of the configured delimiters (several
@@ -33,3 +34,11 @@ const detail: AddressPartDef = {
 
 /** RFC 5233: the :user and :detail address parts. */
 export const subaddressExtension: Extension = { name: 'subaddress', addressParts: [user, detail] };
+
+/** RFC 5233 subaddress: what separates the user from the detail. */
+export const subaddressSettings = {
+  recipientDelimiter: string({
+    default: '+',
+    doc: "Delimiter between user and detail for :user and :detail (and for vacation's own addresses).",
+  }),
+};

@@ -83,8 +83,16 @@ export interface CompileContext {
   ): { program: Program | null; diagnostics: Diagnostic[] };
 }
 
+/**
+ * Where a script runs: `delivery` (a message arriving: LDA, LMTP) or `imap` (an IMAP event, RFC
+ * 6785 imapsieve: a message appended, copied or flagged in a mailbox).
+ */
+export type RunContext = 'delivery' | 'imap';
+
 export interface CommandDef<D = unknown> {
   name: string;
+  /** The run contexts the command makes sense in (all when absent); elsewhere it does not compile. */
+  contexts?: readonly RunContext[];
   tags?: TagDef[];
   /** Accepts :comparator and the match-type tags. */
   matching?: boolean;

@@ -2,8 +2,10 @@ import type { ActionCommandDef, CompileContext, Extension, ParsedArgs } from './
 import type { SieveString } from '../compiler/strings.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { VacationAction } from '../runtime/result.js';
+import type { VacationQuery } from '../runtime/host.js';
 import { singleAddress } from '../message/index.js';
 import { crypto } from '../message/deps.js';
+import { boolean, number, object, optional, string } from '../settings/schema.js';
 
 const DAY = 24 * 3600;
 
@@ -255,6 +257,16 @@ function configuredSubject(rt: Runtime): string | null {
   return defaultSubject || null;
 }
 
+/** RFC 5230 §4.2: why no reply is due when the host's records show one sent within the period. */
+function repliedRecently(rt: Runtime, handle: string, seconds: number): string | null {
+  const ask = rt.host.vacationReplied;
+  if (!ask) return null;
+  const query: VacationQuery = { user: rt.user, sender: rt.envelope.from, handle, seconds };
+  const key = `vacation\0${query.user}\0${query.sender}\0${handle}\0${seconds}`;
+  if (!rt.ask(key, () => ask.call(rt.host, query))) return null;
+  return `a reply was sent to <${query.sender}> less than ${seconds} s ago (handle "${handle}")`;
+}
+
 function runVacation(d: VacationData, rt: Runtime): void {
   const reason = rt.expand(d.reason);
   const explicitSubject = d.subject === null ? null : rt.expand(d.subject);
@@ -285,14 +297,27 @@ function runVacation(d: VacationData, rt: Runtime): void {
   // Without :from the reply comes from the address the message was sent to, else the user's own.
   const from = explicitFrom ?? decision.matched ?? (rt.config.userEmail || rt.envelope.to || null);
   if (from !== null) action.from = from;
-  if (decision.suppressed === null) action.to = rt.envelope.from;
-  else action.suppressed = decision.suppressed;
+  const suppressed = decision.suppressed ?? repliedRecently(rt, handle, d.seconds);
+  if (suppressed === null) action.to = rt.envelope.from;
+  else action.suppressed = suppressed;
   // A vacation never cancels the implicit keep (RFC 5230 §4).
   rt.result.add(action, false);
+  // The host records the reply once the message is stored (a vacation dropped as a duplicate is not sent).
+  if (action.to !== undefined && rt.result.actions.includes(action)) {
+    rt.result.effects.push({
+      type: 'vacation',
+      user: rt.user,
+      handle,
+      sender: action.to,
+      seconds: d.seconds,
+    });
+  }
 }
 
 const vacation: ActionCommandDef<VacationData> = {
   name: 'vacation',
+  // RFC 6785: an IMAP event is no arriving message to answer.
+  contexts: ['delivery'],
   tags: [
     { name: 'days', param: 'number', group: 'period' },
     { name: 'subject', param: 'string' },
@@ -308,3 +333,52 @@ const vacation: ActionCommandDef<VacationData> = {
 
 /** RFC 5230: the vacation auto-reply, recorded as an action for the host to send. */
 export const vacationExtension: Extension = { name: 'vacation', commands: [vacation as ActionCommandDef] };
+
+/** RFC 5230 vacation: reply periods (seconds) and how replies are addressed. */
+export const vacationSettings = object(
+  {
+    minPeriod: number({
+      integer: true,
+      min: 0,
+      default: 24 * 3600,
+      doc: 'Shortest period between two replies to one sender (seconds); shorter :days or :seconds are raised to it.',
+    }),
+    maxPeriod: number({
+      integer: true,
+      min: 0,
+      default: 90 * 24 * 3600,
+      doc: 'Longest period (seconds); longer ones are lowered to it.',
+    }),
+    defaultPeriod: number({
+      integer: true,
+      min: 0,
+      default: 7 * 24 * 3600,
+      doc: 'Period when the script gives neither :days nor :seconds (seconds).',
+    }),
+    useOriginalRecipient: boolean({
+      default: false,
+      doc: "Count the envelope's original recipient as one of the user's addresses.",
+    }),
+    checkRecipient: boolean({
+      default: true,
+      doc: "Reply only when one of the user's addresses is in To, Cc or Bcc (RFC 5230 §4.5); false replies to any.",
+    }),
+    sendFromRecipient: boolean({
+      default: false,
+      doc: 'Send replies with the recipient as envelope sender instead of the null sender "<>".',
+    }),
+    toHeaderIgnoreEnvelope: boolean({
+      default: false,
+      doc: "Address the reply's To field from the message's From/Sender instead of the envelope sender.",
+    }),
+    defaultSubject: optional(
+      string({
+        doc: 'Subject when the script gives no :subject (instead of "Auto: " and the original subject).',
+      }),
+    ),
+    defaultSubjectTemplate: optional(
+      string({ doc: 'Like defaultSubject, with "%{subject}" (or "%$") standing for the original subject.' }),
+    ),
+  },
+  { doc: 'RFC 5230 vacation: reply periods and how replies are addressed.' },
+);

@@ -11,6 +11,7 @@ import type {
 import { parseTemplate, type SieveString } from '../compiler/strings.js';
 import { stateKey } from '../compiler/state.js';
 import type { Runtime } from '../runtime/runtime.js';
+import { number } from '../settings/schema.js';
 
 /** Compile state: the namespaces `${ns.name}` may use (the compiler reads this key). */
 export const NAMESPACES_STATE = stateKey<Set<string>>('variables.namespaces');
@@ -187,6 +188,11 @@ export function declareVariable(
 /** Stores a value, cut to maxVariableSize octets. */
 export function assignVariable(rt: Runtime, target: VariableTarget, value: string): void {
   const v = truncateUtf8(value, rt.config.maxVariableSize);
+  rt.trace?.({
+    kind: 'set',
+    name: target.kind === 'var' ? target.name : `${target.namespace}.${target.name}`,
+    value: v,
+  });
   if (target.kind === 'var') {
     rt.variables.set(target.name, v);
     return;
@@ -261,6 +267,7 @@ const stringTest: TestDef<StringTestData> = {
     let values = rt.expandList(d.source);
     // RFC 5229 §5: for :count an empty string counts as no value.
     if (d.spec.type.name === 'count') values = values.filter((v) => v !== '');
+    rt.trace?.({ kind: 'values', source: 'string', values });
     return rt.match(values, d.keys, d.spec);
   },
 };
@@ -299,4 +306,38 @@ export const variablesExtension: Extension = {
     // Other extensions may already have registered namespaces: keep theirs.
     namespaces(cx, NAMESPACES_STATE);
   },
+};
+
+/** RFC 5229 variables: the limits of what a script may store (top-level engine settings). */
+export const variablesSettings = {
+  maxVariables: number({
+    integer: true,
+    min: 0,
+    default: 255,
+    doc: 'Distinct variables one script may use.',
+  }),
+  maxVariableSize: number({
+    integer: true,
+    min: 0,
+    default: 4096,
+    doc: 'Octets a variable holds; longer values are cut at a character boundary.',
+  }),
+  maxMatchValues: number({
+    integer: true,
+    min: 0,
+    default: 100,
+    doc: 'Match values (`${0}` to `${N}`) one match keeps.',
+  }),
+  maxMatchIndex: number({
+    integer: true,
+    min: 0,
+    default: 32,
+    doc: 'Highest match variable `${N}` a script may name (a larger one is a compile error).',
+  }),
+  maxVariableNameLength: number({
+    integer: true,
+    min: 1,
+    default: 64,
+    doc: 'Longest variable name accepted by `set` and friends.',
+  }),
 };

@@ -24,6 +24,16 @@ export interface DuplicateQuery {
   seconds: number;
 }
 
+/** A vacation tracking check (RFC 5230 §4.2): did this user reply to `sender` for `handle` within `seconds`? */
+export interface VacationQuery {
+  /** Whose records: the run's user (RunOptions.user, else the envelope recipient). */
+  user: string;
+  /** The address the reply would go to (the envelope sender). */
+  sender: string;
+  handle: string;
+  seconds: number;
+}
+
 export interface Host {
   /** RFC 5490 mailboxexists. */
   mailboxExists(name: string): Answer<boolean>;
@@ -41,6 +51,12 @@ export interface Host {
    * a duplicate.
    */
   duplicateSeen?(query: DuplicateQuery): Answer<boolean>;
+  /**
+   * RFC 5230 §4.2 response tracking: whether the user already replied to the sender for this
+   * handle within `seconds`. Only reads; a reply due comes back as a `vacation` effect for the host
+   * to record once the message is stored. Without it no reply was ever sent.
+   */
+  vacationReplied?(query: VacationQuery): Answer<boolean>;
   /** RFC 8579: the mailboxes carrying a special-use attribute such as "\\Junk" (none by default). */
   specialUseMailboxes?(flag: string): Answer<string[]>;
   /** RFC 5183 environment items the host knows (e.g. "remote-ip"); they override the configured ones. */

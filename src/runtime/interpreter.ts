@@ -15,8 +15,26 @@ const STOP = new Unwind();
 
 export function evaluate(test: CompiledTest, rt: Runtime): boolean {
   rt.tick();
-  const value = test.def.test(test.data, rt);
-  rt.trace?.({ kind: 'test', name: test.def.name, pos: test.pos, result: value });
+  if (rt.trace === undefined) return test.def.test(test.data, rt);
+  return evaluateTraced(test, rt);
+}
+
+/** A test between its start and result events; what it reports meanwhile is one level deeper. */
+function evaluateTraced(test: CompiledTest, rt: Runtime): boolean {
+  const { name } = test.def;
+  const pos = test.pos;
+  rt.trace!({ kind: 'test-start', name, pos });
+  const outer = rt.tracePos;
+  rt.tracePos = pos;
+  rt.traceDepth++;
+  let value: boolean;
+  try {
+    value = test.def.test(test.data, rt);
+  } finally {
+    rt.traceDepth--;
+    rt.tracePos = outer;
+  }
+  rt.trace!({ kind: 'test', name, pos, result: value });
   return value;
 }
 
@@ -32,7 +50,8 @@ export function runCommands(commands: CompiledCommand[], rt: Runtime): Unwind | 
         for (let b = 0; b < branches.length; b++) {
           const branch = branches[b]!;
           if (branch.test === null || evaluate(branch.test, rt)) {
-            const unwind = runCommands(branch.body, rt);
+            const unwind =
+              rt.trace === undefined ? runCommands(branch.body, rt) : runBlockTraced(branch.body, rt);
             if (unwind !== null) return unwind;
             break;
           }
@@ -40,11 +59,12 @@ export function runCommands(commands: CompiledCommand[], rt: Runtime): Unwind | 
         break;
       }
       case 'stop':
-        rt.trace?.({ kind: 'stop', name: 'stop', pos: cmd.pos });
+        rt.trace?.({ kind: 'stop', pos: cmd.pos });
         return STOP;
       case 'action': {
         const before = rt.result.actions.length;
         let unwind: Unwind | void;
+        if (rt.trace !== undefined) rt.tracePos = cmd.pos;
         try {
           unwind = cmd.def.run(cmd.data, rt, cmd.block);
         } catch (e) {
@@ -53,13 +73,30 @@ export function runCommands(commands: CompiledCommand[], rt: Runtime): Unwind | 
           throw e;
         }
         if (rt.edited && rt.edited === rt.message) stampEdited(rt, before);
-        if (!cmd.block) rt.trace?.({ kind: 'action', name: cmd.def.name, pos: cmd.pos });
+        if (!cmd.block) {
+          rt.trace?.({
+            kind: 'action',
+            name: cmd.def.name,
+            pos: cmd.pos,
+            actions: rt.result.actions.slice(before),
+          });
+        }
         if (unwind) return unwind;
         break;
       }
     }
   }
   return null;
+}
+
+/** The body of an if/elsif/else, one level deeper in the trace. */
+function runBlockTraced(body: CompiledCommand[], rt: Runtime): Unwind | null {
+  rt.traceDepth++;
+  try {
+    return runCommands(body, rt);
+  } finally {
+    rt.traceDepth--;
+  }
 }
 
 /** Actions taken after an editheader change carry the message as it was then (RFC 5293). */

@@ -1,5 +1,9 @@
 import type { RunResult } from '../engine.js';
 import { TempFailError } from './host.js';
+import { PendingQuery } from './runtime.js';
+
+/** How many times an async run may be restarted for a new answer before it gives up. */
+const MAX_ATTEMPTS = 1000;
 
 /**
  * How a run ended: `ok`; `error` (a run-time error: the actions are the fallback keep);
@@ -34,4 +38,28 @@ export function hostFailure(e: unknown): RunResult {
 
 export function describeQuery(key: string): string {
   return key.split('\0')[0]!;
+}
+
+/** A synchronous run cannot wait for an answer: the answer is dropped (and so is its failure). */
+export function settleSync(out: RunResult | PendingQuery, asyncName: string): RunResult {
+  if (!(out instanceof PendingQuery)) return out;
+  out.answer.catch(() => {});
+  return failed('error', `host query ${describeQuery(out.key)} answered asynchronously (use ${asyncName})`);
+}
+
+/** Attempts a run until every host query it asks is answered, each awaited answer kept for the next attempt. */
+export async function settleAsync(
+  attempt: (answers: Map<string, unknown>) => RunResult | PendingQuery,
+): Promise<RunResult> {
+  const answers = new Map<string, unknown>();
+  for (let i = 0; i < MAX_ATTEMPTS; i++) {
+    const out = attempt(answers);
+    if (!(out instanceof PendingQuery)) return out;
+    try {
+      answers.set(out.key, await out.answer);
+    } catch (e) {
+      return hostFailure(e);
+    }
+  }
+  return failed('tempfail', 'too many host queries');
 }

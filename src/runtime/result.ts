@@ -1,5 +1,6 @@
 import type { Position } from '../syntax/ast.js';
 import type { MessageView } from '../message/types.js';
+import type { MailtoNotifyFields } from '../actions/mailto.js';
 
 interface ActionBase {
   /** Where in the script the action was taken (absent for the implicit keep). */
@@ -52,7 +53,14 @@ export interface VacationAction extends ActionBase {
   /** Why RFC 5230 §4.5/§4.6 forbid a reply here (null sender, list mail, not sent to the user, ...). */
   suppressed?: string;
 }
-/** Actions of extensions outside the core set keep their own fields. */
+/**
+ * RFC 5435 notify: a notification for the host to send. The method is mailto (RFC 5436), parsed
+ * into `mailto`; `buildMailtoNotification` turns the action into the message to send.
+ */
+export interface NotifyAction extends ActionBase, MailtoNotifyFields {
+  type: 'notify';
+}
+/** Actions of extensions outside the standard set (a host's own) keep their own fields. */
 export interface OtherAction extends ActionBase {
   type: 'other';
   name: string;
@@ -60,7 +68,14 @@ export interface OtherAction extends ActionBase {
 }
 
 export type Action =
-  KeepAction | FileintoAction | RedirectAction | DiscardAction | RejectAction | VacationAction | OtherAction;
+  | KeepAction
+  | FileintoAction
+  | RedirectAction
+  | DiscardAction
+  | RejectAction
+  | VacationAction
+  | NotifyAction
+  | OtherAction;
 
 /**
  * Something the run wants remembered, for the host to commit once the message is stored
@@ -76,7 +91,20 @@ export interface DuplicateEffect {
   /** :last: the mark's time is refreshed even when it was a duplicate already. */
   last: boolean;
 }
-export type Effect = DuplicateEffect;
+/**
+ * A vacation reply the result sends (RFC 5230 §4.2): the host records it, once the message is
+ * stored, so that `Host.vacationReplied` answers yes for the next `seconds`.
+ */
+export interface VacationEffect {
+  type: 'vacation';
+  /** Whose records (see VacationQuery). */
+  user: string;
+  handle: string;
+  /** The address replied to (the envelope sender). */
+  sender: string;
+  seconds: number;
+}
+export type Effect = DuplicateEffect | VacationEffect;
 
 /** Thrown when an action cannot be added; the runtime turns it into a run-time error at the action's place. */
 export class ActionConflict extends Error {}
@@ -104,10 +132,12 @@ export class Result {
   /** Adds an action; `cancelsKeep` is false for :copy and for actions such as vacation. */
   add(action: Action, cancelsKeep: boolean): void {
     // A second reject after one already sent is dropped: the sender got the answer.
-    if (rejects(action) && this.actions.slice(0, this.executedCount).some(rejects)) {
+    if (rejects(action) && this.executedHas(rejects)) {
       if (cancelsKeep) this.implicitKeep = false;
       return;
     }
+    // A vacation after one an earlier script of a sequence took is dropped without an error.
+    if (action.type === 'vacation' && this.executedHas((a) => a.type === 'vacation')) return;
     const existing = this.findDuplicate(action);
     if (existing) {
       mergeInto(existing, action);
@@ -132,6 +162,16 @@ export class Result {
   /** Records that the host has executed every action so far (multiscript: before the next script runs). */
   markExecuted(): void {
     this.executedCount = this.actions.length;
+  }
+
+  /** How many actions (a prefix of `actions`) earlier scripts of a sequence took. */
+  get executed(): number {
+    return this.executedCount;
+  }
+
+  private executedHas(test: (a: Action) => boolean): boolean {
+    for (let i = 0; i < this.executedCount; i++) if (test(this.actions[i]!)) return true;
+    return false;
   }
 
   /** Final list as a host executes it: the implicit keep appended when still in force. */

@@ -1,10 +1,13 @@
 import type { Position } from '../syntax/ast.js';
 import type { Envelope, MessageView } from '../message/types.js';
-import type { CompiledKeys, EngineConfig, MatchSpec } from '../extensions/types.js';
+import type { CompiledKeys, EngineConfig, KeyMatcher, MatchSpec, RunContext } from '../extensions/types.js';
 import type { SieveString } from '../compiler/strings.js';
 import type { Answer, Host } from './host.js';
 import { Result } from './result.js';
 import { matchValues } from './match-types.js';
+import { traceMatch, type TraceEvent, type TraceInput } from './trace.js';
+
+export type { TraceEvent } from './trace.js';
 
 /** A run-time failure at a place in the script (RFC 5228 §2.10.6: the message is then kept). */
 export class SieveRuntimeError extends Error {
@@ -36,15 +39,6 @@ export class PendingQuery {
   ) {}
 }
 
-/** One evaluated test, reported to a tracer (`tamis test --trace`). */
-export interface TraceEvent {
-  kind: 'test' | 'action' | 'stop';
-  name: string;
-  pos: Position;
-  result?: boolean;
-  detail?: string;
-}
-
 export interface RuntimeOptions {
   config: EngineConfig;
   host: Host;
@@ -54,7 +48,12 @@ export interface RuntimeOptions {
   user?: string;
   /** Answers to host queries known before the run (an async run's earlier attempts), by query key. */
   answers?: Map<string, unknown>;
+  /** Where the run happens (default delivery). */
+  context?: RunContext;
 }
+
+/** The position of trace events before the first command (an error in an onRun hook). */
+const NOWHERE: Position = { line: 0, column: 0, offset: 0 };
 
 /** Milliseconds from a monotonic clock (process.hrtime: the global performance object loads perf_hooks). */
 function monotonicClock(): number {
@@ -83,9 +82,18 @@ export class Runtime {
   readonly host: Host;
   /** Whose records host queries read (duplicate). */
   readonly user: string;
-  readonly trace?: (event: TraceEvent) => void;
+  /** Where the run happens: a delivery or an IMAP event (RFC 6785). */
+  readonly context: RunContext;
+  /**
+   * The trace sink, when the run is traced: commands and tests report through it with
+   * `rt.trace?.(...)`, whose argument is not even built when tracing is off.
+   */
+  readonly trace?: (event: TraceInput) => void;
+  /** Nesting depth and current position, kept up only while tracing (see TraceEvent). */
+  traceDepth = 0;
+  tracePos: Position = NOWHERE;
   /** Matchers for keys built from variables; made on first use (most scripts have none). */
-  private keyCache: Map<string, ReturnType<MatchSpec['type']['prepare']>> | null = null;
+  private keyCache: Map<string, KeyMatcher> | null = null;
   /** Work units since the last time check, and when the run started (ms). */
   private work = 0;
   private readonly started: number;
@@ -101,12 +109,19 @@ export class Runtime {
   ) {
     this.config = options.config;
     this.host = options.host;
-    this.trace = options.trace;
+    const sink = options.trace;
+    // Assigned either way: traced and untraced runtimes keep one shape, so traced runs in a
+    // process do not make every property access of later runs polymorphic.
+    this.trace =
+      sink === undefined
+        ? undefined
+        : (e) => sink({ ...e, pos: e.pos ?? this.tracePos, depth: this.traceDepth } as TraceEvent);
     this.clock = options.clock ?? monotonicClock;
     this.started = this.clock();
     this.result = new Result(this.config);
     this.answers = options.answers ?? null;
     this.user = options.user ?? envelope.to;
+    this.context = options.context ?? 'delivery';
   }
 
   /**
@@ -174,6 +189,16 @@ export class Runtime {
 
   /** Matches values against keys with the given spec; keys with variables are prepared per use. */
   match(values: string[], keys: CompiledKeys, spec: MatchSpec): boolean {
+    if (this.trace !== undefined) {
+      const strings = keys.constant ? keys.strings : this.expandList(keys.strings);
+      return traceMatch(
+        this,
+        values,
+        strings,
+        keys.constant ? keys.matchers : this.prepare(strings, spec),
+        spec,
+      );
+    }
     if (keys.constant) {
       if (spec.type.matchAll !== undefined) return spec.type.matchAll(values, keys.strings, spec, this);
       // matchValues' loop, inlined by hand: this runs for nearly every test, mostly unoptimized.
@@ -184,7 +209,12 @@ export class Runtime {
       return false;
     }
     const strings = this.expandList(keys.strings);
-    const matchers = strings.map((k) => {
+    return matchValues(values, strings, this.prepare(strings, spec), spec, this);
+  }
+
+  /** Matchers for keys expanded at run time, cached by key and spec. */
+  private prepare(strings: string[], spec: MatchSpec): KeyMatcher[] {
+    return strings.map((k) => {
       const cacheKey = `${spec.type.name}\0${spec.comparator.name}\0${spec.param ?? ''}\0${k}`;
       const cache = (this.keyCache ??= new Map());
       let m = cache.get(cacheKey);
@@ -194,7 +224,6 @@ export class Runtime {
       }
       return m;
     });
-    return matchValues(values, strings, matchers, spec, this);
   }
 
   /**

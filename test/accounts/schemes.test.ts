@@ -147,4 +147,22 @@ describe('hashPassword', () => {
       expect(bad.status, scheme).not.toBe(0);
     }
   });
+
+  it.skipIf(!doveadm)(
+    'Dovecot accepts our SHA-crypt with rounds= and long or non-ASCII passwords',
+    async () => {
+      for (const scheme of ['SHA512-CRYPT', 'SHA256-CRYPT'] as const) {
+        for (const [rounds, password] of [
+          [1000, 'a'],
+          [5001, 'mot de passe éprouvé'],
+          [12345, 'x'.repeat(70)],
+          [2000, 'ü'.repeat(65)],
+        ] as const) {
+          const h = await hashPassword(password, scheme, { rounds });
+          const out = execFileSync('/usr/bin/doveadm', ['pw', '-t', h, '-p', password], { encoding: 'utf8' });
+          expect(out, `${scheme} ${rounds}`).toContain('(verified)');
+        }
+      }
+    },
+  );
 });

@@ -4,11 +4,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatPasswdEntry, hashPassword } from '../../src/accounts/index.js';
 import { dovecotAvailable, dovecotSkipReason, startDovecot } from '../managesieve/helpers/dovecot.js';
+import { benchHashes } from './hash-bench.js';
 import { runManageSieveLoad, type ManageSieveLoadResult } from './managesieve-load.js';
 
 export interface ManageSieveBenchOptions {
@@ -36,7 +37,37 @@ const SESSION_TIMEOUT_MS = 30_000;
 interface Target {
   label: string;
   port: number;
+  /** Sessions of the held round (Dovecot runs a process per session, so it holds fewer here). */
+  hold: number;
+  /** Proportional set size of the server's processes, in KiB (shared pages split between them). */
+  memoryKiB(): Promise<number>;
   stop(): Promise<void>;
+}
+
+/** PSS of a process and all its descendants, from /proc (Linux). */
+async function pssKiB(root: number): Promise<number> {
+  const parents = new Map<number, number>();
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const stat = await readFile(`/proc/${name}/stat`, 'utf8').catch(() => '');
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (ppid) parents.set(Number(name), ppid);
+  }
+  const tree = new Set([root]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const [pid, ppid] of parents)
+      if (tree.has(ppid) && !tree.has(pid)) {
+        tree.add(pid);
+        grew = true;
+      }
+  }
+  let total = 0;
+  for (const pid of tree) {
+    const rollup = await readFile(`/proc/${pid}/smaps_rollup`, 'utf8').catch(() => '');
+    total += Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
+  }
+  return total;
 }
 
 const median = (xs: number[]) => {
@@ -51,7 +82,10 @@ async function startTamis(opts: ManageSieveBenchOptions, dir: string, usersFile:
   // All sessions come from loopback: lift the per-address cap, as the load needs.
   await writeFile(
     config,
-    JSON.stringify({ tls: { enabled: false }, limits: { maxConnectionsPerAddress: 1_000_000 } }),
+    JSON.stringify({
+      tls: { enabled: false },
+      limits: { maxConnections: 6000, maxConnectionsPerAddress: 1_000_000 },
+    }),
   );
   const args = [
     'managesieve',
@@ -91,6 +125,8 @@ async function startTamis(opts: ManageSieveBenchOptions, dir: string, usersFile:
   return {
     label: existsSync(opts.cliPath) ? 'tamis' : 'tamis (from source)',
     port,
+    hold: opts.holdSessions,
+    memoryKiB: () => pssKiB(child.pid!),
     async stop() {
       if (child.exitCode !== null) return;
       const exited = new Promise<void>((r) => child.once('exit', () => r()));
@@ -131,14 +167,21 @@ export async function benchManageSieve(opts: ManageSieveBenchOptions): Promise<v
         mechanisms: ['plain'],
         extraConfig: 'default_process_limit = 1100\ndefault_client_limit = 4000\n',
       });
-      targets.push({ label: 'Dovecot managesieved', port: d.port, stop: () => d.stop() });
+      targets.push({
+        label: 'Dovecot managesieved',
+        port: d.port,
+        hold: Math.min(opts.holdSessions, 1000),
+        memoryKiB: () => pssKiB(d.pid),
+        stop: () => d.stop(),
+      });
     }
 
     say(
       `${opts.users} users, ${SCHEME} hashes (made with tamis's hashPassword, default 5,000 rounds) in one ` +
         `passwd-file format; each session: connect, AUTHENTICATE PLAIN, PUTSCRIPT, GETSCRIPT (checked), ` +
         `LISTSCRIPTS, LOGOUT; all sessions of a round opened at once from one client process; ` +
-        `servers take turns round by round; median of ${opts.repeats} rounds each.`,
+        `servers take turns round by round; median of ${opts.repeats} rounds each; p99: the 99th percentile of ` +
+        `one session's time from connect to the OK of LOGOUT (median over the rounds).`,
     );
     say();
     if (targets.length < 2) {
@@ -146,21 +189,28 @@ export async function benchManageSieve(opts: ManageSieveBenchOptions): Promise<v
       say();
     }
 
-    const load = (t: Target, sessions: number, hold = false): Promise<ManageSieveLoadResult> =>
+    const load = (
+      t: Target,
+      sessions: number,
+      hold = false,
+      whenAllLoggedIn?: () => Promise<void>,
+    ): Promise<ManageSieveLoadResult> =>
       runManageSieveLoad({
         port: t.port,
         sessions,
         user: USER,
         password: PASSWORD,
         users: opts.users,
-        timeoutMs: SESSION_TIMEOUT_MS,
+        timeoutMs: hold ? SESSION_TIMEOUT_MS * 4 : SESSION_TIMEOUT_MS,
         hold,
+        whenAllLoggedIn,
       });
 
     // Warm-up: JIT on the tamis side, first process starts and page cache on Dovecot's.
     for (const t of targets) await load(t, 50);
 
     const seconds = new Map<string, number[]>(); // `${label}/${size}`
+    const p99 = new Map<string, number[]>();
     const failures = new Map<string, string>();
     let skipped = 0;
     for (let rep = 0; rep < opts.repeats; rep++) {
@@ -177,6 +227,7 @@ export async function benchManageSieve(opts: ManageSieveBenchOptions): Promise<v
             const r = await load(t, size);
             const key = `${t.label}/${size}`;
             seconds.set(key, [...(seconds.get(key) ?? []), r.seconds]);
+            p99.set(key, [...(p99.get(key) ?? []), r.p99Ms]);
           } catch (err) {
             failures.set(t.label, `${size} sessions: ${(err as Error).message}`);
           }
@@ -186,52 +237,60 @@ export async function benchManageSieve(opts: ManageSieveBenchOptions): Promise<v
 
     // The largest round: every session stays logged in until the last one is, so the server must hold
     // them all at once (peakLoggedIn proves it); run once per server, after the repeated rounds.
-    const held = new Map<string, ManageSieveLoadResult>();
+    const held = new Map<string, ManageSieveLoadResult & { perSessionKiB: number; idleKiB: number }>();
     for (const t of targets) {
       if (failures.has(t.label)) continue;
       try {
-        held.set(t.label, await load(t, opts.holdSessions, true));
+        const idleKiB = await t.memoryKiB();
+        let fullKiB = 0;
+        const r = await load(t, t.hold, true, async () => {
+          fullKiB = await t.memoryKiB();
+        });
+        held.set(t.label, { ...r, idleKiB, perSessionKiB: (fullKiB - idleKiB) / t.hold });
       } catch (err) {
-        failures.set(t.label, `${opts.holdSessions} held sessions: ${(err as Error).message}`);
+        failures.set(t.label, `${t.hold} held sessions: ${(err as Error).message}`);
       }
     }
 
     const cols = targets.map((t) => t.label);
     const two = cols.length > 1;
     say(
-      `| concurrent sessions | runs | ${cols.map((c) => `${c}: s | sessions/s`).join(' | ')} |` +
-        (two ? ' tamis time ÷ Dovecot time |' : ''),
+      `| concurrent sessions | runs | ${cols.map((c) => `${c}: s | sessions/s | p99 ms`).join(' | ')} |` +
+        (two ? ' tamis sessions/s ÷ Dovecot sessions/s |' : ''),
     );
-    say(`| --- | ---: | ${cols.map(() => '---: | ---:').join(' | ')} |` + (two ? ' ---: |' : ''));
-    const row = (label: string, runs: string, secs: number[], sessions: number): void => {
-      const cells = secs.map((m) =>
-        Number.isNaN(m) ? '– | –' : `${m.toFixed(2)} | ${(sessions / m).toFixed(0)}`,
-      );
-      const ratio = two && secs.every((m) => !Number.isNaN(m)) ? `${(secs[0]! / secs[1]!).toFixed(2)}×` : '–';
-      say(`| ${label} | ${runs} | ${cells.join(' | ')} |` + (two ? ` ${ratio} |` : ''));
-    };
+    say(`| --- | ---: | ${cols.map(() => '---: | ---: | ---:').join(' | ')} |` + (two ? ' ---: |' : ''));
     for (const size of opts.sizes) {
-      const runs = cols.map((c) => seconds.get(`${c}/${size}`) ?? []);
-      row(
-        size.toLocaleString('en-US'),
-        [...new Set(runs.map((xs) => xs.length))].join('/'),
-        runs.map((xs) => (xs.length ? median(xs) : NaN)),
-        size,
+      const secs = cols.map((c) => seconds.get(`${c}/${size}`) ?? []);
+      const m = secs.map((xs) => (xs.length ? median(xs) : NaN));
+      const cells = cols.map((c, i) => {
+        const lat = p99.get(`${c}/${size}`) ?? [];
+        return Number.isNaN(m[i]!)
+          ? '– | – | –'
+          : `${m[i]!.toFixed(2)} | ${(size / m[i]!).toFixed(0)} | ${median(lat).toFixed(0)}`;
+      });
+      const ratio = two && m.every((x) => !Number.isNaN(x)) ? `${(m[1]! / m[0]!).toFixed(2)}×` : '–';
+      say(
+        `| ${size.toLocaleString('en-US')} | ${[...new Set(secs.map((xs) => xs.length))].join('/')} | ` +
+          `${cells.join(' | ')} |` +
+          (two ? ` ${ratio} |` : ''),
       );
     }
-    row(
-      `${opts.holdSessions.toLocaleString('en-US')}, all logged in at once`,
-      '1',
-      cols.map((c) => held.get(c)?.seconds ?? NaN),
-      opts.holdSessions,
-    );
     say();
+    say('Held round: every session stays logged in until all are, so the server holds them all at once.');
+    say();
+    say(
+      '| server | sessions held | s (connect, log in, all held, then the session and LOGOUT) | sessions/s | memory before | memory per held session |',
+    );
+    say('| --- | ---: | ---: | ---: | ---: | ---: |');
     for (const [label, r] of held) {
       say(
-        `${label}: ${r.peakLoggedIn.toLocaleString('en-US')} of ${r.sessions.toLocaleString('en-US')} ` +
-          `sessions were logged in at the same time in the last round.`,
+        `| ${label} | ${r.peakLoggedIn.toLocaleString('en-US')} of ${r.sessions.toLocaleString('en-US')} | ` +
+          `${r.seconds.toFixed(2)} | ${(r.sessions / r.seconds).toFixed(0)} | ${(r.idleKiB / 1024).toFixed(0)} MiB | ` +
+          `${r.perSessionKiB.toFixed(0)} KiB |`,
       );
     }
+    say();
+    say('Memory is the proportional set size (PSS) of the server and all its processes, read from /proc.');
     say();
     for (const [label, why] of failures) {
       say(`${label} failed: ${why}`);
@@ -241,6 +300,7 @@ export async function benchManageSieve(opts: ManageSieveBenchOptions): Promise<v
       say(`${skipped} rounds skipped: the section's time budget (${opts.budgetMs / 1000} s) ran out.`);
       say();
     }
+    await benchHashes(say);
     say(`Section time: ${((Date.now() - started) / 1000).toFixed(0)} s.`);
     say();
   } finally {

@@ -18,6 +18,8 @@ export interface ManageSieveLoadOptions {
    * server has to hold `sessions` authenticated sessions at once. Default false.
    */
   hold?: boolean;
+  /** With `hold`: called once every session is logged in, before any goes on (e.g. to read the server's memory). */
+  whenAllLoggedIn?: () => Promise<void>;
 }
 
 export interface ManageSieveLoadResult {
@@ -26,6 +28,9 @@ export interface ManageSieveLoadResult {
   sessionsPerSecond: number;
   /** Most sessions logged in at the same moment (between the OK to AUTHENTICATE and the end of the session). */
   peakLoggedIn: number;
+  /** Session latency (connect to the OK of LOGOUT), in ms: median and 99th percentile. */
+  p50Ms: number;
+  p99Ms: number;
 }
 
 /** What the sessions of one run share: the logged-in count and the `hold` rendezvous. */
@@ -35,6 +40,8 @@ class Run {
   private settled = 0; // logged in or failed before logging in
   private release: (() => void) | null = null;
   readonly allLoggedIn: Promise<void>;
+  /** What held sessions wait for: everyone logged in, then the `whenAllLoggedIn` hook. */
+  gate: Promise<void> = Promise.resolve();
   constructor(readonly total: number) {
     this.allLoggedIn = new Promise((r) => (this.release = r));
   }
@@ -102,7 +109,12 @@ class Conn {
   }
 }
 
-async function oneSession(o: Required<ManageSieveLoadOptions>, i: number, run: Run): Promise<void> {
+async function oneSession(
+  o: Required<Omit<ManageSieveLoadOptions, 'whenAllLoggedIn'>>,
+  i: number,
+  run: Run,
+): Promise<number> {
+  const began = performance.now();
   let loggedIn = false;
   let stage = 'connect';
   const socket = connect({ host: o.host, port: o.port });
@@ -126,7 +138,7 @@ async function oneSession(o: Required<ManageSieveLoadOptions>, i: number, run: R
     loggedIn = true;
     stage = 'after login';
     run.enter();
-    if (o.hold) await run.allLoggedIn;
+    if (o.hold) await run.gate;
     const name = `load-${i}`;
     const body = Buffer.from(o.script, 'utf8');
     expectOk(await c.cmd(`PUTSCRIPT "${name}" {${body.length}+}\r\n${o.script}\r\n`), 'PUTSCRIPT');
@@ -135,6 +147,7 @@ async function oneSession(o: Required<ManageSieveLoadOptions>, i: number, run: R
     if (!got.literals[0]?.equals(body)) throw new Error('GETSCRIPT returned different bytes');
     expectOk(await c.cmd('LISTSCRIPTS\r\n'), 'LISTSCRIPTS');
     expectOk(await c.cmd('LOGOUT\r\n'), 'LOGOUT');
+    return performance.now() - began;
   } catch (err) {
     throw new Error(`session ${i}, ${stage}: ${(err as Error).message}`);
   } finally {
@@ -164,6 +177,7 @@ export async function runManageSieveLoad(opts: ManageSieveLoadOptions): Promise<
     hold: opts.hold ?? false,
   };
   const run = new Run(o.sessions);
+  if (o.hold) run.gate = run.allLoggedIn.then(() => opts.whenAllLoggedIn?.());
   const start = process.hrtime.bigint();
   const results = await Promise.allSettled(
     Array.from({ length: o.sessions }, (_, i) => oneSession(o, i, run)),
@@ -174,5 +188,14 @@ export async function runManageSieveLoad(opts: ManageSieveLoadOptions): Promise<
     const first = (failed[0]!.reason as Error).message;
     throw new Error(`${failed.length} of ${o.sessions} sessions failed; first: ${first}`);
   }
-  return { sessions: o.sessions, seconds, sessionsPerSecond: o.sessions / seconds, peakLoggedIn: run.peak };
+  const ms = results.map((r) => (r as PromiseFulfilledResult<number>).value).sort((a, b) => a - b);
+  const at = (q: number) => ms[Math.min(ms.length - 1, Math.ceil(q * ms.length) - 1)]!;
+  return {
+    sessions: o.sessions,
+    seconds,
+    sessionsPerSecond: o.sessions / seconds,
+    peakLoggedIn: run.peak,
+    p50Ms: at(0.5),
+    p99Ms: at(0.99),
+  };
 }

@@ -6,12 +6,15 @@
  *   3. whole process: `tamis filter` over a 5,000-message Maildir vs sieve-filter
  *   4. ManageSieve load: tamis's server and Dovecot's managesieved, both started here on loopback
  *      (test/bench/managesieve-bench.ts)
+ *   5. run against runAsync on the same scripts and messages, and run with a trace sink
+ *   6. import time of the `tamis` and `tamis/managesieve` entries (test/bench/engine-bench.ts)
  *
  * Results are printed and written into docs/benchmarks.md, sections 1–3 between the bench markers and
- * section 4 between the bench:managesieve markers (`--no-write` leaves the file alone). Speed targets
+ * section 4 between the bench:managesieve markers, sections 5–6 between the bench:runtime markers
+ * (`--no-write` leaves the file alone). Speed targets
  * are checked here only, never in tests.
  * Options: --runs N (whole-process repetitions, default 7), --messages N (default 5000),
- * --only engine|managesieve (sections 1–3 or section 4 alone).
+ * --only engine|managesieve|runtime (sections 1–3, section 4 or sections 5–6 alone).
  * The built CLI is dist/cli/main.cjs (run `npm run build` first) or the file named by TAMIS_CLI.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -45,11 +48,12 @@ const COMPILE_RUNS = Math.max(RUNS, 30);
 const MESSAGES = opt('--messages', 5000);
 const WRITE = !argv.includes('--no-write');
 const ONLY = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
-if (ONLY !== undefined && ONLY !== 'engine' && ONLY !== 'managesieve') {
-  throw new Error(`--only takes engine or managesieve, not ${ONLY}`);
+if (ONLY !== undefined && ONLY !== 'engine' && ONLY !== 'managesieve' && ONLY !== 'runtime') {
+  throw new Error(`--only takes engine, managesieve or runtime, not ${ONLY}`);
 }
-const ENGINE = ONLY !== 'managesieve';
-const MANAGESIEVE = ONLY !== 'engine';
+const ENGINE = ONLY === undefined || ONLY === 'engine';
+const MANAGESIEVE = ONLY === undefined || ONLY === 'managesieve';
+const RUNTIME = ONLY === undefined || ONLY === 'runtime';
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -249,13 +253,27 @@ if (MANAGESIEVE) {
     cliPath,
     root: ROOT,
     // Bounded by the cost of a login (≈ 10–25 ms per session on either server): about a minute here.
-    sizes: [200],
+    sizes: [50, 200],
     repeats: 3,
-    holdSessions: 1000,
+    holdSessions: 5000,
     users: 100,
     budgetMs: 60_000,
     say: sayMs,
   });
+}
+
+// 5–6. run and runAsync; import time ------------------------------------------------------------
+const rtReport: string[] = [];
+if (RUNTIME) {
+  const { benchImport, benchRunAsync } = await import('./engine-bench.js');
+  const sayRt = (line = ''): void => {
+    rtReport.push(line);
+    console.log(line);
+  };
+  for (const line of header()) sayRt(line);
+  sayRt();
+  await benchRunAsync(sayRt, Math.min(MESSAGES, 2000));
+  benchImport(sayRt, ROOT, Math.max(RUNS, 11));
 }
 
 if (!oracle) rmSync(work, { recursive: true, force: true });
@@ -273,6 +291,7 @@ if (WRITE) {
   };
   if (ENGINE) fill('<!-- bench:start -->', '<!-- bench:end -->', report);
   if (MANAGESIEVE) fill('<!-- bench:managesieve:start -->', '<!-- bench:managesieve:end -->', msReport);
+  if (RUNTIME) fill('<!-- bench:runtime:start -->', '<!-- bench:runtime:end -->', rtReport);
   writeFileSync(doc, text);
   console.log(`\nwritten to ${doc}`);
 }

@@ -29,7 +29,7 @@ describe('tamis filter', { timeout: 90_000 }, () => {
       'if exists "list-id" { fileinto "Lists"; }',
       '',
     ].join('\n'),
-    'spam.json': JSON.stringify({ spamtest: { header: 'X-Spam-Score', max: 15 } }),
+    'spam.json': JSON.stringify({ engine: { spamtest: { header: 'X-Spam-Score', max: 15 } } }),
     'bad.sieve': 'if true {',
   });
   const maildir = mkdtempSync(join(tmpdir(), 'tamis-filter-'));

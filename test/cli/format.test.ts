@@ -3,11 +3,11 @@ import {
   actionJson,
   describeAction,
   formatDiagnosticWithSource,
-  formatTrace,
   shortAction,
   sourceLine,
-  traceJson,
 } from '../../src/cli/format.js';
+import { formatTraceLines, quoteValue, traceJson } from '../../src/cli/trace-format.js';
+import { SieveEngine, type TraceEvent } from '../../src/index.js';
 
 describe('formatDiagnosticWithSource', () => {
   const source = 'require "fileinto";\nif heder :is "a" "b" {\n\tfileinto "x";\n}\n';
@@ -163,15 +163,105 @@ describe('describeAction and traces', () => {
     expect(describeAction({ type: 'reject', reason: 'no\nmore' })).toBe('reject: "no..."');
   });
 
-  it('shows a trace event with its outcome and the source at its place', () => {
-    const source = 'if header :is "subject" "x" { keep; }';
-    const e = {
-      kind: 'test' as const,
-      name: 'header',
-      pos: { line: 1, column: 4, offset: 3 },
-      result: false,
+  it('leaves the edited message an action carries out of its JSON', () => {
+    const a = {
+      type: 'keep' as const,
+      mailbox: 'INBOX',
+      message: {} as never,
+      pos: { line: 1, column: 1, offset: 0 },
     };
-    expect(formatTrace(e, source)).toMatch(/^ {2}1:4 +test header → false +\| header :is "subject" "x"/);
-    expect(traceJson(e)).toEqual({ kind: 'test', name: 'header', line: 1, column: 4, result: false });
+    expect(actionJson(a)).toEqual({ type: 'keep', mailbox: 'INBOX' });
+  });
+});
+
+const ENVELOPE = { from: 'a@example.com', to: 'b@example.com' };
+
+describe('traces', () => {
+  const at = (line: number, column: number) => ({ line, column, offset: 0 });
+  const source = 'if header :is "subject" "x" { keep; }\n';
+  const events: TraceEvent[] = [
+    { kind: 'test-start', name: 'header', pos: at(1, 4), depth: 0 },
+    {
+      kind: 'values',
+      source: 'header',
+      name: 'subject',
+      values: ['a\u202eb\x1b[31m'],
+      pos: at(1, 4),
+      depth: 1,
+    },
+    {
+      kind: 'match',
+      matchType: 'is',
+      comparator: 'i;ascii-casemap',
+      values: ['a\u202eb\x1b[31m'],
+      keys: ['x'],
+      comparisons: [{ value: 'a\u202eb\x1b[31m', key: 'x', matched: false }],
+      result: false,
+      pos: at(1, 4),
+      depth: 1,
+    },
+    { kind: 'test', name: 'header', result: false, pos: at(1, 4), depth: 0 },
+  ];
+
+  it('shows a test with its outcome first, the source at its place, and its details indented', () => {
+    const lines = formatTraceLines(events, source);
+    expect(lines[0]).toMatch(/^ {3}1: header → false +\| header :is "subject" "x"/);
+    expect(lines[1]).toBe('   1:   header "subject": "a\\u{202e}b\\u{1b}[31m"');
+    expect(lines[2]).toBe('   1:   :is (i;ascii-casemap) → no match');
+    expect(lines[3]).toBe('   1:     "a\\u{202e}b\\u{1b}[31m" with "x": no');
+    expect(lines).toHaveLength(4);
+  });
+
+  it('indents tests inside anyof, allof and not, and leaves out what short-circuit skipped', () => {
+    const script = [
+      'if anyof (not exists "subject", header :is "subject" "hi", size :over 1M) { keep; }',
+      'if allof (false, true) { discard; }',
+    ].join('\n');
+    const engine = new SieveEngine();
+    const events: TraceEvent[] = [];
+    engine.run(engine.compile(script).program!, Buffer.from('Subject: hi\r\n\r\n'), ENVELOPE, {
+      trace: (e) => events.push(e),
+    });
+    const lines = formatTraceLines(events, script).map((l) => l.replace(/ +\|.*$/, ''));
+    expect(lines).toEqual([
+      '   1: anyof → true',
+      '   1:   not → false',
+      '   1:     exists → true',
+      '   1:       header "subject": present',
+      '   1:   header → true',
+      '   1:     header "subject": "hi"',
+      '   1:     :is (i;ascii-casemap) → match',
+      '   1:       "hi" with "hi": yes',
+      '   1:   keep: store in "INBOX"',
+      '   2: allof → false',
+      '   2:   false → false',
+    ]);
+  });
+
+  it('quotes values, escaping what a terminal would act on and cutting long ones', () => {
+    expect(quoteValue('say "hi"\r\n\t\\')).toBe('"say \\"hi\\"\\r\\n\\t\\\\"');
+    expect(quoteValue('x'.repeat(100), 10)).toBe('"xxxxxxxxxx"… (100 chars)');
+    // A surrogate pair is not split by the cut.
+    expect(quoteValue('😀'.repeat(5), 3)).toBe('"😀😀😀"… (10 chars)');
+  });
+
+  it('lists many comparisons only up to a limit', () => {
+    const comparisons = Array.from({ length: 40 }, (_, i) => ({ value: `v${i}`, key: 'k', matched: false }));
+    const match: TraceEvent = { ...(events[2] as Extract<TraceEvent, { kind: 'match' }>), comparisons };
+    const lines = formatTraceLines([match], source);
+    expect(lines.at(-1)).toBe('   1:     … 24 more comparisons');
+  });
+
+  it('gives JSON the fields, line and column, with long strings cut', () => {
+    expect(traceJson(events[3]!)).toEqual({
+      kind: 'test',
+      name: 'header',
+      result: false,
+      depth: 0,
+      line: 1,
+      column: 4,
+    });
+    const long: TraceEvent = { kind: 'set', name: 'v', value: 'y'.repeat(5000), pos: at(2, 1), depth: 1 };
+    expect((traceJson(long).value as string).length).toBe(1001);
   });
 });

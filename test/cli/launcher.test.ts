@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
@@ -76,5 +76,37 @@ describe.skipIf(!built)('the tamis launcher and its code cache', { timeout: 60_0
   it.concurrent('the build made a cache that this Node takes', async () => {
     const r = await run(DIST, ['check', script], 'report');
     expect(r.stderr).toContain('code cache accepted');
+  });
+});
+
+describe.skipIf(!built)('what a short command loads', () => {
+  /** The packages a `tamis` run pulled in, read from the module cache as it exits. */
+  function packagesLoaded(args: string[]): string[] {
+    const script = `process.argv = [process.argv[0], ${JSON.stringify(join(DIST, 'main.cjs'))}, ...${JSON.stringify(args)}];
+      process.on('exit', () => process.stderr.write('\\n@@' + JSON.stringify(Object.keys(require.cache))));
+      require(process.argv[1]);`;
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    const loaded = JSON.parse(r.stderr.slice(r.stderr.lastIndexOf('@@') + 2)) as string[];
+    return [
+      ...new Set(
+        loaded
+          .filter((k) => k.includes('node_modules/'))
+          .map((k) => k.split('node_modules/').pop()!.split('/')[0]!),
+      ),
+    ];
+  }
+
+  it('tamis check and tamis test load neither servers, hashing, TLS certificates nor stores', () => {
+    const script = join(mkdtempSync(join(tmpdir(), 'tamis-load-')), 's.sieve');
+    writeFileSync(script, 'require "fileinto";\nif header :contains "subject" "x" { fileinto "X"; }\n');
+    for (const args of [
+      ['check', script],
+      ['test', script, join(ROOT, 'examples/messages/spam.eml')],
+    ]) {
+      const heavy = packagesLoaded(args).filter((p) =>
+        /selfsigned|@peculiar|bcryptjs|hash-wasm|smtp-server|nodemailer|pino|better-sqlite3/.test(p),
+      );
+      expect(heavy, args[0]).toEqual([]);
+    }
   });
 });

@@ -33,7 +33,7 @@ const f = scratch({
   'list.eml': listMail,
   'empty.eml': '',
   'garbage.eml': Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 37) % 256)),
-  'spam.json': JSON.stringify({ spamtest: { header: 'X-Spam-Score', max: 15 } }),
+  'spam.json': JSON.stringify({ engine: { spamtest: { header: 'X-Spam-Score', max: 15 } } }),
   'broken.json': '{ "spamtest": ',
 });
 
@@ -91,17 +91,82 @@ describe('tamis test', { timeout: 90_000 }, () => {
     expect(r.stderr).toContain('\n  fileinto;\n  ^');
   });
 
-  it.concurrent('traces each test with its result', async () => {
+  it.concurrent('traces each test with what it compared, and each action', async () => {
     const r = await runCli(['test', '--trace', f('sort.sieve'), f('personal.eml')]);
-    expect(r.stdout).toMatch(/2:4 +test header → false +\| header :contains "list-id"/);
-    expect(r.stdout).toMatch(/3:4 +test address → true/);
-    expect(r.stdout).toMatch(/3:47 +action redirect/);
+    expect(r.code).toBe(0);
+    const out = r.stdout.split('\n');
+    const at = (re: RegExp) => out.findIndex((l) => re.test(l));
+    expect(out[at(/^ {5}2: header → false +\| header :contains "list-id"/) + 1]).toBe(
+      '     2:   header "list-id": (none)',
+    );
+    const address = at(/^ {5}3: address → true +\| address :domain :is "from"/);
+    expect(out.slice(address + 1, address + 5)).toEqual([
+      '     3:   address "from" :domain: "example.org"',
+      '     3:   :is (i;ascii-casemap) → match',
+      '     3:     "example.org" with "example.org": yes',
+      expect.stringMatching(/^ {5}3: {3}redirect: send to <boss@example.com> \(copy\) +\| redirect :copy/),
+    ]);
     const j = await runCli(['test', '--json', '--trace', f('sort.sieve'), f('list.eml')]);
     expect(jsonLines(j.stdout)[0]!.trace).toEqual([
-      { kind: 'test', name: 'header', line: 2, column: 4, result: true },
-      { kind: 'action', name: 'fileinto', line: 2, column: 57 },
-      { kind: 'stop', name: 'stop', line: 2, column: 79 },
+      { kind: 'test-start', name: 'header', depth: 0, line: 2, column: 4 },
+      {
+        kind: 'values',
+        source: 'header',
+        name: 'list-id',
+        values: ['Developers <dev.lists.example.net>'],
+        depth: 1,
+        line: 2,
+        column: 4,
+      },
+      {
+        kind: 'match',
+        matchType: 'contains',
+        comparator: 'i;ascii-casemap',
+        values: ['Developers <dev.lists.example.net>'],
+        keys: ['dev.lists.example.net'],
+        comparisons: [
+          { value: 'Developers <dev.lists.example.net>', key: 'dev.lists.example.net', matched: true },
+        ],
+        result: true,
+        depth: 1,
+        line: 2,
+        column: 4,
+      },
+      { kind: 'test', name: 'header', result: true, depth: 0, line: 2, column: 4 },
+      {
+        kind: 'action',
+        name: 'fileinto',
+        actions: [{ type: 'fileinto', mailbox: 'Lists/dev' }],
+        depth: 1,
+        line: 2,
+        column: 57,
+      },
+      { kind: 'stop', depth: 1, line: 2, column: 79 },
     ]);
+  });
+
+  it.concurrent('traces spamtest scores and variables', async () => {
+    const r = await runCli([
+      'test',
+      '--trace',
+      '--config',
+      f('spam.json'),
+      f('spam.sieve'),
+      f('personal.eml'),
+    ]);
+    expect(r.stdout).toContain(
+      '     2:   spamtest: X-Spam-Score (instance 1) "12", ratio 80 % → value "8"\n',
+    );
+    expect(r.stdout).toMatch(/ {5}2: {5}"8" with "8": yes\n/);
+    const v = await runCli(['test', '--trace', f('envelope.sieve'), f('personal.eml')]);
+    expect(v.stdout).toContain('     2:   envelope "from" :all: "alice@example.org"\n');
+    expect(v.stdout).toContain(
+      '     2:   match variables: ${0} = "alice@example.org", ${1} = "alice@example.org"\n',
+    );
+    expect(v.stdout).toContain('     2:   set f = "alice@example.org"\n');
+    expect(v.stdout).toMatch(
+      / {5}4: fileinto: store in "from-alice@example.org-to-bob@example.com" +\| fileinto/,
+    );
   });
 
   it.concurrent('reads spamtest scores from the header named in --config', async () => {
@@ -122,11 +187,11 @@ describe('tamis test', { timeout: 90_000 }, () => {
 
   it.concurrent('refuses an unreadable or malformed config', async () => {
     const broken = await runCli(['test', '--config', f('broken.json'), f('spam.sieve'), f('personal.eml')]);
-    expect(broken.code).toBe(1);
-    expect(broken.stderr).toMatch(/not valid JSON/);
+    expect(broken.code).toBe(64);
+    expect(broken.stderr).toMatch(/not valid JSON at line \d+, column \d+/);
     const missing = await runCli(['test', '--config', f('nope.json'), f('spam.sieve'), f('personal.eml')]);
-    expect(missing.code).toBe(1);
-    expect(missing.stderr).toMatch(/cannot read config/);
+    expect(missing.code).toBe(64);
+    expect(missing.stderr).toMatch(/config .*nope\.json:\n {2}cannot read the file: ENOENT/);
   });
 
   it.concurrent('takes the envelope from --from/--to, else from the message, else defaults', async () => {

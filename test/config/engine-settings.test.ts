@@ -12,7 +12,7 @@ describe('engine settings check', () => {
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as ConfigError).problems).toEqual([
       'engine.maxRedirect: unknown setting; did you mean maxRedirects?',
-      'engine.vacation.minPeriod: expected a number, got "abc"',
+      'engine.vacation.minPeriod: expected an integer >= 0, got "abc"',
     ]);
   });
 

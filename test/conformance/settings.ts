@@ -3,9 +3,11 @@
  * without a mapping makes the file "unsupported" rather than failed.
  */
 import { readFileSync } from 'node:fs';
-import type { ConfigInput } from '../../src/config.js';
+import type { ConfigInput, EngineConfig, ScoreTestConfig } from '../../src/index.js';
+// Pigeonhole settings name lists in the short ":addrbook:..." form; the engine's own rule expands them.
 import { fullListName } from '../../src/extensions/extlists.js';
-import type { ScoreTestConfig, VacationConfig } from '../../src/extensions/types.js';
+
+type VacationConfig = EngineConfig['vacation'];
 
 /** Dovecot durations: plain seconds or with a unit (s, m, h, d). */
 function duration(v: string): number {

@@ -5,35 +5,49 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve, basename } from 'node:path';
-import type { Argument } from '../../src/syntax/ast.js';
-import type {
-  ActionCommandDef,
-  CompiledKeys,
-  Extension,
-  MatchSpec,
-  TestDef,
-} from '../../src/extensions/types.js';
-import type { SieveString } from '../../src/compiler/strings.js';
-import type { Program } from '../../src/compiler/program.js';
-import type { Envelope, MessageView } from '../../src/message/types.js';
-import { SieveEngine } from '../../src/engine.js';
-import { parseMessage, parseAddressList } from '../../src/message/index.js';
-import { Runtime } from '../../src/runtime/runtime.js';
-import { runCommands } from '../../src/runtime/interpreter.js';
-import { normalizeMailbox, Result, storesInto, type Action } from '../../src/runtime/result.js';
-import { FLAGS_STATE } from '../../src/extensions/support/imap4flags-state.js';
-import { resolveConfig, type ConfigInput } from '../../src/config.js';
-import { configFromSettings } from './settings.js';
-import { registerVariableNamespace } from '../../src/extensions/variables.js';
-import { buildVacationReply } from '../../src/actions/vacation-reply.js';
-import { buildMailtoNotification, type MailtoNotifyFields } from '../../src/actions/mailto.js';
-import { isValidEntryName } from '../../src/extensions/metadata.js';
 import {
+  buildMailtoNotification,
+  buildVacationReply,
   isRedirectLoop,
+  normalizeMailbox,
+  parseAddressList,
+  parseMessage,
   REDIRECTED_FROM_FIELD,
   redirectEnvelopeSender,
+  SieveEngine,
   userAddress,
-} from '../../src/actions/redirect-envelope.js';
+  type Action,
+  type Argument,
+  type ConfigInput,
+  type Envelope,
+  type MessageView,
+  type Program,
+  type SequenceScript,
+} from '../../src/index.js';
+import {
+  registerVariableNamespace,
+  Result,
+  runCommands,
+  type ActionCommandDef,
+  type CompileContext,
+  type CompiledKeys,
+  type Extension,
+  type MatchSpec,
+  type ParsedArgs,
+  type Runtime,
+  type SieveString,
+  type TestDef,
+} from '../../src/extension.js';
+// The suite's own commands reach two internals no host needs: test_message loads a stored
+// message's flags into imap4flags' internal variable, and test_imap_metadata_set checks entry names.
+import { FLAGS_STATE } from '../../src/extensions/support/imap4flags-state.js';
+import { isValidEntryName } from '../../src/extensions/metadata.js';
+import { configFromSettings } from './settings.js';
+
+/** Whether an action stores into INBOX (keep, or fileinto "INBOX" in any case). */
+function storesInInbox(a: Action): boolean {
+  return (a.type === 'keep' || a.type === 'fileinto') && normalizeMailbox(a.mailbox) === 'INBOX';
+}
 
 export const DEFAULT_MESSAGE =
   'From: sender@example.com\r\nTo: recipient@example.org\r\nSubject: Frop!\r\n\r\nFriep!\r\n';
@@ -154,8 +168,13 @@ export class Suite {
 
   /** Runs `prepare` for every runtime the suite starts, so harness state is shared. */
   prepare(rt: Runtime): void {
-    rt.namespaces.set('tst', (name) => (name === 'path' ? this.dir : ''));
+    this.prepareNamespace(rt);
     rt.result = this.result;
+  }
+
+  /** The `tst` variable namespace (TESTSUITE.md: `${tst.path}`). */
+  prepareNamespace(rt: Runtime): void {
+    rt.namespaces.set('tst', (name) => (name === 'path' ? this.dir : ''));
   }
 
   compileFile(path: string): { program: Program | null; errors: string[]; subtest: boolean } {
@@ -196,12 +215,11 @@ export class Suite {
 
   /** Executes the actions added since the last execution into the store and outbox. */
   executeResult(): boolean {
-    let ok = true;
     const all = this.result.actions;
     const pending = all.slice(this.executed);
     this.executed = all.length;
     this.result.markExecuted();
-    const keepFinal = this.result.implicitKeep && !all.some((a) => storesInto(a) === 'INBOX');
+    const keepFinal = this.result.implicitKeep && !all.some(storesInInbox);
     const todo: Action[] = [...pending];
     if (keepFinal) {
       // The implicit keep stores the message as the script left it (editheader).
@@ -209,6 +227,12 @@ export class Suite {
       const edited = main?.edited && main.edited === main.message ? main.edited : this.editedKeep;
       todo.push({ type: 'keep', mailbox: 'INBOX', implicit: true, ...(edited ? { message: edited } : {}) });
     }
+    return this.executeActions(todo);
+  }
+
+  /** Carries actions out into the store and outbox, as a delivery agent would. */
+  executeActions(todo: Action[]): boolean {
+    let ok = true;
     let inboxStored = false;
     for (const a of todo) {
       try {
@@ -278,9 +302,8 @@ export class Suite {
         this.outbox.push({ from: '', to: this.envelope.from, raw: Buffer.from(body) });
         return;
       }
-      case 'other': {
-        if (a.name !== 'notify') return;
-        const note = buildMailtoNotification(a.fields as unknown as MailtoNotifyFields, {
+      case 'notify': {
+        const note = buildMailtoNotification(a, {
           envelope: this.envelope,
           config: this.engine.config,
         });
@@ -303,7 +326,7 @@ export class Suite {
     if (unsupported) this.unsupported ??= `setting ${unsupported}`;
     this.engine = this.makeEngine(config);
     // The main script's runtime keeps its config object: update it in place.
-    if (this.mainRt) Object.assign(this.mainRt.config, resolveConfig(config));
+    if (this.mainRt) Object.assign(this.mainRt.config, this.engine.config);
   }
 }
 
@@ -480,48 +503,20 @@ export function testsuiteExtension(suite: Suite): Extension {
     compile: (args, cx) => cx.stringList(args.positional[0]!),
     test(paths, rt) {
       suite.errors = [];
-      const saved = suite.result;
-      const savedExecuted = suite.executed;
-      let ok = true;
-      let keepPending = true;
-      // The internal flags of imap4flags carry on from one script of the sequence to the next.
-      let flags: unknown = [];
-      let last: Runtime | null = null;
+      const scripts: SequenceScript[] = [];
       for (const p of rt.expandList(paths)) {
         const res = suite.compileFile(p);
         suite.errors.push(...res.errors.filter((e) => e !== 'validation failed'));
         if (!res.program) return false;
-        if (!keepPending) continue;
-        suite.resetResult(false);
-        const run = suite.engine.run(res.program, suite.message, suite.envelope, {
-          host: suite.host,
-          prepare: (r) => {
-            suite.prepare(r);
-            r.state.set(FLAGS_STATE, flags);
-            last = r;
-          },
-        });
-        flags = (last as Runtime | null)?.state.get(FLAGS_STATE) ?? flags;
-        // Header edits (editheader) carry on to the next script and the final keep.
-        const edited = (last as Runtime | null)?.edited;
-        if (edited && edited === (last as Runtime | null)?.message) suite.message = edited.raw();
-        for (const e of run.errors) suite.errors.push(e.message);
-        keepPending = suite.result.implicitKeep && run.status === 'ok';
-        // Execute this script's explicit actions now; the keep waits for the last script.
-        const implicit = suite.result.implicitKeep;
-        suite.result.implicitKeep = false;
-        if (!suite.executeResult()) ok = false;
-        suite.result.implicitKeep = implicit;
-        if (run.status !== 'ok') ok = false;
+        scripts.push({ name: p, program: res.program });
       }
-      if (keepPending) {
-        suite.resetResult(false);
-        if (!suite.executeResult()) ok = false;
-      }
-      suite.result = saved;
-      suite.executed = savedExecuted;
-      if (suite.mainRt) suite.mainRt.result = saved;
-      return ok;
+      // The engine's own sequence: one result, each script while the keep is in force.
+      const run = suite.engine.runSequence(scripts, suite.message, suite.envelope, {
+        prepare: (r) => suite.prepareNamespace(r),
+      });
+      for (const e of run.errors) suite.errors.push(e.message);
+      const executed = suite.executeActions(run.actions);
+      return executed && run.status === 'ok';
     },
   };
 
@@ -620,10 +615,7 @@ export function testsuiteExtension(suite: Suite): Extension {
       { name: 'folder', param: 'string' as const, group: 'source' },
     ],
     positional: ['number' as const],
-    compile(
-      args: import('../../src/extensions/types.js').ParsedArgs,
-      cx: import('../../src/extensions/types.js').CompileContext,
-    ): MessageData {
+    compile(args: ParsedArgs, cx: CompileContext): MessageData {
       const smtp = args.tags.has('smtp');
       const folderArg = args.tags.get('folder')?.value;
       if (!smtp && !folderArg) cx.error(cx.node.pos, 'test_message needs :smtp or :folder');
@@ -789,21 +781,15 @@ export function runSuiteFile(
       .join('; ');
     return { blocks: [], failures: 1, caseFailure: `compile failed: ${msg}`, unsupported: null, log: [] };
   }
-  let caseFailure: string | null = null;
-  const program = compiled.program;
-  const rt = new Runtime(parseMessage(suite.message), suite.envelope, {
-    config: suite.engine.config,
-    host: suite.host,
+  // The file itself runs as a script whose commands drive the suite.
+  const run = suite.engine.run(compiled.program, suite.message, suite.envelope, {
+    prepare: (rt) => {
+      suite.mainRt = rt;
+      suite.prepare(rt);
+    },
   });
-  suite.mainRt = rt;
-  rt.captureMatches = program.capabilities.has('variables');
-  for (const cap of program.capabilities) suite.engine.registry.extensions.get(cap)?.onRun?.(rt);
-  suite.prepare(rt);
-  try {
-    runCommands(program.commands, rt);
-  } catch (e) {
-    caseFailure = e instanceof Error ? `execution aborted: ${e.message}` : 'execution aborted';
-  }
+  const caseFailure =
+    run.status === 'ok' ? null : `execution aborted: ${run.errors[0]?.message ?? run.status}`;
   return {
     blocks: suite.blocks,
     failures: suite.failures,

@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { SieveEngine } from '../../src/engine.js';
 import { parseMessage } from '../../src/message/index.js';
-import type { Action } from '../../src/runtime/result.js';
-import {
-  buildMailtoNotification,
-  parseMailto,
-  subjectFromMessage,
-  type MailtoNotifyFields,
-} from '../../src/actions/mailto.js';
+import type { Action, NotifyAction } from '../../src/index.js';
+import { buildMailtoNotification, parseMailto, subjectFromMessage } from '../../src/actions/mailto.js';
 
 const MESSAGE = 'From: boss@example.org\r\nTo: me@example.com\r\nSubject: Budget\r\n\r\nbody\r\n';
 const ENVELOPE = { from: 'boss@example.org', to: 'me@example.com' };
@@ -22,10 +17,8 @@ function run(script: string, message = MESSAGE, engine = new SieveEngine()) {
   return engine.run(c.program, Buffer.from(message), ENVELOPE);
 }
 
-function notifies(actions: Action[]): MailtoNotifyFields[] {
-  return actions.flatMap((a) =>
-    a.type === 'other' && a.name === 'notify' ? [a.fields as unknown as MailtoNotifyFields] : [],
-  );
+function notifies(actions: Action[]): NotifyAction[] {
+  return actions.flatMap((a) => (a.type === 'notify' ? [a] : []));
 }
 
 describe('mailto URIs', () => {
@@ -98,7 +91,7 @@ describe('enotify', () => {
     const r = run('require "enotify"; notify :importance "1" :message "Boss!" "mailto:a@example.org";');
     expect(r.status).toBe('ok');
     const [n] = notifies(r.actions);
-    expect(n).toMatchObject({ method: 'mailto:a@example.org', importance: 1, message: 'Boss!' });
+    expect(n).toMatchObject({ method: 'mailto:a@example.org', importance: 1, text: 'Boss!' });
     expect(r.actions.some((a) => a.type === 'keep' && a.implicit)).toBe(true);
   });
 
@@ -125,7 +118,7 @@ describe('enotify', () => {
     const fields = parseMailto('mailto:a@example.org');
     if (!fields.ok) throw new Error('parse');
     const note = buildMailtoNotification(
-      { method: 'mailto:a@example.org', importance: 2, options: [], message: 'x', mailto: fields.uri },
+      { method: 'mailto:a@example.org', importance: 2, options: [], text: 'x', mailto: fields.uri },
       { envelope: { from: '', to: 'me@example.com' }, config: new SieveEngine().config },
     );
     expect(note!.envelopeFrom).toBe('');

@@ -17,7 +17,6 @@ const isStore = (a: Action): boolean => a.type === 'keep' || a.type === 'fileint
  */
 export async function executeActions(actions: Action[], ctx: ExecuteContext): Promise<ExecuteResult> {
   const done: Done[] = [];
-  const afterStored: Array<() => Promise<void>> = [];
   let rejected: string | null = null;
   let stored = false;
   const perFolder = new Map<string, number>();
@@ -37,7 +36,7 @@ export async function executeActions(actions: Action[], ctx: ExecuteContext): Pr
         done.push(await redirectAction(action, ctx));
         break;
       case 'vacation':
-        done.push(await vacationAction(action, ctx, afterStored));
+        done.push(await vacationAction(action, ctx));
         break;
       case 'reject':
       case 'ereject':
@@ -47,12 +46,14 @@ export async function executeActions(actions: Action[], ctx: ExecuteContext): Pr
       case 'discard':
         done.push({ what: 'discarded', detail: 'by the script' });
         break;
+      case 'notify':
+        done.push(await notifyAction(action, ctx));
+        break;
       case 'other':
-        if (action.name === 'notify') done.push(await notifyAction(action, ctx));
         // Actions of extensions a delivery does not carry out are reported, not dropped silently.
-        else done.push({ what: 'notified', detail: `${action.name} not carried out here` });
+        done.push({ what: 'notified', detail: `${action.name} not carried out here` });
         break;
     }
   }
-  return { done, rejected: stored ? null : rejected, afterStored };
+  return { done, rejected: stored ? null : rejected };
 }

@@ -1,16 +1,13 @@
-import { buildMailtoNotification, type OtherAction } from '../../index.js';
+import { buildMailtoNotification, type NotifyAction } from '../../index.js';
 import { once, type Done, type ExecuteContext } from './types.js';
 
-type NotifyFields = Parameters<typeof buildMailtoNotification>[0];
-
 /** RFC 5436 enotify with a mailto: URI: one notification, sent like a redirect. */
-export async function notifyAction(action: OtherAction, ctx: ExecuteContext): Promise<Done> {
-  const fields = action.fields as unknown as NotifyFields;
-  if (!fields.mailto)
-    return { what: 'notified', detail: `${String(fields.method)}: method not supported here` };
+export async function notifyAction(action: NotifyAction, ctx: ExecuteContext): Promise<Done> {
+  if (!(action as Partial<NotifyAction>).mailto)
+    return { what: 'notified', detail: `${action.method}: method not supported here` };
   let note: ReturnType<typeof buildMailtoNotification>;
   try {
-    note = buildMailtoNotification(fields, { envelope: ctx.envelope, config: ctx.config, date: ctx.now });
+    note = buildMailtoNotification(action, { envelope: ctx.envelope, config: ctx.config, date: ctx.now });
   } catch (e) {
     return { what: 'notified', detail: `not sent: ${(e as Error).message}` };
   }

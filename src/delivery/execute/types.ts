@@ -1,5 +1,5 @@
 import type { EngineConfig, Envelope, MessageView } from '../../index.js';
-import type { DeliveryRecord, VacationTracker } from '../../stores/types.js';
+import type { DeliveryRecord } from '../../stores/types.js';
 import type { Mailboxes, Outbox } from '../ports.js';
 
 /** One line of what delivery did, for the log and the user's Sieve log. */
@@ -25,7 +25,6 @@ export interface ExecuteContext {
   message: MessageView;
   mailboxes: Mailboxes;
   outbox: Outbox;
-  vacation: VacationTracker;
   /** Where the implicit keep goes (`-m`, or the detail mailbox). */
   defaultMailbox: string;
   /** Create folders that `fileinto` names even without `:create` (Dovecot's lda_mailbox_autocreate). */
@@ -43,8 +42,6 @@ export interface ExecuteResult {
   done: Done[];
   /** Set when a reject/ereject refused the message and nothing was stored. */
   rejected: string | null;
-  /** Steps to commit once the message is stored (vacation response tracking). */
-  afterStored: Array<() => Promise<void>>;
 }
 
 /**

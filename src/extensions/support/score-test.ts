@@ -1,6 +1,8 @@
 import type { MessageView } from '../../message/types.js';
 import type { Runtime } from '../../runtime/runtime.js';
+import type { TraceInput } from '../../runtime/trace.js';
 import type { CompiledKeys, MatchSpec, ScoreTestConfig, TestDef } from '../types.js';
+import { map, number, object, oneOf, optional, string, type Setting } from '../../settings/schema.js';
 
 /**
  * The status reading and scaling shared by spamtest and virustest (RFC 5235). The arithmetic
@@ -182,6 +184,13 @@ function runValues(rt: Runtime, kind: ScoreKind, percent: boolean): string[] {
   return (st.plain ??= [scaledValue(st.ratio, kind, false)]);
 }
 
+/** What a trace shows of the status read: the configured header's first field, and the ratio made of it. */
+function scoreTrace(rt: Runtime, kind: ScoreKind, value: string): TraceInput {
+  const header = rt.config[kind].header;
+  const raw = rt.message.header(header)[0] ?? null;
+  return { kind: 'score', test: kind, header, instance: 1, raw, ratio: runStatus(rt, kind).ratio, value };
+}
+
 export interface ScoreTestData {
   spec: MatchSpec;
   keys: CompiledKeys;
@@ -202,6 +211,75 @@ export function scoreTest(kind: ScoreKind): TestDef<ScoreTestData> {
       }
       return { spec: args.match!, keys: cx.keys(args.positional[0]!, args.match!), percent };
     },
-    test: (d, rt) => rt.match(runValues(rt, kind, d.percent), d.keys, d.spec),
+    test(d, rt) {
+      const values = runValues(rt, kind, d.percent);
+      rt.trace?.(scoreTrace(rt, kind, values[0]!));
+      return rt.match(values, d.keys, d.spec);
+    },
   };
+}
+
+/**
+ * The settings of spamtest or virustest, with that test's defaults: where the status is read and
+ * how it is scaled. `scale` is the top of the test's value range (10 or 5) that textValues map to.
+ */
+export function scoreTestSettings(
+  defaults: ScoreTestConfig,
+  scale: number,
+  doc: string,
+): Setting<ScoreTestConfig, Partial<ScoreTestConfig>> {
+  const withDefault = <T>(s: Setting<T>, value: T | undefined): Setting<T> =>
+    value === undefined ? optional(s) : { ...s, default: value };
+  return object(
+    {
+      header: string({
+        default: defaults.header,
+        doc: 'Header field holding the status (its first occurrence is read).',
+        check: (s) => (/^[!-9;-~]+$/.test(s) ? null : 'expected a header field name'),
+      }),
+      type: oneOf(['score', 'strlen', 'text'], {
+        default: defaults.type,
+        doc:
+          'How the status reads: `score` a decimal number scaled against the maximum, `strlen` the length ' +
+          'of a run of one repeated character ("*****"), `text` a string looked up in `textValues`.',
+      }),
+      pattern: withDefault(
+        string({
+          doc:
+            'Regular expression applied to the header value: group 1 is the status, group 2 (score and ' +
+            'strlen) the maximum; POSIX classes such as `[[:digit:]]` are accepted. Without one the whole ' +
+            'value is the status. Naming another `header` drops the default pattern and type.',
+          check: (s) => (compileStatusPattern(s) ? null : 'expected a valid regular expression'),
+        }),
+        defaults.pattern,
+      ),
+      max: number({
+        min: 0,
+        default: defaults.max,
+        doc: 'Maximum score for score and strlen when neither group 2 nor `maxHeader` gives one.',
+      }),
+      maxHeader: optional(
+        object(
+          {
+            header: string({ doc: 'Header field holding the maximum (a decimal number).' }),
+            pattern: optional(string({ doc: 'Regular expression whose group 1 is the maximum.' })),
+          },
+          { doc: 'Header holding the maximum.' },
+        ),
+      ),
+      textValues: withDefault(
+        map(number({ min: 0, max: scale }), {
+          doc: `For type "text": status string → value (0 to ${scale}), compared case-sensitively; "*" stands for any other status.`,
+        }),
+        defaults.textValues,
+      ),
+      unmatched: withDefault(
+        string({
+          doc: 'Status used when the header is present but `pattern` does not match (default: not tested).',
+        }),
+        defaults.unmatched,
+      ),
+    },
+    { doc },
+  ) as unknown as Setting<ScoreTestConfig, Partial<ScoreTestConfig>>;
 }

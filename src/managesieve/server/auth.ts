@@ -1,5 +1,6 @@
 /** Login and its surroundings: AUTHENTICATE (with throttling), STARTTLS and UNAUTHENTICATE. */
 import { TLSSocket } from 'node:tls';
+import { HashPoolBusyError } from '../../accounts/hash-pool.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readCommand } from '../protocol/command.js';
 import { ConnectionClosed, IdleTimeout } from '../protocol/reader.js';
@@ -122,6 +123,12 @@ export const authenticate: CommandHandler = async (s, args) => {
   const exchange = mech.start({ secure: s.tls, remoteAddress: s.address });
   try {
     return await runExchange(s, mech.name, exchange, response, attempt);
+  } catch (e) {
+    if (!(e instanceof HashPoolBusyError)) throw e;
+    // Overloaded: a clean answer the client may retry, and no failure counted against the user.
+    c.logger?.warn(`managesieve: login from ${s.address} refused: ${e.message}`);
+    s.reply(no('Server busy; try again later.', 'TRYLATER'));
+    return true;
   } finally {
     // Aborted or broken off before a verdict: the slot is given back without counting a failure.
     settle(s, attempt, 'abandoned');

@@ -7,7 +7,6 @@ import { createOutbox, type ManagedOutbox } from '../../../src/delivery/transpor
 import { SieveEngine, parseMessage } from '../../../src/index.js';
 import { countMaildir } from '../../../src/maildir/reader.js';
 import { deliverToMaildir } from '../../../src/maildir/writer.js';
-import { memoryStores } from '../../../src/stores/memory.js';
 import { startPeer, type Peer, type Received } from './relay-peer.js';
 
 const root = mkdtempSync(join(tmpdir(), 'tamis-redirect-'));
@@ -24,7 +23,6 @@ class MailSystem {
   readonly outbox: ManagedOutbox;
   readonly dir = join(root, `sys${n++}`);
   readonly log: Record<string, unknown>[] = [];
-  readonly stores = memoryStores();
   readonly results: Awaited<ReturnType<typeof executeActions>>[] = [];
   constructor(
     readonly relay: Peer,
@@ -57,7 +55,6 @@ class MailSystem {
       },
       defaultMailbox: 'INBOX',
       autocreate: true,
-      vacation: this.stores.vacation,
       now: new Date(),
       record: { stored: [], sent: [], done: false },
       saveRecord: async () => {},

@@ -64,6 +64,8 @@ export interface DovecotServer {
   tlsPort?: number;
   dir: string;
   usersFile: string;
+  /** Process id of the Dovecot master (every login and session process is its child). */
+  pid: number;
   /** PEM of the self-signed certificate when tls was requested. */
   certPem?: string;
   /** Where Dovecot keeps a user's scripts (`~/sieve`). */
@@ -241,6 +243,7 @@ ${opts.extraConfig ?? ''}
     ...(tlsPort !== undefined ? { tlsPort } : {}),
     dir,
     usersFile,
+    pid: child.pid!,
     ...(certPem !== undefined ? { certPem } : {}),
     sieveDir: (user) => path.join(home, user, 'sieve'),
     log: () => readFile(logFile, 'utf8').catch(() => ''),

@@ -1,41 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliCommand } from '../../cli/run-cli.js';
+import { startCli, stop } from '../helpers/cli-process.js';
 import { RawClient } from './raw-client.js';
-
-const ROOT = path.resolve(import.meta.dirname, '../../..');
-
-function startCli(args: string[]): Promise<{ child: ChildProcess; port: number; log: () => string }> {
-  const child = spawn(process.execPath, [...cliCommand(), 'managesieve', ...args], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let log = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no listening line: ${log}`)), 30_000);
-    const onData = (d: Buffer): void => {
-      log += d.toString();
-      const m = /listening on [^\s]+:(\d+)/.exec(log);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, port: Number(m[1]), log: () => log });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`exited ${code}: ${log}`)));
-  });
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const done = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await done;
-}
 
 describe('tamis managesieve (CLI)', () => {
   let data: string;
@@ -93,6 +61,8 @@ describe('tamis managesieve (CLI)', () => {
   it('rejects a bad configuration file', async () => {
     const file = path.join(data, 'bad.json');
     await (await import('node:fs/promises')).writeFile(file, '{"listne": "x"}');
-    await expect(startCli(['--config', file])).rejects.toThrow(/unknown key/);
+    await expect(startCli(['--config', file])).rejects.toThrow(
+      /exited 64: [^]*managesieve\.listne: unknown setting; did you mean listen\?/,
+    );
   }, 30_000);
 });
