@@ -21,3 +21,13 @@ export {
 } from './config-file.js';
 export { manageSieveSettings, type ManageSieveSection } from './managesieve-settings.js';
 export { JsonSyntaxError, parseJsonText } from './json-text.js';
+export {
+  loadDeliverySettings,
+  checkDeliverySettings,
+  DELIVERY_DEFAULTS,
+  type DeliverySettings,
+} from './delivery-settings.js';
+export { openDelivery, type OpenedDelivery } from './delivery.js';
+export { deliveryLogger, type DeliveryLogger } from './delivery-log.js';
+export { startLmtp, type StartedLmtp } from './lmtp.js';
+export { startAll, type StartOptions, type Started } from './start.js';

@@ -2,7 +2,8 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { HashPool, PasswdFileDirectory } from '../accounts/index.js';
 import { SieveEngine, type ConfigInput } from '../index.js';
-import { FileScriptStore, userFolderName } from '../scripts/file-store.js';
+import { FileScriptStore } from '../scripts/file-store.js';
+import { userHomes } from './homes.js';
 import { ensureSelfSignedCertificate } from '../managesieve/server/certificate.js';
 import type { ManageSieveLogger } from '../managesieve/server/options.js';
 import { createManageSieveServer, type ManageSieveServer } from '../managesieve/server/server.js';
@@ -94,9 +95,7 @@ export async function startManageSieve(
   const useHome = config.useUsersFileHome ?? true;
   const store = new FileScriptStore({
     root: homeDir,
-    homeFor: useHome
-      ? async (user) => (await directory.home(user)) ?? path.join(homeDir, userFolderName(user))
-      : undefined,
+    homeFor: useHome ? userHomes({ homeDir, useUsersFileHome: true, directory }) : undefined,
     quota: { ...config.quota, maxScriptSize: engine.config.maxScriptSize },
   });
 

@@ -7,6 +7,9 @@ import { registerTest } from './test.js';
 import { registerFilter } from './filter.js';
 import { registerVacationCommand } from './vacation.js';
 import { registerForwardCommand } from './forward.js';
+import { registerDeliverCommand } from './deliver.js';
+import { registerLmtpCommand } from './lmtp.js';
+import { registerStartCommand } from './start.js';
 
 /** The `tamis` command line. */
 export async function runCli(): Promise<void> {
@@ -22,6 +25,9 @@ export async function runCli(): Promise<void> {
   registerFilter(program);
   registerVacationCommand(program);
   registerForwardCommand(program);
+  registerDeliverCommand(program);
+  registerLmtpCommand(program);
+  registerStartCommand(program);
 
   await program.parseAsync(process.argv);
 }

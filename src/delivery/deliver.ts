@@ -1,30 +1,30 @@
-import { appendFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { formatDiagnostic, parseMessage, type Action, type Envelope, type SieveEngine } from '../index.js';
+import { parseMessage, type Envelope, type SieveEngine } from '../index.js';
 import type { UserDirectory } from '../accounts/types.js';
+import type { DeliveryRecord, DeliveryStores } from '../stores/types.js';
 import type { DeliveryOutcome } from './outcome.js';
 import { QuotaExceededError, TemporaryDeliveryError, type Mailboxes, type Outbox } from './ports.js';
-import { executeActions, type Done } from './execute.js';
+import { executeActions, type Done } from './execute/index.js';
 import { resolveRecipient } from './recipient.js';
+import { runSequence, type NamedScript } from './sequence.js';
 import { spamBeforeScript, type SpamRule } from './spam-rule.js';
 import { withTrustedScores } from './spam-score.js';
 
-/** A script of the sequence: its name (for logs) and text. */
-export interface NamedScript {
-  name: string;
-  source: string;
-}
+export type { NamedScript } from './sequence.js';
 
 export interface DeliveryDeps {
   /** Configured with the spam rule's spamtest settings (`spamEngineSettings`). */
   engine: SieveEngine;
-  directory: Pick<UserDirectory, 'exists'> & { home?(user: string): Promise<string | null> };
+  directory: Pick<UserDirectory, 'exists'>;
+  /** A user's home folder (the same one ManageSieve keeps the user's scripts in). */
+  homeOf(user: string): Promise<string>;
   /** The user's active script, or null. */
   activeScript(user: string, home: string): Promise<NamedScript | null>;
-  /** Folder of a user's files when the directory names none. */
-  homeOf(user: string): string;
   mailboxes(user: string, home: string): Mailboxes;
   outbox: Outbox;
+  stores: DeliveryStores;
   spam: SpamRule;
   before?: NamedScript[];
   after?: NamedScript[];
@@ -34,6 +34,7 @@ export interface DeliveryDeps {
   detailMailbox?: boolean;
   autocreate?: boolean;
   log?: (line: DeliveryLogLine) => void;
+  now?: () => Date;
 }
 
 export interface DeliveryRequest {
@@ -54,6 +55,9 @@ export interface DeliveryLogLine {
   outcome: DeliveryOutcome['kind'];
   done: Done[];
   errors: string[];
+  /** The trusted spam score, when the message carries one. */
+  spamScore?: number;
+  /** Score headers that came from outside and were hidden from the scripts. */
   untrustedScores?: number;
 }
 
@@ -61,44 +65,22 @@ export interface DeliveryLogLine {
 async function userLog(home: string, lines: string[]): Promise<void> {
   if (!lines.length) return;
   const stamp = new Date().toISOString();
-  await appendFile(join(home, '.dovecot.sieve.log'), lines.map((l) => `${stamp} ${l}\n`).join('')).catch(
-    () => {},
-  );
+  await mkdir(home, { recursive: true, mode: 0o700 }).catch(() => {});
+  await appendFile(join(home, '.dovecot.sieve.log'), lines.map((l) => `${stamp} ${l}\n`).join(''), {
+    mode: 0o600,
+  }).catch(() => {});
 }
 
-/**
- * Runs the sequence as Pigeonhole does: before-scripts, the personal script, after-scripts; each
- * later script runs only while the implicit keep is in force, and the store of that keep happens once
- * at the end. A script that does not compile or fails at run time ends the sequence with a keep.
- */
-function runSequence(
-  engine: SieveEngine,
-  scripts: NamedScript[],
-  message: Buffer,
-  envelope: Envelope,
-): { actions: Action[]; errors: string[] } {
-  const view = parseMessage(message);
-  const actions: Action[] = [];
-  const errors: string[] = [];
-  let keep: Action | null = null;
-  for (const script of scripts) {
-    const { program, errors: compileErrors } = engine.compile(script.source);
-    if (!program) {
-      errors.push(...compileErrors.map((e) => formatDiagnostic(e, script.name)));
-      keep = { type: 'keep', mailbox: 'INBOX', implicit: true };
-      break;
-    }
-    const run = engine.run(program, view, envelope);
-    if (run.status !== 'ok') errors.push(...run.errors.map((e) => formatDiagnostic(e, script.name)));
-    keep = null;
-    for (const a of run.actions) {
-      if (a.type === 'keep') keep = a;
-      else actions.push(a);
-    }
-    if (run.status !== 'ok' || !keep) break;
-  }
-  if (keep) actions.push(keep);
-  return { actions, errors };
+/** The delivery record's key: the same bytes for the same recipient are the same delivery. */
+export function deliveryKey(recipient: string, message: Buffer): string {
+  const hash = createHash('sha256').update(message).digest('hex');
+  return `${recipient.toLowerCase()} ${hash}`;
+}
+
+function spamScore(message: Buffer, rule: SpamRule): number | undefined {
+  const value = parseMessage(message).rawHeader(rule.trust.header)[0];
+  const m = value === undefined ? null : new RegExp(rule.pattern).exec(value);
+  return m?.[1] === undefined ? undefined : Number(m[1].replace(',', '.'));
 }
 
 /** Delivers one message to one recipient. Never throws: every failure is an outcome. */
@@ -121,10 +103,23 @@ export async function deliver(deps: DeliveryDeps, request: DeliveryRequest): Pro
     const found = await resolveRecipient(deps.directory, request.recipient, deps.detailSeparator ?? '+');
     if (!found) return finish({ kind: 'unknown-user', detail: "User doesn't exist" });
     line.user = found.user;
-    const home = (await deps.directory.home?.(found.user)) ?? deps.homeOf(found.user);
+    const now = deps.now?.() ?? new Date();
+    const original = parseMessage(request.message);
+    line.msgid = original.rawHeader('message-id')[0]?.trim() ?? null;
+
+    const key = deliveryKey(request.recipient, request.message);
+    const earlier = await deps.stores.deliveries.get(key);
+    if (earlier?.done) {
+      line.done.push({ what: 'skipped', detail: 'delivered on an earlier attempt' });
+      return finish({ kind: 'delivered', detail: 'Saved (already delivered)' });
+    }
+    const record: DeliveryRecord = earlier ?? { stored: [], sent: [], done: false };
+
+    const home = await deps.homeOf(found.user);
     const { message, untrusted } = withTrustedScores(request.message, deps.spam.trust);
     if (untrusted) line.untrustedScores = untrusted;
-    line.msgid = parseMessage(message).rawHeader('message-id')[0]?.trim() ?? null;
+    const score = spamScore(message, deps.spam);
+    if (score !== undefined && Number.isFinite(score)) line.spamScore = score;
 
     const mailboxes = deps.mailboxes(found.user, home);
     let defaultMailbox = request.mailbox ?? 'INBOX';
@@ -132,10 +127,10 @@ export async function deliver(deps: DeliveryDeps, request: DeliveryRequest): Pro
       defaultMailbox = found.detail;
     }
     const personal = await deps.activeScript(found.user, home);
-    const scripts = [
+    const scripts: NamedScript[] = [
       ...(deps.spam.enabled ? [{ name: 'spam (global)', source: spamBeforeScript(deps.spam) }] : []),
       ...(deps.before ?? []),
-      ...(personal ? [personal] : []),
+      ...(personal ? [{ ...personal, personal: true }] : []),
       ...(deps.after ?? []),
     ];
     const envelope: Envelope = {
@@ -143,22 +138,43 @@ export async function deliver(deps: DeliveryDeps, request: DeliveryRequest): Pro
       to: request.recipient,
       ...(request.originalRecipient ? { origTo: request.originalRecipient } : {}),
     };
-    const { actions, errors } = runSequence(deps.engine, scripts, message, envelope);
-    line.errors = errors;
-    await userLog(home, errors);
-    const result = await executeActions(actions, {
+    const seq = await runSequence(scripts, {
+      engine: deps.engine,
+      user: found.user,
+      envelope,
+      message: parseMessage(message),
+      mailboxes,
+      duplicates: deps.stores.duplicates,
+      vacation: deps.stores.vacation,
+      now,
+    });
+    line.errors = seq.errors;
+    if (seq.tempfail !== null) throw new TemporaryDeliveryError(seq.tempfail);
+    await userLog(home, seq.userErrors);
+
+    const result = await executeActions(seq.actions, {
       user: found.user,
       config: deps.engine.config,
       envelope,
-      message: parseMessage(request.message),
+      message: original,
       mailboxes,
       outbox: deps.outbox,
       defaultMailbox,
       autocreate: deps.autocreate ?? false,
+      now,
+      record,
+      saveRecord: () => deps.stores.deliveries.put(key, record, now),
     });
     line.done = result.done;
     if (result.rejected !== null)
       return finish({ kind: 'rejected', detail: result.rejected.split(/\r?\n/)[0]! });
+    // RFC 7352 §3 and RFC 5230: what the run wants remembered counts only for a stored message.
+    for (const effect of seq.effects) {
+      if (effect.type === 'duplicate') await deps.stores.duplicates.mark(effect.user, effect.key, now);
+      else await deps.stores.vacation.recordReply(effect.user, effect.sender, effect.handle, now);
+    }
+    record.done = true;
+    await deps.stores.deliveries.put(key, record, now);
     return finish({ kind: 'delivered', detail: 'Saved' });
   } catch (e) {
     line.errors.push(e instanceof Error ? e.message : String(e));

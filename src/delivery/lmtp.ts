@@ -24,6 +24,8 @@ export interface LmtpOptions {
   maxClients?: number;
   /** Idle time before a connection is closed, in ms. Default 5 minutes. */
   socketTimeout?: number;
+  /** How long a shutdown waits for open connections, in ms. Default 30 s. */
+  closeTimeout?: number;
   /** Host name in the greeting. Default the machine's. */
   name?: string;
   logger?: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
@@ -34,6 +36,7 @@ export const DEFAULT_LMTP_OPTIONS = {
   maxRecipients: 1000,
   maxClients: 500,
   socketTimeout: 5 * 60_000,
+  closeTimeout: 30_000,
 } as const;
 
 function smtpError(code: number, text: string): Error {
@@ -78,6 +81,9 @@ export function createLmtpServer(service: DeliveryService, options: LmtpOptions 
     disabledCommands: ['AUTH', 'STARTTLS'],
     hideSMTPUTF8: true,
     hideDSN: true,
+    hideENHANCEDSTATUSCODES: false,
+    // On shutdown, deliveries in flight get this long to finish before connections are cut.
+    closeTimeout: o.closeTimeout,
     logger: false,
     onRcptTo(address, session: SMTPServerSession, callback) {
       if (session.envelope.rcptTo.length >= o.maxRecipients) {

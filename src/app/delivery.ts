@@ -1,0 +1,168 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { PasswdFileDirectory } from '../accounts/index.js';
+import { SieveEngine } from '../index.js';
+import {
+  deliver,
+  type DeliveryDeps,
+  type DeliveryLogLine,
+  type DeliveryRequest,
+  type NamedScript,
+} from '../delivery/deliver.js';
+import type { DeliveryService } from '../delivery/lmtp.js';
+import { maildirMailboxes } from '../delivery/maildir-mailboxes.js';
+import type { DeliveryOutcome } from '../delivery/outcome.js';
+import { resolveRecipient } from '../delivery/recipient.js';
+import { spamEngineSettings, type SpamRule, DEFAULT_SPAM_RULE } from '../delivery/spam-rule.js';
+import { DELIVERY_DEFAULTS, type DeliverySettings } from './delivery-settings.js';
+import { userHomes } from './homes.js';
+import { defaultDataDir } from './managesieve.js';
+import { openOutbox, openStores } from './delivery-backends.js';
+
+export interface OpenedDelivery {
+  deliver(request: DeliveryRequest): Promise<DeliveryOutcome>;
+  /** The same deliveries as the LMTP frontend sees them. */
+  service: DeliveryService;
+  dataDir: string;
+  usersFile: string;
+  outboxDir: string;
+  maxMessageSize: number;
+  /** Waits for deliveries in flight, then closes the stores and the outbox. */
+  close(): Promise<void>;
+}
+
+function spamRule(s: DeliverySettings['spam'] = {}): SpamRule {
+  const d = DELIVERY_DEFAULTS.spam;
+  return {
+    ...DEFAULT_SPAM_RULE,
+    enabled: s.enabled ?? d.enabled,
+    threshold: s.threshold ?? d.threshold,
+    folder: s.folder ?? d.folder,
+    trust: {
+      header: s.header ?? d.header,
+      mode: s.trust ?? d.trust,
+      receivedHops: s.receivedHops ?? d.receivedHops,
+    },
+  };
+}
+
+async function readScripts(files: string[] | undefined, kind: string): Promise<NamedScript[]> {
+  return Promise.all(
+    (files ?? []).map(async (file) => ({
+      name: `${path.basename(file)} (${kind})`,
+      source: await fs.readFile(file, 'utf8'),
+    })),
+  );
+}
+
+/**
+ * The user's active script as Pigeonhole finds it: `<home>/.dovecot.sieve`, a link into `sieve/`
+ * (what ManageSieve writes) or a plain file. Scripts it includes are read from `sieve/`.
+ */
+async function activeScript(home: string): Promise<NamedScript | null> {
+  const link = path.join(home, '.dovecot.sieve');
+  let source: string;
+  try {
+    source = await fs.readFile(link, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
+    throw e;
+  }
+  const target = await fs.readlink(link).catch(() => '.dovecot.sieve');
+  return {
+    name: path.basename(target),
+    source,
+    loadScript: async (name, location) => {
+      if (location !== 'personal' || /[/\\]/.test(name) || name.startsWith('.')) return null;
+      return fs.readFile(path.join(home, 'sieve', `${name}.sieve`), 'utf8').catch(() => null);
+    },
+  };
+}
+
+/**
+ * Composes one delivery agent from settings: users file, homes (as ManageSieve has them), the
+ * engine with the spam rule, Maildirs, the stores and the outbox. Used by `deliver`, `lmtp` and `start`.
+ */
+export async function openDelivery(
+  settings: DeliverySettings,
+  log: (line: DeliveryLogLine) => void,
+  outboxLog: (line: Record<string, unknown>) => void = () => {},
+): Promise<OpenedDelivery> {
+  const dataDir = path.resolve(settings.dataDir ?? defaultDataDir());
+  const usersFile = path.resolve(settings.usersFile ?? path.join(dataDir, 'users'));
+  // Without the users file every recipient would look unknown and bounce: a temporary failure instead.
+  await fs.access(usersFile).catch(() => {
+    throw new Error(`users file ${usersFile} is missing`);
+  });
+  const directory = new PasswdFileDirectory(usersFile);
+  await directory.refresh();
+  const homeOf = userHomes({
+    homeDir: path.resolve(settings.homeDir ?? path.join(dataDir, 'home')),
+    useUsersFileHome: settings.useUsersFileHome ?? true,
+    directory,
+  });
+  const spam = spamRule(settings.spam);
+  const outboxDir = path.resolve(settings.outboxDir ?? path.join(dataDir, 'outbox'));
+  const stores = await openStores(path.resolve(settings.storesFile ?? path.join(dataDir, 'delivery.sqlite')));
+  const outbox = openOutbox({ ...settings, outboxDir }, dataDir, stores, outboxLog);
+  const deps: DeliveryDeps = {
+    engine: new SieveEngine({
+      config: {
+        ...spamEngineSettings(spam),
+        maxRedirects: settings.maxRedirects ?? DELIVERY_DEFAULTS.maxRedirects,
+      },
+    }),
+    directory,
+    homeOf,
+    activeScript: (_user, home) => activeScript(home),
+    mailboxes: (_user, home) => maildirMailboxes(path.join(home, 'Maildir')),
+    outbox,
+    stores,
+    spam,
+    before: await readScripts(settings.beforeScripts, 'global before'),
+    after: await readScripts(settings.afterScripts, 'global after'),
+    detailSeparator: settings.detailSeparator ?? DELIVERY_DEFAULTS.detailSeparator,
+    detailMailbox: settings.detailMailbox ?? DELIVERY_DEFAULTS.detailMailbox,
+    autocreate: settings.autocreate ?? DELIVERY_DEFAULTS.autocreate,
+    log,
+  };
+  const inFlight = new Set<Promise<unknown>>();
+  const track = <T>(p: Promise<T>): Promise<T> => {
+    inFlight.add(p);
+    void p.finally(() => inFlight.delete(p));
+    return p;
+  };
+  const deliverOne = (request: DeliveryRequest) => track(deliver(deps, request));
+  const separator = deps.detailSeparator ?? '+';
+  return {
+    deliver: deliverOne,
+    service: {
+      async checkRecipient(address) {
+        try {
+          return (await resolveRecipient(directory, address, separator)) ? 'ok' : 'unknown-user';
+        } catch {
+          return 'tempfail';
+        }
+      },
+      async deliver({ message, sender, recipients }) {
+        const out: DeliveryOutcome[] = [];
+        // One after the other: the recipients of one message share its folders rarely, its stores often.
+        for (const r of recipients)
+          out.push(
+            await deliverOne({ message, sender, recipient: r.address, originalRecipient: r.original }),
+          );
+        return out;
+      },
+    },
+    dataDir,
+    usersFile,
+    outboxDir,
+    maxMessageSize: settings.maxMessageSize ?? DELIVERY_DEFAULTS.maxMessageSize,
+    async close() {
+      await Promise.allSettled([...inFlight]);
+      await outbox.close();
+      await stores.close();
+    },
+  };
+}

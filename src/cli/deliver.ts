@@ -1,0 +1,43 @@
+import type { Command } from 'commander';
+
+interface DeliverCliOptions {
+  config?: string;
+  data?: string;
+  users?: string;
+  f?: string;
+  r?: string;
+  a?: string;
+  m?: string;
+  relay?: string;
+}
+
+const EX_USAGE = 64;
+const EX_TEMPFAIL = 75;
+
+/** Registers `tamis deliver`, the local delivery agent an MTA runs once per message (Postfix mailbox_command). */
+export function registerDeliverCommand(program: Command): void {
+  const cmd = program
+    .command('deliver')
+    .description('Deliver one message from standard input to one recipient (exit codes per sysexits)')
+    .option('--config <file>', 'JSON configuration file (its "delivery" section)')
+    .option('--data <dir>', 'data folder (default $XDG_DATA_HOME/tamis or ./tamis-data)')
+    .option('--users <file>', 'passwd-file with the users (default <data>/users)')
+    .option('-f <sender>', 'envelope sender (default: the Return-Path field, else <>)')
+    .option('-r <address>', 'original recipient (ORCPT)')
+    .option('-a <recipient>', 'recipient address (required)')
+    .option('-m <mailbox>', 'folder for the implicit keep instead of INBOX')
+    .option('--relay <url>', 'SMTP relay for outgoing mail (smtp://HOST:PORT)')
+    // A mistyped option must not bounce the message: EX_USAGE tells the MTA the setup is broken.
+    .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : EX_USAGE))
+    .action(async (opts: DeliverCliOptions) => {
+      let code: number = EX_TEMPFAIL;
+      try {
+        const { runDeliver } = await import('../app/deliver-command.js');
+        code = await runDeliver(opts);
+      } catch (err) {
+        process.stderr.write(`tamis deliver: temporary failure: ${(err as Error).message}\n`);
+      }
+      process.exitCode = code;
+    });
+  cmd.showHelpAfterError(false);
+}

@@ -1,0 +1,50 @@
+import type { Command } from 'commander';
+
+interface LmtpCliOptions {
+  config?: string;
+  listen?: string;
+  data?: string;
+  users?: string;
+  relay?: string;
+}
+
+/** Registers `tamis lmtp`, the LMTP delivery service (RFC 2033) for an MTA's high-volume path. */
+export function registerLmtpCommand(program: Command): void {
+  program
+    .command('lmtp')
+    .description('Run the LMTP delivery service (RFC 2033); one reply per recipient after DATA')
+    .option('--config <file>', 'JSON configuration file (its "delivery" section)')
+    .option('--listen <address>', 'HOST:PORT or a Unix socket path (default 127.0.0.1:2424)')
+    .option('--data <dir>', 'data folder (default $XDG_DATA_HOME/tamis or ./tamis-data)')
+    .option('--users <file>', 'passwd-file with the users (default <data>/users)')
+    .option('--relay <url>', 'SMTP relay for outgoing mail (smtp://HOST:PORT)')
+    .action(async (opts: LmtpCliOptions, cmd: Command) => {
+      try {
+        const { loadDeliverySettings, startLmtp, deliveryLogger } = await import('../app/index.js');
+        const base = opts.config ? await loadDeliverySettings(opts.config) : {};
+        const settings = {
+          ...base,
+          dataDir: opts.data ?? base.dataDir,
+          usersFile: opts.users ?? base.usersFile,
+          relay: opts.relay ?? base.relay,
+          lmtp: { ...base.lmtp, ...(opts.listen ? { listen: opts.listen } : {}) },
+        };
+        const logger = deliveryLogger(settings.logFile ?? 'stdout', 'lmtp');
+        const started = await startLmtp(settings, logger);
+        let stopping = false;
+        const stop = (): void => {
+          if (stopping) return;
+          stopping = true;
+          logger.info('lmtp: stopping; finishing deliveries in flight');
+          void started.close().then(() => {
+            logger.flush();
+            process.exit(0);
+          });
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      } catch (err) {
+        cmd.error(`tamis lmtp: ${(err as Error).message}`, { exitCode: 1, code: 'tamis.lmtp' });
+      }
+    });
+}

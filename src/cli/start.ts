@@ -1,0 +1,48 @@
+import type { Command } from 'commander';
+
+interface StartCliOptions {
+  config?: string;
+  data?: string;
+  users?: string;
+  relay?: string;
+  managesieveListen?: string;
+  lmtpListen?: string;
+}
+
+/** Registers `tamis start`: ManageSieve and LMTP together with embedded defaults (what `npm start` runs). */
+export function registerStartCommand(program: Command): void {
+  program
+    .command('start')
+    .description('Run ManageSieve (127.0.0.1:4190) and LMTP (127.0.0.1:2424) with no configuration at all')
+    .option('--config <file>', 'JSON configuration file (its "delivery" section)')
+    .option('--data <dir>', 'data folder (default $XDG_DATA_HOME/tamis or ./tamis-data)')
+    .option('--users <file>', 'passwd-file with the users (default <data>/users)')
+    .option('--relay <url>', 'SMTP relay for outgoing mail (default: the outbox folder in the data folder)')
+    .option('--managesieve-listen <host:port>', 'ManageSieve address (default 127.0.0.1:4190)')
+    .option('--lmtp-listen <address>', 'LMTP HOST:PORT or socket path (default 127.0.0.1:2424)')
+    .action(async (opts: StartCliOptions, cmd: Command) => {
+      try {
+        const { startAll, loadDeliverySettings } = await import('../app/index.js');
+        const delivery = opts.config ? await loadDeliverySettings(opts.config) : undefined;
+        const started = await startAll({
+          dataDir: opts.data,
+          usersFile: opts.users,
+          relay: opts.relay,
+          managesieveListen: opts.managesieveListen,
+          lmtpListen: opts.lmtpListen,
+          delivery,
+        });
+        let stopping = false;
+        const stop = (): void => {
+          if (stopping) return;
+          stopping = true;
+          process.stdout.write('tamis: stopping; finishing deliveries in flight\n');
+          void started.close().then(() => process.exit(0));
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      } catch (err) {
+        cmd.error(`tamis start: ${(err as Error).message}`, { exitCode: 1, code: 'tamis.start' });
+      }
+    });
+}
