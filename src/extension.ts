@@ -21,6 +21,9 @@ export type {
   AddressPartDef,
   ArgType,
   StringHook,
+  Attachment,
+  FieldSource,
+  ActionFields,
 } from './extensions/types.js';
 export { stateKey, StateBag, type StateKey } from './compiler/state.js';
 export type { Runtime } from './runtime/runtime.js';

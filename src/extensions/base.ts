@@ -3,13 +3,14 @@ import type {
   ActionCommandDef,
   CompiledKeys,
   CompileContext,
+  ActionFields,
   Extension,
+  FieldSource,
   MatchSpec,
   ParsedArgs,
   TestDef,
 } from './types.js';
 import type { CompiledTest } from '../compiler/program.js';
-import { mimeHeaderValues, mimeSelect, selectedParts, type MimeSelect } from './mime.js';
 import type { SieveString } from '../compiler/strings.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { KeepAction } from '../runtime/result.js';
@@ -17,8 +18,6 @@ import { evaluate } from '../runtime/interpreter.js';
 import { asciiCasemap, octet, unicodeCasemap } from '../runtime/comparators.js';
 import { contains, is, matches } from '../runtime/match-types.js';
 import { isFieldName, isValidAddress, parseAddressList, singleAddress } from '../message/index.js';
-import { storeFlags } from './support/imap4flags-state.js';
-import { compileIndex, pickIndexed, type FieldIndex } from './index.js';
 
 /** Warns about constant header names that can never match (a field name cannot hold ':' or spaces). */
 export function headerNames(arg: Argument, cx: CompileContext): SieveString[] {
@@ -38,10 +37,8 @@ interface MatchData {
 
 export interface HeaderTestData extends MatchData {
   names: SieveString[];
-  /** :index/:last of the index extension. */
-  index?: FieldIndex | null;
-  /** :mime and its options (RFC 5703). */
-  mime?: MimeSelect | null;
+  /** Where the fields are read, as attached tags make it; null or absent for the message's own. */
+  fields?: FieldSource | null;
 }
 
 const header: TestDef<HeaderTestData> = {
@@ -53,18 +50,17 @@ const header: TestDef<HeaderTestData> = {
     spec: args.match!,
     names: headerNames(args.positional[0]!, cx),
     keys: cx.keys(args.positional[1]!, args.match!),
-    index: compileIndex(args, cx),
-    mime: mimeSelect(args, cx, 'header test', true),
+    fields: cx.fields(args),
   }),
   test(d, rt) {
+    const source = d.fields;
     // The common case, one constant field name: match the view's cached values as they are.
-    if (d.names.length === 1 && typeof d.names[0] === 'string' && !d.mime && !d.index) {
+    if (d.names.length === 1 && typeof d.names[0] === 'string' && !source) {
       return rt.match(rt.message.header(d.names[0]), d.keys, d.spec);
     }
     const values: string[] = [];
     for (const n of rt.expandList(d.names)) {
-      const found = d.mime ? mimeHeaderValues(rt, d.mime, n) : rt.message.header(n);
-      values.push(...pickIndexed(found, d.index));
+      values.push(...(source ? source.values(n, rt) : rt.message.header(n)));
     }
     return rt.match(values, d.keys, d.spec);
   },
@@ -137,11 +133,11 @@ const address: TestDef<AddressTestData> = {
     part: args.addressPart!,
     names: addressFields(args.positional[0]!, cx),
     keys: cx.keys(args.positional[1]!, args.match!),
-    index: compileIndex(args, cx),
-    mime: mimeSelect(args, cx, 'address test', false),
+    fields: cx.fields(args),
   }),
   test(d, rt) {
-    if (!d.mime && !d.index) {
+    const source = d.fields;
+    if (!source) {
       // The common case, fields of the message itself: no per-test lists besides the values.
       const names = rt.expandList(d.names);
       const part = d.part;
@@ -168,43 +164,37 @@ const address: TestDef<AddressTestData> = {
       }
       return rt.match(values, d.keys, d.spec);
     }
+    // Fields read through attached tags (MIME parts, one selected field): addresses parsed here.
     const values: string[] = [];
-    // With :mime (RFC 5703) the fields come from the current MIME part, or all parts below it.
-    const messages = d.mime ? selectedParts(rt, d.mime).map((p) => p.view) : [rt.message];
-    for (const m of messages) {
-      for (const n of rt.expandList(d.names)) {
-        const addresses = d.index
-          ? pickIndexed(m.rawHeader(n), d.index).flatMap((v) => parseAddressList(v))
-          : m.addresses(n);
-        // RFC 5228 §2.7.4: text that is no address can still be matched whole with :all.
-        if (addresses.length === 0 && d.part.name === 'all')
-          values.push(...pickIndexed(m.header(n), d.index));
-        for (const a of addresses) {
-          const v = d.part.extract(a, rt);
-          if (v !== null) values.push(v);
-        }
+    for (const n of rt.expandList(d.names)) {
+      const addresses = source.raw(n, rt).flatMap((v) => parseAddressList(v));
+      // RFC 5228 §2.7.4: text that is no address can still be matched whole with :all.
+      if (addresses.length === 0 && d.part.name === 'all') values.push(...source.values(n, rt));
+      for (const a of addresses) {
+        const v = d.part.extract(a, rt);
+        if (v !== null) values.push(v);
       }
     }
     return rt.match(values, d.keys, d.spec);
   },
 };
 
-const exists: TestDef<{ names: SieveString[]; mime: MimeSelect | null }> = {
+const exists: TestDef<{ names: SieveString[]; fields: FieldSource | null }> = {
   name: 'exists',
   positional: ['stringlist'],
   positionalNames: ['header names'],
   compile: (args, cx) => ({
     names: headerNames(args.positional[0]!, cx),
-    mime: mimeSelect(args, cx, 'exists test', false),
+    fields: cx.fields(args),
   }),
   test(d, rt) {
     const names = rt.expandList(d.names);
-    if (!d.mime) {
+    const source = d.fields;
+    if (!source) {
       for (let i = 0; i < names.length; i++) if (rt.message.header(names[i]!).length === 0) return false;
       return true;
     }
-    const messages = selectedParts(rt, d.mime).map((p) => p.view);
-    return names.every((n) => messages.some((m) => m.header(n).length > 0));
+    return names.every((n) => source.values(n, rt).length > 0);
   },
 };
 
@@ -254,13 +244,12 @@ const anyof: TestDef<CompiledTest[]> = {
 const trueTest: TestDef<null> = { name: 'true', compile: () => null, test: () => true };
 const falseTest: TestDef<null> = { name: 'false', compile: () => null, test: () => false };
 
-const keep: ActionCommandDef<{ flags: SieveString[] | null }> = {
+const keep: ActionCommandDef<ActionFields | null> = {
   name: 'keep',
-  compile: (args, cx) => ({ flags: flagsTag(args, cx) }),
-  run(d, rt) {
-    const flags = storeFlags(d.flags, rt);
+  compile: (args, cx) => cx.actionFields(args),
+  run(more, rt) {
     const action: KeepAction = { type: 'keep', mailbox: 'INBOX' };
-    if (flags) action.flags = flags;
+    if (more) more(action, rt);
     rt.result.add(action, true);
   },
 };
@@ -300,12 +289,6 @@ const redirect: ActionCommandDef<{ address: SieveString; copy: boolean }> = {
     rt.result.add({ type: 'redirect', address, ...(d.copy ? { copy: true } : {}) }, !d.copy);
   },
 };
-
-/** The :flags tag imap4flags adds to keep and fileinto. */
-export function flagsTag(args: ParsedArgs, cx: CompileContext): SieveString[] | null {
-  const t = args.tags.get('flags');
-  return t?.value ? cx.stringList(t.value) : null;
-}
 
 const allPart = { name: 'all', extract: (a: { address: string }) => a.address };
 const localPart = { name: 'localpart', extract: (a: { localPart: string }) => a.localPart };

@@ -3,10 +3,17 @@
  * each reading one date-part, shifted to a :zone, the field's own zone (:originalzone) or the
  * local zone.
  */
-import type { CompiledKeys, CompileContext, Extension, MatchSpec, ParsedArgs, TestDef } from './types.js';
+import type {
+  CompiledKeys,
+  CompileContext,
+  Extension,
+  FieldSource,
+  MatchSpec,
+  ParsedArgs,
+  TestDef,
+} from './types.js';
 import type { SieveString } from '../compiler/strings.js';
 import type { Runtime } from '../runtime/runtime.js';
-import { compileIndex, pickIndexed, type FieldIndex } from './index.js';
 
 /** An instant and the zone it is shown in. */
 export interface ZonedDate {
@@ -208,7 +215,8 @@ interface DateData {
   zone: ZoneChoice;
   header: SieveString;
   part: SieveString;
-  index: FieldIndex | null;
+  /** Where the field is read (:index); null for the message's own fields. */
+  fields: FieldSource | null;
 }
 
 const zoneTags = [
@@ -227,13 +235,14 @@ const dateTest: TestDef<DateData> = {
     header: cx.string(args.positional[0]!),
     part: checkPart(args.positional[1]!, cx),
     keys: cx.keys(args.positional[2]!, args.match!),
-    index: compileIndex(args, cx),
+    fields: cx.fields(args),
   }),
   test(d, rt) {
     const name = rt.expand(d.header);
     const part = rt.expand(d.part).toLowerCase();
     const values: string[] = [];
-    for (const field of pickIndexed(rt.message.header(name), d.index)) {
+    const fields = d.fields === null ? rt.message.header(name) : d.fields.values(name, rt);
+    for (const field of fields) {
       const date = headerDate(name, field);
       const shown = date && shift(date, d.zone, rt);
       const v = shown && datePart(shown, part);
@@ -243,7 +252,7 @@ const dateTest: TestDef<DateData> = {
   },
 };
 
-type CurrentDateData = Omit<DateData, 'header' | 'index'>;
+type CurrentDateData = Omit<DateData, 'header' | 'fields'>;
 
 const currentdate: TestDef<CurrentDateData> = {
   name: 'currentdate',

@@ -2,7 +2,7 @@
  * RFC 5293: `addheader [:last] <name> <value>` and
  * `deleteheader [:index n [:last]] [COMPARATOR] [MATCH-TYPE] <name> [<value-patterns>]`.
  * Edits apply to the message the rest of the script sees; actions taken afterwards carry the
- * edited message (rt.edited). Received and Auto-Submitted cannot be deleted (§6), Subject can
+ * edited message (rt.replaceMessage). Received and Auto-Submitted cannot be deleted (§6), Subject can
  * always be edited, and the configuration can protect other fields.
  */
 import type { ActionCommandDef, CompiledKeys, Extension, MatchSpec } from './types.js';
@@ -48,8 +48,7 @@ function editor(rt: Runtime): EditableMessage {
 }
 
 function publish(rt: Runtime, ed: EditableMessage): void {
-  rt.message = ed.view;
-  rt.edited = ed.view;
+  rt.replaceMessage(ed.view);
 }
 
 interface AddData {

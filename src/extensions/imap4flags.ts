@@ -3,13 +3,21 @@ import type { SieveString } from '../compiler/strings.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type {
   ActionCommandDef,
+  Attachment,
   CompileContext,
   CompiledKeys,
   Extension,
   MatchSpec,
   TestDef,
 } from './types.js';
-import { FLAGS_STATE, flagList, isValidFlag, mergeFlags, splitFlags } from './support/imap4flags-state.js';
+import {
+  FLAGS_STATE,
+  flagList,
+  isValidFlag,
+  mergeFlags,
+  splitFlags,
+  storeFlags,
+} from './support/imap4flags-state.js';
 import { assignVariable, declareVariable, type VariableTarget } from './variables.js';
 
 /**
@@ -172,14 +180,29 @@ const hasflag: TestDef<HasflagData | null> = {
   },
 };
 
+/**
+ * :flags on keep and fileinto (RFC 5232 §5): the action stores with the flags given, else with
+ * the internal variable's (the implicit keep too).
+ */
+const flagsAttachment: Attachment<SieveString[]> = {
+  to: ['keep', 'fileinto'],
+  tags: [{ name: 'flags', param: 'stringlist' }],
+  compile(args, cx) {
+    const t = args.tags.get('flags');
+    return t?.value ? cx.stringList(t.value) : null;
+  },
+  action(action, explicit, rt) {
+    if (action.type !== 'keep' && action.type !== 'fileinto') return;
+    const flags = storeFlags(explicit, rt);
+    if (flags) action.flags = flags;
+  },
+};
+
 export const imap4flagsExtension: Extension = {
   name: 'imap4flags',
   commands: [flagCommand('setflag'), flagCommand('addflag'), flagCommand('removeflag')] as ActionCommandDef[],
   tests: [hasflag as TestDef],
-  tagsFor: [
-    { command: 'keep', tag: { name: 'flags', param: 'stringlist' } },
-    { command: 'fileinto', tag: { name: 'flags', param: 'stringlist' } },
-  ],
+  attachments: [flagsAttachment as Attachment],
   onRun(rt) {
     rt.state.set(FLAGS_STATE, []);
   },

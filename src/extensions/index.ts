@@ -3,7 +3,7 @@
  * date selects the n-th field of each named header, counted from the top or, with :last, from the
  * bottom. (Named header-index.ts because index.ts is the list of all extensions.)
  */
-import type { CompileContext, Extension, ParsedArgs } from './types.js';
+import type { Attachment, CompileContext, Extension, ParsedArgs } from './types.js';
 
 export interface FieldIndex {
   /** 1-based position. */
@@ -38,9 +38,16 @@ export function pickIndexed<T>(fields: readonly T[], idx: FieldIndex | null | un
   return i >= 0 && i < fields.length ? [fields[i]!] : [];
 }
 
-const indexTags = ['header', 'address', 'date'].flatMap((command) => [
-  { command, tag: { name: 'index', param: 'number' as const } },
-  { command, tag: { name: 'last' } },
-]);
+/** :index and :last on header, address and date: of each named header, keep the selected field. */
+const indexAttachment: Attachment<FieldIndex> = {
+  to: ['header', 'address', 'date'],
+  tags: [{ name: 'index', param: 'number' }, { name: 'last' }],
+  stage: 'filter',
+  compile: compileIndex,
+  fields: (idx, inner) => ({
+    values: (name, rt) => pickIndexed(inner.values(name, rt), idx),
+    raw: (name, rt) => pickIndexed(inner.raw(name, rt), idx),
+  }),
+};
 
-export const indexExtension: Extension = { name: 'index', tagsFor: indexTags };
+export const indexExtension: Extension = { name: 'index', attachments: [indexAttachment as Attachment] };

@@ -1,4 +1,4 @@
-import type { Extension, ParsedArgs, CompileContext, TagDef } from './types.js';
+import type { Attachment, Extension, ParsedArgs, CompileContext, TagDef } from './types.js';
 import type { SieveString } from '../compiler/strings.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { walkParts, parseContentType, type MimePart } from '../message/mime.js';
@@ -79,12 +79,17 @@ const headerOnly: TagDef[] = [
   { name: 'param', param: 'stringlist', group: 'mime-option' },
 ];
 
-/** RFC 5703 §4: `:mime` and `:anychild` for header, address and exists; the Content-Type options for header. */
-export const mimeExtension: Extension = {
-  name: 'mime',
-  tagsFor: [
-    ...[...common, ...headerOnly].map((tag) => ({ command: 'header', tag })),
-    ...[...common, ...headerOnly].map((tag) => ({ command: 'address', tag })),
-    ...[...common, ...headerOnly].map((tag) => ({ command: 'exists', tag })),
-  ],
+/** :mime and its options on header, address and exists: the fields come from MIME parts. */
+const mimeAttachment: Attachment<MimeSelect> = {
+  to: ['header', 'address', 'exists'],
+  tags: [...common, ...headerOnly],
+  stage: 'source',
+  compile: (args, cx) => mimeSelect(args, cx, `${cx.node.name} test`, cx.node.name === 'header'),
+  fields: (sel) => ({
+    values: (name, rt) => mimeHeaderValues(rt, sel, name),
+    raw: (name, rt) => selectedParts(rt, sel).flatMap((p) => p.view.rawHeader(name)),
+  }),
 };
+
+/** RFC 5703 §4: `:mime` and `:anychild` for header, address and exists; the Content-Type options for header. */
+export const mimeExtension: Extension = { name: 'mime', attachments: [mimeAttachment as Attachment] };

@@ -1,0 +1,75 @@
+import type {
+  ActionFields,
+  Attachment,
+  CompileContext,
+  FieldSource,
+  ParsedArgs,
+} from '../extensions/types.js';
+import type { KeepAction } from '../runtime/result.js';
+import type { Runtime } from '../runtime/runtime.js';
+import type { Registry } from './registry.js';
+
+/** The message's own fields: what a test reads when no attachment changes it. */
+export const MESSAGE_FIELDS: FieldSource = {
+  values: (name, rt) => rt.message.header(name),
+  raw: (name, rt) => rt.message.rawHeader(name),
+};
+
+/**
+ * Compiles the attachments of the node in `cx` (see `Attachment`): the field source of a test, or
+ * what is added to the actions of a command.
+ */
+export function createAttachmentCompiler(registry: Registry): {
+  fields(args: ParsedArgs, cx: CompileContext): FieldSource | null;
+  actionFields(args: ParsedArgs, cx: CompileContext): ActionFields | null;
+} {
+  return {
+    fields(args, cx) {
+      const list = registry.attachments.get(cx.node.name);
+      if (list === undefined) return null;
+      let source: FieldSource | null = null;
+      // Sources first, then the filters over them, each in registry order.
+      for (const stage of ['source', 'filter'] as const) {
+        for (const att of list) {
+          if (att.fields === undefined || (att.stage ?? 'filter') !== stage) continue;
+          const data = att.compile(args, cx);
+          if (data !== null) source = att.fields(data, source ?? MESSAGE_FIELDS);
+        }
+      }
+      return source;
+    },
+    actionFields(args, cx) {
+      const list = registry.attachments.get(cx.node.name);
+      if (list === undefined) return null;
+      const steps: ActionFields[] = [];
+      for (const att of list) {
+        if (att.action === undefined) continue;
+        const data = att.compile(args, cx);
+        steps.push((action, rt) => att.action!(action, data, rt));
+      }
+      return combine(steps);
+    },
+  };
+}
+
+/**
+ * What the attachments of `keep` add to the implicit keep (RFC 5232 §5: it stores with the
+ * internal flags as a `keep` without :flags would); null when none adds anything.
+ */
+export function implicitKeepFields(registry: Registry): ((keep: KeepAction, rt: Runtime) => void) | null {
+  const steps: ActionFields[] = [];
+  for (const att of registry.attachments.get('keep') ?? []) {
+    if (att.action !== undefined) steps.push((action, rt) => att.action!(action, null, rt));
+  }
+  return combine(steps);
+}
+
+function combine(steps: ActionFields[]): ActionFields | null {
+  if (steps.length === 0) return null;
+  if (steps.length === 1) return steps[0]!;
+  return (action, rt) => {
+    for (let i = 0; i < steps.length; i++) steps[i]!(action, rt);
+  };
+}
+
+export type { Attachment };
