@@ -26,6 +26,7 @@ export type {
   ActionFields,
 } from './extensions/types.js';
 export { stateKey, StateBag, type StateKey } from './compiler/state.js';
+export { defineAttachment, defineCommand, defineTest } from './extensions/define.js';
 export type { Runtime } from './runtime/runtime.js';
 export { SieveRuntimeError } from './runtime/runtime.js';
 export type { SieveString, Template } from './compiler/strings.js';

@@ -1,6 +1,5 @@
 import type { Argument } from '../syntax/ast.js';
 import type {
-  ActionCommandDef,
   CompiledKeys,
   CompileContext,
   ActionFields,
@@ -18,6 +17,7 @@ import { evaluate } from '../runtime/interpreter.js';
 import { asciiCasemap, octet, unicodeCasemap } from '../runtime/comparators.js';
 import { contains, is, matches } from '../runtime/match-types.js';
 import { isFieldName, isValidAddress, parseAddressList, singleAddress } from '../message/index.js';
+import { defineCommand, defineTest } from './define.js';
 
 /** Warns about constant header names that can never match (a field name cannot hold ':' or spaces). */
 export function headerNames(arg: Argument, cx: CompileContext): SieveString[] {
@@ -41,7 +41,7 @@ export interface HeaderTestData extends MatchData {
   fields?: FieldSource | null;
 }
 
-const header: TestDef<HeaderTestData> = {
+const header = defineTest<HeaderTestData>({
   name: 'header',
   matching: true,
   positional: ['stringlist', 'stringlist'],
@@ -64,7 +64,7 @@ const header: TestDef<HeaderTestData> = {
     }
     return rt.match(values, d.keys, d.spec);
   },
-};
+});
 
 /**
  * Fields the address test accepts (RFC 5228 §5.1: only fields that hold addresses; the envelope
@@ -122,7 +122,7 @@ export interface AddressTestData extends HeaderTestData {
   part: NonNullable<ParsedArgs['addressPart']>;
 }
 
-const address: TestDef<AddressTestData> = {
+const address = defineTest<AddressTestData>({
   name: 'address',
   matching: true,
   addressPart: true,
@@ -177,9 +177,9 @@ const address: TestDef<AddressTestData> = {
     }
     return rt.match(values, d.keys, d.spec);
   },
-};
+});
 
-const exists: TestDef<{ names: SieveString[]; fields: FieldSource | null }> = {
+const exists = defineTest<{ names: SieveString[]; fields: FieldSource | null }>({
   name: 'exists',
   positional: ['stringlist'],
   positionalNames: ['header names'],
@@ -196,9 +196,9 @@ const exists: TestDef<{ names: SieveString[]; fields: FieldSource | null }> = {
     }
     return names.every((n) => source.values(n, rt).length > 0);
   },
-};
+});
 
-const size: TestDef<{ over: boolean; limit: number }> = {
+const size = defineTest<{ over: boolean; limit: number }>({
   name: 'size',
   tags: [
     { name: 'over', group: 'size' },
@@ -212,16 +212,16 @@ const size: TestDef<{ over: boolean; limit: number }> = {
     return { over: args.tags.has('over'), limit: n.type === 'number' ? n.value : 0 };
   },
   test: (d, rt) => (d.over ? rt.message.size > d.limit : rt.message.size < d.limit),
-};
+});
 
-const not: TestDef<CompiledTest> = {
+const not = defineTest<CompiledTest>({
   name: 'not',
   tests: 'one',
   compile: (_args, _cx, tests) => tests[0]!,
   test: (t, rt) => !evaluate(t, rt),
-};
+});
 
-const allof: TestDef<CompiledTest[]> = {
+const allof = defineTest<CompiledTest[]>({
   name: 'allof',
   tests: 'list',
   compile: (_args, _cx, tests) => tests,
@@ -229,9 +229,9 @@ const allof: TestDef<CompiledTest[]> = {
     for (let i = 0; i < tests.length; i++) if (!evaluate(tests[i]!, rt)) return false;
     return true;
   },
-};
+});
 
-const anyof: TestDef<CompiledTest[]> = {
+const anyof = defineTest<CompiledTest[]>({
   name: 'anyof',
   tests: 'list',
   compile: (_args, _cx, tests) => tests,
@@ -239,12 +239,12 @@ const anyof: TestDef<CompiledTest[]> = {
     for (let i = 0; i < tests.length; i++) if (evaluate(tests[i]!, rt)) return true;
     return false;
   },
-};
+});
 
 const trueTest: TestDef<null> = { name: 'true', compile: () => null, test: () => true };
 const falseTest: TestDef<null> = { name: 'false', compile: () => null, test: () => false };
 
-const keep: ActionCommandDef<ActionFields | null> = {
+const keep = defineCommand<ActionFields | null>({
   name: 'keep',
   compile: (args, cx) => cx.actionFields(args),
   run(more, rt) {
@@ -252,13 +252,13 @@ const keep: ActionCommandDef<ActionFields | null> = {
     if (more) more(action, rt);
     rt.result.add(action, true);
   },
-};
+});
 
-const discard: ActionCommandDef<null> = {
+const discard = defineCommand<null>({
   name: 'discard',
   compile: () => null,
   run: (_d, rt) => rt.result.add({ type: 'discard' }, true),
-};
+});
 
 /**
  * A redirect target as an addr-spec. Like Pigeonhole, a full mailbox (`Name <a@b>`) is accepted and
@@ -268,7 +268,7 @@ function redirectTarget(text: string): string | null {
   return isValidAddress(text) ? text : singleAddress(text);
 }
 
-const redirect: ActionCommandDef<{ address: SieveString; copy: boolean }> = {
+const redirect = defineCommand<{ address: SieveString; copy: boolean }>({
   name: 'redirect',
   positional: ['string'],
   compile(args, cx) {
@@ -288,7 +288,7 @@ const redirect: ActionCommandDef<{ address: SieveString; copy: boolean }> = {
       return rt.error(undefined, `redirect address "${text}" is not a valid e-mail address`);
     rt.result.add({ type: 'redirect', address, ...(d.copy ? { copy: true } : {}) }, !d.copy);
   },
-};
+});
 
 const allPart = { name: 'all', extract: (a: { address: string }) => a.address };
 const localPart = { name: 'localpart', extract: (a: { localPart: string }) => a.localPart };
@@ -297,8 +297,8 @@ const domainPart = { name: 'domain', extract: (a: { domain: string | null }) => 
 /** The language without any `require`: RFC 5228 §4 and §5. */
 export const base: Extension = {
   name: '',
-  commands: [keep, discard, redirect] as ActionCommandDef[],
-  tests: [header, address, exists, size, not, allof, anyof, trueTest, falseTest] as TestDef[],
+  commands: [keep, discard, redirect],
+  tests: [header, address, exists, size, not, allof, anyof, trueTest, falseTest],
   comparators: [octet, asciiCasemap],
   matchTypes: [is, contains, matches],
   addressParts: [allPart, localPart, domainPart],

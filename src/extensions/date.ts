@@ -3,17 +3,10 @@
  * each reading one date-part, shifted to a :zone, the field's own zone (:originalzone) or the
  * local zone.
  */
-import type {
-  CompiledKeys,
-  CompileContext,
-  Extension,
-  FieldSource,
-  MatchSpec,
-  ParsedArgs,
-  TestDef,
-} from './types.js';
+import type { CompiledKeys, CompileContext, Extension, FieldSource, MatchSpec, ParsedArgs } from './types.js';
 import type { SieveString } from '../compiler/strings.js';
 import type { Runtime } from '../runtime/runtime.js';
+import { defineTest } from './define.js';
 
 /** An instant and the zone it is shown in. */
 export interface ZonedDate {
@@ -224,7 +217,7 @@ const zoneTags = [
   { name: 'originalzone', group: 'zone' },
 ];
 
-const dateTest: TestDef<DateData> = {
+const dateTest = defineTest<DateData>({
   name: 'date',
   matching: true,
   tags: zoneTags,
@@ -250,11 +243,11 @@ const dateTest: TestDef<DateData> = {
     }
     return rt.match(values, d.keys, d.spec);
   },
-};
+});
 
 type CurrentDateData = Omit<DateData, 'header' | 'fields'>;
 
-const currentdate: TestDef<CurrentDateData> = {
+const currentdate = defineTest<CurrentDateData>({
   name: 'currentdate',
   matching: true,
   tags: [zoneTags[0]!],
@@ -271,10 +264,10 @@ const currentdate: TestDef<CurrentDateData> = {
     const v = shown && datePart(shown, rt.expand(d.part).toLowerCase());
     return rt.match(v === null ? [] : [v], d.keys, d.spec);
   },
-};
+});
 
 /** RFC 5260: `date` and `currentdate`. */
 export const dateExtension: Extension = {
   name: 'date',
-  tests: [dateTest, currentdate] as TestDef[],
+  tests: [dateTest, currentdate],
 };

@@ -5,16 +5,18 @@
  * edited message (rt.replaceMessage). Received and Auto-Submitted cannot be deleted (§6), Subject can
  * always be edited, and the configuration can protect other fields.
  */
-import type { ActionCommandDef, CompiledKeys, Extension, MatchSpec } from './types.js';
+import type { CompiledKeys, Extension, MatchSpec } from './types.js';
 import type { SieveString } from '../compiler/strings.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { EditableMessage, isFieldName } from '../message/index.js';
 import { compileIndex, type FieldIndex } from './index.js';
+import { stateKey } from '../compiler/state.js';
+import { defineCommand } from './define.js';
 
 const NEVER_DELETE = new Set(['received', 'auto-submitted']);
 const ALWAYS_EDITABLE = 'subject';
 /** Run state: the editor of the message in rt.message. */
-const EDITOR_STATE = 'editheader.editor';
+const EDITOR_STATE = stateKey<EditableMessage>('editheader.editor');
 
 /** Characters a field value may not hold (line breaks are folded, other controls tolerated). */
 const BAD_VALUE = /\x00|\r(?!\n)/;
@@ -39,7 +41,7 @@ function tooLarge(max: number): string {
 
 /** The editor for the message the script currently sees, started afresh when the message changed. */
 function editor(rt: Runtime): EditableMessage {
-  let ed = rt.state.get(EDITOR_STATE) as EditableMessage | undefined;
+  let ed = rt.state.get(EDITOR_STATE);
   if (!ed || ed.view !== rt.message) {
     ed = new EditableMessage(rt.message.raw());
     rt.state.set(EDITOR_STATE, ed);
@@ -57,7 +59,7 @@ interface AddData {
   last: boolean;
 }
 
-const addheader: ActionCommandDef<AddData> = {
+const addheader = defineCommand<AddData>({
   name: 'addheader',
   tags: [{ name: 'last' }],
   positional: ['string', 'string'],
@@ -89,7 +91,7 @@ const addheader: ActionCommandDef<AddData> = {
     ed.addField(name, value, d.last);
     publish(rt, ed);
   },
-};
+});
 
 interface DeleteData {
   name: SieveString;
@@ -98,7 +100,7 @@ interface DeleteData {
   patterns: CompiledKeys | null;
 }
 
-const deleteheader: ActionCommandDef<DeleteData | null> = {
+const deleteheader = defineCommand<DeleteData | null>({
   name: 'deleteheader',
   matching: true,
   tags: [{ name: 'index', param: 'number' }, { name: 'last' }],
@@ -133,10 +135,10 @@ const deleteheader: ActionCommandDef<DeleteData | null> = {
     });
     if (removed > 0) publish(rt, ed);
   },
-};
+});
 
 /** RFC 5293. */
 export const editheaderExtension: Extension = {
   name: 'editheader',
-  commands: [addheader, deleteheader] as ActionCommandDef[],
+  commands: [addheader, deleteheader],
 };

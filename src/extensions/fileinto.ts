@@ -1,8 +1,9 @@
-import type { ActionCommandDef, ActionFields, CompileContext, Extension, ParsedArgs } from './types.js';
+import type { ActionFields, CompileContext, Extension, ParsedArgs } from './types.js';
 import type { SieveString } from '../compiler/strings.js';
 import type { FileintoAction } from '../runtime/result.js';
 import { checkMailboxName } from './support/mailbox-name.js';
 import { checkSpecialUse, isSpecialUseFlag } from './special-use.js';
+import { defineCommand } from './define.js';
 
 function specialUseTag(args: ParsedArgs, cx: CompileContext): SieveString | null {
   const v = args.tags.get('specialuse')?.value;
@@ -22,7 +23,7 @@ interface FileintoData {
   specialUse: SieveString | null;
 }
 
-const fileinto: ActionCommandDef<FileintoData> = {
+const fileinto = defineCommand<FileintoData>({
   name: 'fileinto',
   positional: ['string'],
   compile(args, cx) {
@@ -56,7 +57,7 @@ const fileinto: ActionCommandDef<FileintoData> = {
     if (specialUse !== null) action.specialUse = specialUse;
     rt.result.add(action, !d.copy);
   },
-};
+});
 
 /** RFC 5228 §4.1. */
-export const fileintoExtension: Extension = { name: 'fileinto', commands: [fileinto as ActionCommandDef] };
+export const fileintoExtension: Extension = { name: 'fileinto', commands: [fileinto] };

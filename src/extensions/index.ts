@@ -3,7 +3,8 @@
  * date selects the n-th field of each named header, counted from the top or, with :last, from the
  * bottom. (Named header-index.ts because index.ts is the list of all extensions.)
  */
-import type { Attachment, CompileContext, Extension, ParsedArgs } from './types.js';
+import type { CompileContext, Extension, ParsedArgs } from './types.js';
+import { defineAttachment } from './define.js';
 
 export interface FieldIndex {
   /** 1-based position. */
@@ -39,7 +40,7 @@ export function pickIndexed<T>(fields: readonly T[], idx: FieldIndex | null | un
 }
 
 /** :index and :last on header, address and date: of each named header, keep the selected field. */
-const indexAttachment: Attachment<FieldIndex> = {
+const indexAttachment = defineAttachment<FieldIndex>({
   to: ['header', 'address', 'date'],
   tags: [{ name: 'index', param: 'number' }, { name: 'last' }],
   stage: 'filter',
@@ -48,6 +49,6 @@ const indexAttachment: Attachment<FieldIndex> = {
     values: (name, rt) => pickIndexed(inner.values(name, rt), idx),
     raw: (name, rt) => pickIndexed(inner.raw(name, rt), idx),
   }),
-};
+});
 
-export const indexExtension: Extension = { name: 'index', attachments: [indexAttachment as Attachment] };
+export const indexExtension: Extension = { name: 'index', attachments: [indexAttachment] };

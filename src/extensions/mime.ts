@@ -1,8 +1,9 @@
-import type { Attachment, Extension, ParsedArgs, CompileContext, TagDef } from './types.js';
+import type { Extension, ParsedArgs, CompileContext, TagDef } from './types.js';
 import type { SieveString } from '../compiler/strings.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { walkParts, parseContentType, type MimePart } from '../message/mime.js';
 import { currentPart } from './foreverypart.js';
+import { defineAttachment } from './define.js';
 
 /** What `:mime` asks of header, address and exists (RFC 5703 §4). */
 export interface MimeSelect {
@@ -80,7 +81,7 @@ const headerOnly: TagDef[] = [
 ];
 
 /** :mime and its options on header, address and exists: the fields come from MIME parts. */
-const mimeAttachment: Attachment<MimeSelect> = {
+const mimeAttachment = defineAttachment<MimeSelect>({
   to: ['header', 'address', 'exists'],
   tags: [...common, ...headerOnly],
   stage: 'source',
@@ -89,7 +90,7 @@ const mimeAttachment: Attachment<MimeSelect> = {
     values: (name, rt) => mimeHeaderValues(rt, sel, name),
     raw: (name, rt) => selectedParts(rt, sel).flatMap((p) => p.view.rawHeader(name)),
   }),
-};
+});
 
 /** RFC 5703 §4: `:mime` and `:anychild` for header, address and exists; the Content-Type options for header. */
-export const mimeExtension: Extension = { name: 'mime', attachments: [mimeAttachment as Attachment] };
+export const mimeExtension: Extension = { name: 'mime', attachments: [mimeAttachment] };

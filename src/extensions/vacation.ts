@@ -1,9 +1,10 @@
-import type { ActionCommandDef, CompileContext, Extension, ParsedArgs } from './types.js';
+import type { CompileContext, Extension, ParsedArgs } from './types.js';
 import type { SieveString } from '../compiler/strings.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { VacationAction } from '../runtime/result.js';
 import { singleAddress } from '../message/index.js';
 import { crypto } from '../message/deps.js';
+import { defineCommand } from './define.js';
 
 const DAY = 24 * 3600;
 
@@ -291,7 +292,7 @@ function runVacation(d: VacationData, rt: Runtime): void {
   rt.result.add(action, false);
 }
 
-const vacation: ActionCommandDef<VacationData> = {
+const vacation = defineCommand<VacationData>({
   name: 'vacation',
   tags: [
     { name: 'days', param: 'number', group: 'period' },
@@ -304,7 +305,7 @@ const vacation: ActionCommandDef<VacationData> = {
   positional: ['string'],
   compile: compileVacation,
   run: runVacation,
-};
+});
 
 /** RFC 5230: the vacation auto-reply, recorded as an action for the host to send. */
-export const vacationExtension: Extension = { name: 'vacation', commands: [vacation as ActionCommandDef] };
+export const vacationExtension: Extension = { name: 'vacation', commands: [vacation] };

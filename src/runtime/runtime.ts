@@ -5,6 +5,7 @@ import type { SieveString } from '../compiler/strings.js';
 import type { Answer, Host } from './host.js';
 import { Result } from './result.js';
 import { matchValues } from './match-types.js';
+import { StateBag } from '../compiler/state.js';
 
 /** A run-time failure at a place in the script (RFC 5228 §2.10.6: the message is then kept). */
 export class SieveRuntimeError extends Error {
@@ -69,7 +70,7 @@ export class Runtime {
   private vars: Map<string, string> | null = null;
   private spaces: Map<string, (name: string) => string> | null = null;
   /** Per-run state of extensions, by typed key (see `stateKey`). */
-  readonly state = new Map<string, unknown>();
+  readonly state = new StateBag();
   /**
    * The message as a script changed it (see `replaceMessage`), while it is the one in `message`:
    * actions added meanwhile carry it.

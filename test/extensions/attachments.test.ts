@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { SieveEngine } from '../../src/engine.js';
-import type { Attachment, Extension } from '../../src/extension.js';
+import { defineAttachment, type Extension } from '../../src/extension.js';
 
 /** `:reversed` on header and exists: the values are read backwards (a filter over any source). */
-const reversed: Attachment<true> = {
+const reversed = defineAttachment({
   to: ['header', 'exists'],
   tags: [{ name: 'reversed' }],
   stage: 'filter',
@@ -12,10 +12,10 @@ const reversed: Attachment<true> = {
     values: (name, rt) => inner.values(name, rt).map((v) => [...v].reverse().join('')),
     raw: (name, rt) => inner.raw(name, rt),
   }),
-};
+});
 
 /** `:label "x"` on keep and fileinto adds a flag; every store, the implicit keep too, gets "$seen-by-test". */
-const label: Attachment<string> = {
+const label = defineAttachment({
   to: ['keep', 'fileinto'],
   tags: [{ name: 'label', param: 'string' }],
   compile(args, cx) {
@@ -27,11 +27,11 @@ const label: Attachment<string> = {
     if (action.type !== 'keep' && action.type !== 'fileinto') return;
     action.flags = [...(action.flags ?? []), ...(given === null ? [] : [given]), '$seen-by-test'];
   },
-};
+});
 
 const ext: Extension = {
   name: 'vnd.test.attach',
-  attachments: [reversed as Attachment, label as Attachment],
+  attachments: [reversed, label],
 };
 const engine = new SieveEngine({ extensions: [ext] });
 const MSG = Buffer.from('Subject: hello\r\nX-A: one\r\nX-A: two\r\n\r\nbody\r\n');
