@@ -23,27 +23,45 @@ export function createAttachmentCompiler(registry: Registry): {
   fields(args: ParsedArgs, cx: CompileContext): FieldSource | null;
   actionFields(args: ParsedArgs, cx: CompileContext): ActionFields | null;
 } {
+  // Per name, the attachments of each kind, worked out once: sources first, then filters.
+  const byName = new Map<string, { fields: Attachment[]; actions: Attachment[] }>();
+  const kinds = (name: string) => {
+    let k = byName.get(name);
+    if (k === undefined) {
+      const list = registry.attachments.get(name) ?? [];
+      const fields = list.filter((a) => a.fields !== undefined);
+      k = {
+        fields: [
+          ...fields.filter((a) => a.stage === 'source'),
+          ...fields.filter((a) => a.stage !== 'source'),
+        ],
+        actions: list.filter((a) => a.action !== undefined),
+      };
+      byName.set(name, k);
+    }
+    return k;
+  };
   return {
     fields(args, cx) {
-      const list = registry.attachments.get(cx.node.name);
-      if (list === undefined) return null;
+      const list = kinds(cx.node.name).fields;
       let source: FieldSource | null = null;
-      // Sources first, then the filters over them, each in registry order.
-      for (const stage of ['source', 'filter'] as const) {
-        for (const att of list) {
-          if (att.fields === undefined || (att.stage ?? 'filter') !== stage) continue;
-          const data = att.compile(args, cx);
-          if (data !== null) source = att.fields(data, source ?? MESSAGE_FIELDS);
-        }
+      for (let i = 0; i < list.length; i++) {
+        const att = list[i]!;
+        const data = att.compile(args, cx);
+        if (data !== null) source = att.fields!(data, source ?? MESSAGE_FIELDS);
       }
       return source;
     },
     actionFields(args, cx) {
-      const list = registry.attachments.get(cx.node.name);
-      if (list === undefined) return null;
+      const list = kinds(cx.node.name).actions;
+      if (list.length === 0) return null;
+      if (list.length === 1) {
+        const att = list[0]!;
+        const data = att.compile(args, cx);
+        return (action, rt) => att.action!(action, data, rt);
+      }
       const steps: ActionFields[] = [];
       for (const att of list) {
-        if (att.action === undefined) continue;
         const data = att.compile(args, cx);
         steps.push((action, rt) => att.action!(action, data, rt));
       }
