@@ -58,6 +58,8 @@ export function createAttachmentCompiler(registry: Registry): {
       if (list.length === 1) {
         const att = list[0]!;
         const data = att.compile(args, cx);
+        // Most uses write none of the tags: they share one function per attachment.
+        if (data === null) return untagged(att);
         return (action, rt) => att.action!(action, data, rt);
       }
       const steps: ActionFields[] = [];
@@ -80,6 +82,17 @@ export function implicitKeepFields(registry: Registry): ((keep: KeepAction, rt: 
     if (att.action !== undefined) steps.push((action, rt) => att.action!(action, null, rt));
   }
   return combine(steps);
+}
+
+const untaggedSteps = new WeakMap<Attachment, ActionFields>();
+
+function untagged(att: Attachment): ActionFields {
+  let step = untaggedSteps.get(att);
+  if (step === undefined) {
+    step = (action, rt) => att.action!(action, null, rt);
+    untaggedSteps.set(att, step);
+  }
+  return step;
 }
 
 function combine(steps: ActionFields[]): ActionFields | null {
