@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SieveEngine } from '../../src/engine.js';
+import { runScript } from '../support/engine.js';
 import { defineAttachment, type Extension } from '../../src/extension.js';
 
 /** `:reversed` on header and exists: the values are read backwards (a filter over any source). */
@@ -37,9 +38,7 @@ const engine = new SieveEngine({ extensions: [ext] });
 const MSG = Buffer.from('Subject: hello\r\nX-A: one\r\nX-A: two\r\n\r\nbody\r\n');
 
 function run(script: string) {
-  const c = engine.compile(script);
-  if (!c.program) throw new Error(c.errors.map((e) => e.message).join('\n'));
-  const r = engine.run(c.program, MSG, { from: '', to: 'u@x' });
+  const r = runScript(script, { engine, message: MSG, envelope: { from: '', to: 'u@x' } });
   expect(r.errors).toEqual([]);
   return r.actions;
 }
