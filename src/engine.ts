@@ -2,12 +2,13 @@ import type { Diagnostic } from './diagnostics.js';
 import type { EngineConfig, Extension, RunContext } from './extensions/types.js';
 import type { Envelope, MessageView } from './message/types.js';
 import type { Program } from './compiler/program.js';
-import type { Action, Effect } from './runtime/result.js';
+import type { Action, Effect, KeepAction } from './runtime/result.js';
 import type { Host } from './runtime/host.js';
 import type { TraceEvent } from './runtime/trace.js';
 import type { Position } from './syntax/ast.js';
 import { compileSource } from './compiler/compiler.js';
 import { Registry } from './compiler/registry.js';
+import { implicitKeepFields } from './compiler/attached.js';
 import { base, standardExtensions } from './extensions/standard.js';
 import { resolveConfig, type ConfigInput } from './config.js';
 import { parseMessage } from './message/index.js';
@@ -129,6 +130,8 @@ export class SieveEngine {
   /** What each program needs before it runs, worked out on its first run. */
   private readonly setups = new WeakMap<Program, RunSetup>();
   private readonly cacheLimit: number;
+  /** What attachments of `keep` add to the implicit keep (RFC 5232 §5 flags, say). */
+  private readonly keepFields: ((keep: KeepAction, rt: Runtime) => void) | null;
   /** Bytes of source the cache holds now. */
   private cachedBytes = 0;
 
@@ -139,6 +142,7 @@ export class SieveEngine {
     this.host = options.host ?? {};
     this.hostless = options.host === undefined;
     this.cacheLimit = options.cacheBytes ?? DEFAULT_CACHE_BYTES;
+    this.keepFields = implicitKeepFields(this.registry);
   }
 
   private runSetup(program: Program): RunSetup {
@@ -428,7 +432,7 @@ export class SieveEngine {
       // Whether it ran to its end or stopped makes no difference here.
       runCommands(program.commands, rt);
       if (carry) {
-        carry.flags = (rt.state.get(FLAGS_STATE) as string[] | undefined) ?? carry.flags;
+        carry.flags = rt.state.get(FLAGS_STATE) ?? carry.flags;
         if (rt.edited && rt.edited === rt.message) {
           carry.message = rt.edited;
           carry.edited = true;
@@ -444,10 +448,12 @@ export class SieveEngine {
       }
       return failed('error', `internal error: ${e instanceof Error ? e.message : String(e)}`);
     }
-    const actions = rt.result.final(rt.state.get(FLAGS_STATE) as string[] | undefined);
-    // The implicit keep stores the message as the script left it (editheader).
-    if (rt.edited && rt.edited === rt.message) {
-      for (const a of actions) if (a.type === 'keep' && a.implicit) a.message = rt.edited;
+    const actions = rt.result.final();
+    const last = actions[actions.length - 1];
+    if (last?.type === 'keep' && last.implicit) {
+      this.keepFields?.(last, rt);
+      // The implicit keep stores the message as the script left it.
+      if (rt.edited && rt.edited === rt.message) last.message = rt.edited;
     }
     return { status: 'ok', actions, effects: rt.result.effects, errors: [] };
   }

@@ -8,6 +8,7 @@ import { matchValues } from './match-types.js';
 import { traceMatch, type TraceEvent, type TraceInput } from './trace.js';
 
 export type { TraceEvent } from './trace.js';
+import { StateBag } from '../compiler/state.js';
 
 /** A run-time failure at a place in the script (RFC 5228 §2.10.6: the message is then kept). */
 export class SieveRuntimeError extends Error {
@@ -67,11 +68,11 @@ export class Runtime {
   result: Result;
   private vars: Map<string, string> | null = null;
   private spaces: Map<string, (name: string) => string> | null = null;
-  /** Per-run state of extensions (imap4flags' internal flags, ...). */
-  readonly state = new Map<string, unknown>();
+  /** Per-run state of extensions, by typed key (see `stateKey`). */
+  readonly state = new StateBag();
   /**
-   * The message as edited by the script (editheader), while it is the one in `message`: actions
-   * added meanwhile carry it.
+   * The message as a script changed it (see `replaceMessage`), while it is the one in `message`:
+   * actions added meanwhile carry it.
    */
   edited: MessageView | null = null;
   /** ${0}..${9} from the last successful :matches (or :regex). */
@@ -135,6 +136,15 @@ export class Runtime {
     if (answer instanceof Promise) throw new PendingQuery(key, answer);
     if (known !== null) known.set(key, answer);
     return answer;
+  }
+
+  /**
+   * Makes `view` the message that tests read from now on and that actions taken from now on (and
+   * the implicit keep) carry: how an extension that edits the message hands on its result.
+   */
+  replaceMessage(view: MessageView): void {
+    this.message = view;
+    this.edited = view;
   }
 
   /** Variables of the `variables` extension, by lower-cased name (made on first use). */

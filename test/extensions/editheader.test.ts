@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SieveEngine } from '../../src/engine.js';
+import { runScript } from '../support/engine.js';
 import { EditableMessage } from '../../src/message/index.js';
 
 const MSG =
@@ -7,9 +8,11 @@ const MSG =
 
 function run(script: string, config = {}) {
   const engine = new SieveEngine({ config });
-  const c = engine.compile(`require ["editheader", "fileinto", "variables"];\n${script}`);
-  if (!c.program) throw new Error(c.errors.map((e) => e.message).join('\n'));
-  return engine.run(c.program, Buffer.from(MSG), { from: '', to: 'u@x' });
+  return runScript(`require ["editheader", "fileinto", "variables"];\n${script}`, {
+    engine,
+    message: MSG,
+    envelope: { from: '', to: 'u@x' },
+  });
 }
 
 const text = (a: { message?: { raw(): Buffer } }) => a.message?.raw().toString() ?? MSG;
