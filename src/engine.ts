@@ -342,6 +342,7 @@ export class SieveEngine {
     });
     const setup = this.runSetup(program);
     rt.captureMatches = setup.captureMatches;
+    const stopMeter = rt.meter.start();
     try {
       for (let i = 0; i < setup.onRun.length; i++) setup.onRun[i]!(rt);
       options.prepare?.(rt);
@@ -355,6 +356,8 @@ export class SieveEngine {
         return failed(e instanceof SieveLimitError ? 'limit' : 'error', e.message, pos);
       }
       return failed('error', `internal error: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      stopMeter();
     }
     const actions = rt.result.final(rt.state.get(FLAGS_STATE) as string[] | undefined);
     // The implicit keep stores the message as the script left it (editheader).

@@ -4,6 +4,7 @@
  * lazy parser as any message, so tests, sizes and deliveries all see the edited message exactly
  * as it would be stored.
  */
+import { charge } from '../runtime/meter.js';
 import { parseMessage } from './message.js';
 import type { MessageView } from './types.js';
 
@@ -25,6 +26,7 @@ function splitHeader(raw: Buffer): { fields: Field[]; rest: Buffer } {
   while (pos < raw.length) {
     const nl = raw.indexOf(0x0a, pos);
     const next = nl < 0 ? raw.length : nl + 1;
+    charge(next - pos + 32);
     const contentEnd = nl < 0 ? raw.length : nl > pos && raw[nl - 1] === 0x0d ? nl - 1 : nl;
     if (contentEnd === pos) return { fields, rest: raw.subarray(pos) };
     const first = raw[pos];
@@ -157,6 +159,8 @@ export class EditableMessage {
 
   private rebuild(): void {
     const rest = this.rest.length === 0 && this.fields.length === 0 ? CRLF : this.rest;
+    // Every edit copies the whole message.
+    charge(this.fields.length * 32 + rest.length);
     this.current = parseMessage(Buffer.concat([...this.fields.map((f) => f.bytes), rest]));
   }
 }
