@@ -10,6 +10,19 @@ import { SieveRuntimeError } from '../runtime/runtime.js';
  */
 const MAX_PROGRAM = 20000;
 
+/**
+ * Longest pattern handed to RE2, in characters. Bracket expressions count as one instruction
+ * each however long they are, so the program size alone does not bound the compiler's work.
+ */
+const MAX_PATTERN = 64 * 1024;
+
+/**
+ * Most regexes built from variables that one run compiles (each distinct pattern once; repeats
+ * are cached). Compiling costs far more than matching, and a loop could make a new pattern on
+ * every turn.
+ */
+export const MAX_RUN_COMPILATIONS = 256;
+
 /** A pattern the regex match type cannot use; the message says why. */
 export class RegexSyntaxError extends Error {}
 
@@ -182,8 +195,97 @@ function quoteBracketChar(ch: string): string {
   return ch === '\\' || ch === ']' || ch === '[' || ch === '^' || ch === '-' ? `\\${ch}` : ch;
 }
 
+/**
+ * A lower bound of the RE2 program a POSIX pattern compiles to, counted in one pass and given up
+ * as soon as it passes `limit`. RE2 simplifies (`a|b|c` becomes one class, `a**` one star,
+ * common prefixes of alternatives are shared), so only what it cannot remove counts: two
+ * instructions per group, one per character or class outside alternations, and counted
+ * repetitions multiplied out, as RE2 expands them. Syntax is not checked here (posixToRe2 does
+ * that); anything unreadable is counted as a character.
+ */
+export function estimateProgram(pattern: string, limit: number): number {
+  // Per open group (the whole pattern at the bottom): characters, groups inside, and whether it
+  // has alternatives, in which case its characters may all merge.
+  const open: Array<{ chars: number; groups: number; alt: boolean }> = [];
+  let cur = { chars: 0, groups: 0, alt: false };
+  let outer = 0; // the counts of the enclosing groups
+  let last = 0; // the last atom's count, for a repetition that follows it
+  let lastIsChar = false;
+  const n = pattern.length;
+  for (let i = 0; i < n && outer + cur.chars + cur.groups <= limit; i++) {
+    const c = pattern[i];
+    if (c === '(') {
+      open.push(cur);
+      outer += (cur.alt ? 0 : cur.chars) + cur.groups;
+      cur = { chars: 0, groups: 0, alt: false };
+      last = 0;
+    } else if (c === ')' && open.length > 0) {
+      const inner = (cur.alt ? 0 : cur.chars) + cur.groups + 2;
+      cur = open.pop()!;
+      outer -= (cur.alt ? 0 : cur.chars) + cur.groups;
+      cur.groups += inner;
+      last = inner;
+      lastIsChar = false;
+    } else if (c === '|') {
+      cur.alt = true;
+      last = 0;
+    } else if (c === '*' || c === '+' || c === '?') {
+      // Adds at least nothing: RE2 may fold repeated quantifiers into one.
+    } else {
+      const m = c === '{' ? /^\{([0-9]{1,9})(?:,([0-9]{0,9}))?\}/.exec(pattern.slice(i, i + 24)) : null;
+      if (m) {
+        const reps = Math.max(Number(m[1]), m[2] ? Number(m[2]) : 0);
+        const added = last * reps - last;
+        if (lastIsChar) cur.chars += added;
+        else cur.groups += added;
+        last *= reps;
+        i += m[0].length - 1;
+        continue;
+      }
+      if (c === '\\') i++;
+      else if (c === '[') i = bracketEnd(pattern, i);
+      cur.chars += 1;
+      last = 1;
+      lastIsChar = true;
+    }
+  }
+  while (open.length > 0) {
+    const inner = (cur.alt ? 0 : cur.chars) + cur.groups;
+    cur = open.pop()!;
+    cur.groups += inner;
+  }
+  return (cur.alt ? 0 : cur.chars) + cur.groups;
+}
+
+/** Index of the `]` that closes the bracket expression opening at `start` (the end if none). */
+function bracketEnd(p: string, start: number): number {
+  let i = start + 1;
+  if (p[i] === '^') i++;
+  if (p[i] === ']') i++;
+  while (i < p.length && p[i] !== ']') {
+    if (p[i] === '[' && (p[i + 1] === ':' || p[i + 1] === '.' || p[i + 1] === '=')) {
+      const close = p.indexOf(`${p[i + 1]}]`, i + 2);
+      i = close < 0 ? p.length : close + 2;
+    } else i++;
+  }
+  return i;
+}
+
+/**
+ * Refuses, before any compilation, a pattern too long or whose program would surely be too
+ * large: RE2 takes seconds to compile a megabyte of `(|a)(|a)...` only to refuse it then.
+ */
+export function checkRegexSize(pattern: string): string | null {
+  if (pattern.length > MAX_PATTERN) return `expression too long (limit ${MAX_PATTERN} characters)`;
+  if (estimateProgram(pattern, MAX_PROGRAM) > MAX_PROGRAM)
+    return `expression too large (limit ${MAX_PROGRAM} instructions)`;
+  return null;
+}
+
 /** Compiles a Sieve regex; throws RegexSyntaxError for a pattern that cannot be used. */
 export function compileRegex(pattern: string, caseInsensitive: boolean): RE2JS {
+  const problem = checkRegexSize(pattern);
+  if (problem !== null) throw new RegexSyntaxError(problem);
   const { RE2JS: Re } = re2js();
   const flags = Re.LONGEST_MATCH | Re.DOTALL | (caseInsensitive ? Re.CASE_INSENSITIVE : 0);
   let re: RE2JS;
@@ -221,9 +323,20 @@ function matcherFor(re: RE2JS): KeyMatcher {
   };
 }
 
+/** The error for a pattern, quoting at most its first 100 characters. */
+function invalid(pattern: string, problem: string): string {
+  const shown = pattern.length > 100 ? `${pattern.slice(0, 100)}...` : pattern;
+  return `invalid regular expression "${shown}" for :regex: ${problem}`;
+}
+
 const regexMatch: MatchTypeDef = {
   name: 'regex',
   substring: true,
+  maxPreparesPerRun: MAX_RUN_COMPILATIONS,
+  checkKey(key) {
+    const problem = checkRegexSize(key);
+    return problem === null ? null : invalid(key, problem);
+  },
   prepare(key, spec) {
     // Case-folding comparators (i;ascii-casemap, i;unicode-casemap) match without regard to case.
     const fold = spec.comparator.name !== 'i;octet' && spec.comparator.normalize !== undefined;
@@ -232,7 +345,7 @@ const regexMatch: MatchTypeDef = {
     } catch (e) {
       // At compile time the compiler reports this as an error of the script; for a key built from
       // variables it fails the run (the message is then kept).
-      throw new SieveRuntimeError(`invalid regular expression "${key}" for :regex: ${(e as Error).message}`);
+      throw new SieveRuntimeError(invalid(key, (e as Error).message));
     }
   },
 };

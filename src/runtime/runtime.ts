@@ -87,6 +87,8 @@ export class Runtime {
   readonly trace?: (event: TraceEvent) => void;
   /** Matchers for keys built from variables; made on first use (most scripts have none). */
   private keyCache: Map<string, ReturnType<MatchSpec['type']['prepare']>> | null = null;
+  /** Keys prepared at run time, per match type that bounds them (maxPreparesPerRun). */
+  private prepared: Map<MatchSpec['type'], number> | null = null;
   /**
    * Bounds the run's CPU time (maxCpuTime); its clock is replaceable so limits can be tested
    * without timing. The engine starts it for the duration of the run.
@@ -200,6 +202,9 @@ export class Runtime {
       const cache = (this.keyCache ??= new Map());
       let m = cache.get(cacheKey);
       if (!m) {
+        this.countPrepare(spec.type);
+        // Preparing reads the key at least once; regex compilation many times over.
+        this.meter.charge(k.length * 16);
         m = spec.type.prepare(k, spec);
         if (cache.size < 1000) cache.set(cacheKey, m);
       }
@@ -214,6 +219,15 @@ export class Runtime {
    */
   tick(units = 1): void {
     this.meter.charge(units * COMMAND_UNITS);
+  }
+
+  private countPrepare(type: MatchSpec['type']): void {
+    const max = type.maxPreparesPerRun;
+    if (max === undefined) return;
+    const counts = (this.prepared ??= new Map());
+    const n = (counts.get(type) ?? 0) + 1;
+    if (n > max) this.error(undefined, `more than ${max} :${type.name} keys built from variables in one run`);
+    counts.set(type, n);
   }
 
   error(pos: Position | undefined, message: string): never {
