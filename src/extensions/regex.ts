@@ -47,8 +47,10 @@ const CLASSES = new Set([
  * brackets, a quantifier after a quantifier applies to the quantified atom (no lazy `*?`), `\<`
  * and `\>` are word boundaries, and Perl-only syntax such as `(?` or back-references is refused.
  */
-export function posixToRe2(pattern: string): string {
+export function posixToRe2(pattern: string, maxGroups = Infinity): string {
   let out = '';
+  // Groups after the first `maxGroups` do not capture: their numbers are never read.
+  let opened = 0;
   // Where the last atom starts in `out`, and whether it already carries a quantifier.
   let atomStart = -1;
   let quantified = false;
@@ -89,7 +91,7 @@ export function posixToRe2(pattern: string): string {
       case '(':
         if (pattern[i + 1] === '?') throw new RegexSyntaxError('"(?" is not POSIX syntax');
         groups.push(out.length);
-        out += '(';
+        out += ++opened > maxGroups ? '(?:' : '(';
         atomStart = -1;
         i++;
         continue;
@@ -282,15 +284,18 @@ export function checkRegexSize(pattern: string): string | null {
   return null;
 }
 
-/** Compiles a Sieve regex; throws RegexSyntaxError for a pattern that cannot be used. */
-export function compileRegex(pattern: string, caseInsensitive: boolean): RE2JS {
+/**
+ * Compiles a Sieve regex; throws RegexSyntaxError for a pattern that cannot be used. Only the
+ * first `maxGroups` groups capture (all by default).
+ */
+export function compileRegex(pattern: string, caseInsensitive: boolean, maxGroups = Infinity): RE2JS {
   const problem = checkRegexSize(pattern);
   if (problem !== null) throw new RegexSyntaxError(problem);
   const { RE2JS: Re } = re2js();
   const flags = Re.LONGEST_MATCH | Re.DOTALL | (caseInsensitive ? Re.CASE_INSENSITIVE : 0);
   let re: RE2JS;
   try {
-    re = Re.compile(posixToRe2(pattern), flags);
+    re = Re.compile(posixToRe2(pattern, maxGroups), flags);
   } catch (e) {
     if (e instanceof RegexSyntaxError) throw e;
     throw new RegexSyntaxError((e as Error).message.replace(/^error parsing regexp: /, ''));
@@ -305,19 +310,29 @@ function cost(re: RE2JS, value: string): number {
   return 1 + Math.floor((value.length * re.programSize()) / 1000);
 }
 
-function matcherFor(re: RE2JS): KeyMatcher {
+/**
+ * Finding the groups runs a second, slower match that tracks every group at every step of the
+ * value, so its cost grows with the number of groups too. A script can read no group above
+ * maxMatchIndex, so the pattern is compiled again, once, with only those groups capturing when
+ * it has more (Pigeonhole's CPU-limit test has 379).
+ */
+function matcherFor(re: RE2JS, pattern: string, fold: boolean): KeyMatcher {
+  let capturing: RE2JS | null = null;
   return (value, rt) => {
     rt?.tick(cost(re, value));
     // The search without groups is far cheaper; groups are only computed for a match that sets variables.
     if (!re.test(value)) return false;
     if (rt?.captureMatches) {
-      const m = re.matcher(value);
+      const wanted = rt.config.maxMatchIndex;
+      capturing ??= re.groupCount() > wanted ? compileRegex(pattern, fold, wanted) : re;
+      // Charged before the match, which cannot be interrupted.
+      rt.tick(cost(capturing, value) * (2 + capturing.groupCount()));
+      const m = capturing.matcher(value);
       if (m.find()) {
         const values: string[] = [];
         for (let g = 0; g <= m.groupCount(); g++) values.push(m.group(g) ?? '');
         rt.setMatchValues(values);
       }
-      rt.tick(cost(re, value) * 20);
     }
     return true;
   };
@@ -341,7 +356,7 @@ const regexMatch: MatchTypeDef = {
     // Case-folding comparators (i;ascii-casemap, i;unicode-casemap) match without regard to case.
     const fold = spec.comparator.name !== 'i;octet' && spec.comparator.normalize !== undefined;
     try {
-      return matcherFor(compileRegex(key, fold));
+      return matcherFor(compileRegex(key, fold), key, fold);
     } catch (e) {
       // At compile time the compiler reports this as an error of the script; for a key built from
       // variables it fails the run (the message is then kept).
