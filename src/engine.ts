@@ -424,6 +424,7 @@ export class SieveEngine {
       // Actions store the message as earlier scripts edited it.
       if (carry.edited) rt.edited = rt.message;
     }
+    const stopMeter = rt.meter.start();
     try {
       for (let i = 0; i < setup.onRun.length; i++) setup.onRun[i]!(rt);
       // imap4flags' internal flags carry on from one script of a sequence to the next.
@@ -447,6 +448,8 @@ export class SieveEngine {
         return failed(e instanceof SieveLimitError ? 'limit' : 'error', e.message, pos);
       }
       return failed('error', `internal error: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      stopMeter();
     }
     const actions = rt.result.final();
     const last = actions[actions.length - 1];

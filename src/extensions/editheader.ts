@@ -44,7 +44,7 @@ function tooLarge(max: number): string {
 function editor(rt: Runtime): EditableMessage {
   let ed = rt.state.get(EDITOR_STATE);
   if (!ed || ed.view !== rt.message) {
-    ed = new EditableMessage(rt.message.raw());
+    ed = new EditableMessage(rt.message.raw(), rt.message);
     rt.state.set(EDITOR_STATE, ed);
   }
   return ed;

@@ -168,6 +168,11 @@ export interface MatchTypeDef {
   comparator?: false;
   /** Checks one constant key at compile time (extlists: a list must be known); an error message or null. */
   checkKey?(key: string, config: EngineConfig): string | null;
+  /**
+   * Most distinct keys built from variables one run may prepare, for match types whose `prepare`
+   * is costly (regex compilation); unlimited when absent.
+   */
+  maxPreparesPerRun?: number;
 }
 
 export interface MatchSpec {
