@@ -199,4 +199,6 @@ export const imap4flagsExtension: Extension = {
   onRun(rt) {
     rt.state.set(FLAGS_STATE, []);
   },
+  // In a sequence the internal flags carry on to the following scripts.
+  sequenceState: [FLAGS_STATE],
 };

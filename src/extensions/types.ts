@@ -4,7 +4,7 @@ import type { Unwind } from '../runtime/interpreter.js';
 import type { SieveString } from '../compiler/strings.js';
 import type { CompiledCommand, CompiledTest, Program } from '../compiler/program.js';
 import type { Diagnostic } from '../diagnostics.js';
-import type { StateBag } from '../compiler/state.js';
+import type { StateBag, StateKey } from '../compiler/state.js';
 import type { Action } from '../runtime/result.js';
 
 /** Value kinds a positional argument or a tag parameter can take. `stringlist` also accepts a single string. */
@@ -270,6 +270,11 @@ export interface Extension {
   onRequire?(cx: CompileContext): void;
   /** Called before a script that requires this extension runs (sets up per-run state). */
   onRun?(rt: Runtime): void;
+  /**
+   * Keys of per-run state that carry on from one script of a sequence to the next (imap4flags'
+   * internal flags): each later script starts with the value the one before left, after onRun.
+   */
+  sequenceState?: StateKey<unknown>[];
 }
 
 /** Engine-wide settings; every limit has a name and a default. */
