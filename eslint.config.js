@@ -21,7 +21,13 @@ const IO_MODULES = [
 ];
 
 const folders = (names) => names.map((n) => `**/${n}/**`);
-const engineFiles = ['**/engine.js', '**/config.js', '**/diagnostics.js', '**/extension.js'];
+const engineFiles = [
+  '**/engine.js',
+  '**/engine-types.js',
+  '**/config.js',
+  '**/diagnostics.js',
+  '**/extension.js',
+];
 const io = IO_MODULES.flatMap((m) => [m, `node:${m}`]);
 
 function restrict(files, groups, paths = [], message) {
@@ -36,7 +42,13 @@ function restrict(files, groups, paths = [], message) {
   };
 }
 
-const coreFiles = [...CORE.map((f) => `src/${f}/**`), 'src/engine.ts', 'src/config.ts', 'src/diagnostics.ts'];
+const coreFiles = [
+  ...CORE.map((f) => `src/${f}/**`),
+  'src/engine.ts',
+  'src/engine-types.ts',
+  'src/config.ts',
+  'src/diagnostics.ts',
+];
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/', 'docs/diagrams/', '.tmp/'] },

@@ -1,113 +1,52 @@
 import type { Diagnostic } from './diagnostics.js';
-import type { EngineConfig, Extension, RunContext } from './extensions/types.js';
+import type { EngineConfig, RunContext } from './extensions/types.js';
 import type { Envelope, MessageView } from './message/types.js';
 import type { Program } from './compiler/program.js';
-import type { Action, Effect } from './runtime/result.js';
+import type { KeepAction } from './runtime/result.js';
 import type { Host } from './runtime/host.js';
+import type { Runtime } from './runtime/runtime.js';
+import type { StateKey } from './compiler/state.js';
+import type {
+  CompileAsyncOptions,
+  CompileOptions,
+  CheckResult,
+  CompileResult,
+  EngineOptions,
+  RunOptions,
+  RunResult,
+  ScriptLoader,
+} from './engine-types.js';
 import type { TraceEvent } from './runtime/trace.js';
-import type { Position } from './syntax/ast.js';
 import { compileSource } from './compiler/compiler.js';
 import { Registry } from './compiler/registry.js';
+import { implicitKeepFields } from './compiler/attached.js';
 import { base, standardExtensions } from './extensions/standard.js';
-import { resolveConfig, type ConfigInput } from './config.js';
+import { resolveConfig } from './config.js';
 import { parseMessage } from './message/index.js';
-import { PendingQuery, Runtime, SieveLimitError, SieveRuntimeError } from './runtime/runtime.js';
-import { runCommands } from './runtime/interpreter.js';
-import { defaultHost, TempFailError } from './runtime/host.js';
-import {
-  describeQuery,
-  failed,
-  hostFailure,
-  settleAsync,
-  settleSync,
-  type RunStatus,
-} from './runtime/outcome.js';
-import { FLAGS_STATE } from './extensions/support/imap4flags-state.js';
+import { PendingQuery } from './runtime/runtime.js';
+import { defaultHost } from './runtime/host.js';
+import { describeQuery, failed, hostFailure, settleAsync, settleSync } from './runtime/outcome.js';
 import { runScripts, type SequenceCarry, type SequenceScript } from './runtime/sequence.js';
+import { attemptRun, type RunSetup } from './runtime/attempt.js';
 
-export interface EngineOptions {
-  /** Limits and extension settings; anything left out takes its default. */
-  config?: ConfigInput;
-  /** Extra extensions (e.g. a test harness's), added after the standard ones. */
-  extensions?: Extension[];
-  /** Allow capabilities marked test-only. */
-  allowTestOnly?: boolean;
-  /** Host hooks for every run (a run's own `host` overrides them); `loadScript` also serves compiles. */
-  host?: Partial<Host>;
-  /** Bytes of script source the compile cache may hold (default 32 MB); 0 turns caching off. */
-  cacheBytes?: number;
-}
-
-export interface CompileOptions {
-  /** False: compile without reading or filling the cache (checks of uploads that are not stored). */
-  cache?: boolean;
-  /** Where the script will run (default delivery); commands that make no sense there do not compile. */
-  context?: RunContext;
-}
-
-export type ScriptLoader = (
-  name: string,
-  location: 'personal' | 'global',
-) => Promise<string | null> | string | null;
-
-export interface CompileAsyncOptions {
-  /** Loads included scripts (RFC 6609); awaited, recursively, before the script is compiled. */
-  loadScript?: ScriptLoader;
-  /**
-   * Checking an upload (ManageSieve PUTSCRIPT / CHECKSCRIPT): an included script that does not
-   * exist yet is a warning (code `include-missing`), as Pigeonhole has it, not an error.
-   */
-  upload?: boolean;
-  /** As for compile. */
-  context?: RunContext;
-}
-
-export interface CompileResult {
-  /** The compiled script, or null when there were errors. */
-  program: Program | null;
-  errors: Diagnostic[];
-  warnings: Diagnostic[];
-  /** Which step failed, when one did: the syntax or the checks against the extensions. */
-  failedAt?: 'parse' | 'validate';
-}
-
-export interface RunOptions {
-  /** Monotonic milliseconds for the CPU time limit (default: process.hrtime, in milliseconds). */
-  clock?: () => number;
-  host?: Partial<Host>;
-  trace?: (event: TraceEvent) => void;
-  /** Called after per-run state is set up and before the script starts (harnesses use it). */
-  prepare?: (rt: Runtime) => void;
-  /** Whose records host queries read (duplicate); default: the envelope recipient. */
-  user?: string;
-  /** Where this run happens (default delivery); a program compiled for another context is refused. */
-  context?: RunContext;
-}
-
-export type { RunStatus } from './runtime/outcome.js';
-export type { SequenceScript } from './runtime/sequence.js';
-
-export interface RunResult {
-  status: RunStatus;
-  /** What the host should do, in order; includes the implicit keep when it is in force. */
-  actions: Action[];
-  /** What the host should remember once the message is stored (none unless the status is `ok`). */
-  effects: Effect[];
-  errors: Diagnostic[];
-}
+export type {
+  CheckResult,
+  EngineOptions,
+  CompileOptions,
+  ScriptLoader,
+  CompileAsyncOptions,
+  CompileResult,
+  RunOptions,
+  RunResult,
+  RunStatus,
+  SequenceScript,
+} from './engine-types.js';
 
 /** How many times an async run may be restarted for a new answer before it gives up. */
 const MAX_ASYNC_ATTEMPTS = 1000;
 
 const DEFAULT_CACHE_BYTES = 32 * 1024 * 1024;
 const MISSING_INCLUDE = /included (personal|global) script "(.*)" does not exist/;
-
-interface RunSetup {
-  /** Match variables are recorded only when the script can read them. */
-  captureMatches: boolean;
-  /** The onRun hooks of the extensions the program uses, in capability order. */
-  onRun: Array<(rt: Runtime) => void>;
-}
 
 interface ScriptDependency {
   name: string;
@@ -129,6 +68,10 @@ export class SieveEngine {
   /** What each program needs before it runs, worked out on its first run. */
   private readonly setups = new WeakMap<Program, RunSetup>();
   private readonly cacheLimit: number;
+  /** What attachments of `keep` add to the implicit keep (RFC 5232 §5 flags, say). */
+  private readonly keepFields: ((keep: KeepAction, rt: Runtime) => void) | null;
+  /** Run state that carries on between the scripts of a sequence (Extension.sequenceState). */
+  private readonly sequenceState: StateKey<unknown>[];
   /** Bytes of source the cache holds now. */
   private cachedBytes = 0;
 
@@ -139,6 +82,8 @@ export class SieveEngine {
     this.host = options.host ?? {};
     this.hostless = options.host === undefined;
     this.cacheLimit = options.cacheBytes ?? DEFAULT_CACHE_BYTES;
+    this.keepFields = implicitKeepFields(this.registry);
+    this.sequenceState = [...this.registry.extensions.values()].flatMap((ext) => ext.sequenceState ?? []);
   }
 
   private runSetup(program: Program): RunSetup {
@@ -404,58 +349,15 @@ export class SieveEngine {
       options.host === undefined && this.hostless
         ? defaultHost
         : { ...defaultHost, ...this.host, ...options.host };
-    const rt = new Runtime(view, envelope, {
+    const plan = {
       config: this.config,
       host,
-      trace: options.trace,
-      clock: options.clock,
-      answers,
-      user: options.user,
-      context: program.context,
-    });
-    const setup = this.runSetup(program);
-    rt.captureMatches = setup.captureMatches;
-    if (carry) {
-      rt.result = carry.result;
-      // Actions store the message as earlier scripts edited it.
-      if (carry.edited) rt.edited = rt.message;
-    }
-    try {
-      for (let i = 0; i < setup.onRun.length; i++) setup.onRun[i]!(rt);
-      // imap4flags' internal flags carry on from one script of a sequence to the next.
-      if (carry?.flags !== undefined) rt.state.set(FLAGS_STATE, carry.flags);
-      options.prepare?.(rt);
-      // Whether it ran to its end or stopped makes no difference here.
-      runCommands(program.commands, rt);
-      if (carry) {
-        carry.flags = (rt.state.get(FLAGS_STATE) as string[] | undefined) ?? carry.flags;
-        if (rt.edited && rt.edited === rt.message) {
-          carry.message = rt.edited;
-          carry.edited = true;
-        }
-      }
-    } catch (e) {
-      if (e instanceof PendingQuery) return e;
-      rt.trace?.({ kind: 'error', message: e instanceof Error ? e.message : String(e), pos: errorPos(e) });
-      if (e instanceof TempFailError) return hostFailure(e);
-      if (e instanceof SieveRuntimeError) {
-        const pos = { line: e.pos?.line ?? 0, column: e.pos?.column ?? 0 };
-        return failed(e instanceof SieveLimitError ? 'limit' : 'error', e.message, pos);
-      }
-      return failed('error', `internal error: ${e instanceof Error ? e.message : String(e)}`);
-    }
-    const actions = rt.result.final(rt.state.get(FLAGS_STATE) as string[] | undefined);
-    // The implicit keep stores the message as the script left it (editheader).
-    if (rt.edited && rt.edited === rt.message) {
-      for (const a of actions) if (a.type === 'keep' && a.implicit) a.message = rt.edited;
-    }
-    return { status: 'ok', actions, effects: rt.result.effects, errors: [] };
+      setup: this.runSetup(program),
+      keepFields: this.keepFields,
+      sequenceState: this.sequenceState,
+    };
+    return attemptRun(program, view, envelope, plan, options, answers, carry);
   }
-}
-
-/** Where a run-time error happened, when it says so (else the trace uses the current command's place). */
-function errorPos(e: unknown): Position | undefined {
-  return e instanceof SieveRuntimeError ? e.pos : undefined;
 }
 
 function sourceBytes(s: string): number {
@@ -480,12 +382,6 @@ let shared: SieveEngine | null = null;
 function defaultEngine(): SieveEngine {
   shared ??= new SieveEngine();
   return shared;
-}
-
-export interface CheckResult {
-  ok: boolean;
-  errors: Diagnostic[];
-  warnings: Diagnostic[];
 }
 
 /** Compiles a script only to report problems (what ManageSieve's PUTSCRIPT and CHECKSCRIPT need). */

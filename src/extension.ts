@@ -22,8 +22,12 @@ export type {
   ArgType,
   StringHook,
   RunContext,
+  Attachment,
+  FieldSource,
+  ActionFields,
 } from './extensions/types.js';
 export { stateKey, StateBag, type StateKey } from './compiler/state.js';
+export { defineAttachment, defineCommand, defineTest } from './extensions/define.js';
 export type { Runtime } from './runtime/runtime.js';
 export type { TraceInput, TraceEvent } from './runtime/trace.js';
 // A command with a block runs it with runCommands; the result is where actions are added.

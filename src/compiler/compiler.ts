@@ -5,6 +5,7 @@ import type { Registry } from './registry.js';
 import type { CompiledCommand, CompiledTest, Program } from './program.js';
 import { createCompileState } from './compile-state.js';
 import { createStringCompiler } from './compile-strings.js';
+import { createAttachmentCompiler } from './attached.js';
 import { createControlCompiler, newBlock, type BlockState } from './control.js';
 import { createSignatureChecker, CONTROL_NAMES, isControl } from './signature.js';
 import { StateBag } from './state.js';
@@ -110,6 +111,8 @@ export function createCompiler(options: CompileOptions): ScriptCompiler {
     string: (arg) => strings.string(arg),
     stringList: (arg) => strings.stringList(arg),
     keys: (arg, spec) => strings.keys(arg, spec),
+    fields: (args) => attached.fields(args, cx),
+    actionFields: (args) => attached.actionFields(args, cx),
     state: s.state,
     node: null as unknown as CommandNode,
     ancestors: stack,
@@ -143,6 +146,7 @@ export function createCompiler(options: CompileOptions): ScriptCompiler {
   }
 
   const strings = createStringCompiler(s, () => cx);
+  const attached = createAttachmentCompiler(registry);
   const signature = createSignatureChecker(s, createTagResolver(s), strings);
   const { parseArgs, checkTests } = signature;
   // Compiled lists are gathered on these stacks and copied out at their exact size (see parser.ts).

@@ -1,6 +1,7 @@
 import type {
   ActionCommandDef,
   AddressPartDef,
+  Attachment,
   ComparatorDef,
   Extension,
   MatchTypeDef,
@@ -24,6 +25,8 @@ export class Registry {
   readonly addressParts = new Map<string, Owned<AddressPartDef>>();
   /** Extra tags per command name. */
   readonly extraTags = new Map<string, Array<Owned<TagDef>>>();
+  /** Attachments per command or test name, in registration order. */
+  readonly attachments = new Map<string, Attachment[]>();
 
   /** `base` holds the language without require; `extensions` each need `require`. */
   constructor(base: Extension, extensions: Extension[]) {
@@ -40,11 +43,21 @@ export class Registry {
     for (const def of ext.comparators ?? []) this.comparators.set(def.name, { def, capability });
     for (const def of ext.matchTypes ?? []) this.matchTypes.set(def.name, { def, capability });
     for (const def of ext.addressParts ?? []) this.addressParts.set(def.name, { def, capability });
-    for (const { command, tag } of ext.tagsFor ?? []) {
-      const list = this.extraTags.get(command) ?? [];
-      list.push({ def: tag, capability });
-      this.extraTags.set(command, list);
+    for (const { command, tag } of ext.tagsFor ?? []) this.addTag(command, tag, capability);
+    for (const att of ext.attachments ?? []) {
+      for (const name of att.to) {
+        for (const tag of att.tags) this.addTag(name, tag, capability);
+        const list = this.attachments.get(name) ?? [];
+        list.push(att);
+        this.attachments.set(name, list);
+      }
     }
+  }
+
+  private addTag(command: string, tag: TagDef, capability: string | null): void {
+    const list = this.extraTags.get(command) ?? [];
+    list.push({ def: tag, capability });
+    this.extraTags.set(command, list);
   }
 
   /** Capabilities a normal script may require (test-only ones left out), sorted. */

@@ -9,21 +9,46 @@ export function stateKey<T>(name: string): StateKey<T> {
   return name as StateKey<T>;
 }
 
-/** Extension state: a map whose typed keys say what each value is, so reading it needs no cast. */
-export class StateBag extends Map<string, unknown> {
-  override get<T>(key: StateKey<T>): T | undefined {
-    return super.get(key) as T | undefined;
+/**
+ * Extension state: a map whose typed keys say what each value is, so reading it needs no cast.
+ * It wraps a Map rather than extending one: a run makes one, and a Map subclass costs several
+ * times a Map to make and to read.
+ */
+export class StateBag {
+  private readonly map: Map<string, unknown>;
+
+  constructor(entries?: Iterable<readonly [string, unknown]> | null) {
+    this.map = new Map(entries ?? undefined);
   }
 
-  override set<T>(key: StateKey<T>, value: T): this {
-    return super.set(key, value);
+  get<T>(key: StateKey<T>): T | undefined {
+    return this.map.get(key) as T | undefined;
+  }
+
+  set<T>(key: StateKey<T>, value: T): this {
+    this.map.set(key, value);
+    return this;
+  }
+
+  has(key: StateKey<unknown>): boolean {
+    return this.map.has(key);
+  }
+
+  delete(key: StateKey<unknown>): boolean {
+    return this.map.delete(key);
   }
 
   /** The value of a key, made by `init` on first use. */
   obtain<T>(key: StateKey<T>, init: () => T): T {
-    if (super.has(key)) return super.get(key) as T;
+    const map = this.map;
+    if (map.has(key)) return map.get(key) as T;
     const value = init();
-    super.set(key, value);
+    map.set(key, value);
     return value;
+  }
+
+  /** The entries, as a seed for another compile's state. */
+  entries(): IterableIterator<[string, unknown]> {
+    return this.map.entries();
   }
 }

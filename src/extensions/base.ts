@@ -1,15 +1,15 @@
 import type { Argument } from '../syntax/ast.js';
 import type {
-  ActionCommandDef,
   CompiledKeys,
   CompileContext,
+  ActionFields,
   Extension,
+  FieldSource,
   MatchSpec,
   ParsedArgs,
   TestDef,
 } from './types.js';
 import type { CompiledTest } from '../compiler/program.js';
-import { mimeHeaderValues, mimeSelect, selectedParts, type MimeSelect } from './mime.js';
 import type { SieveString } from '../compiler/strings.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { KeepAction } from '../runtime/result.js';
@@ -17,8 +17,7 @@ import { evaluate } from '../runtime/interpreter.js';
 import { asciiCasemap, octet, unicodeCasemap } from '../runtime/comparators.js';
 import { contains, is, matches } from '../runtime/match-types.js';
 import { isFieldName, isValidAddress, parseAddressList, singleAddress } from '../message/index.js';
-import { storeFlags } from './support/imap4flags-state.js';
-import { compileIndex, pickIndexed, type FieldIndex } from './index.js';
+import { defineCommand, defineTest } from './define.js';
 
 /** Warns about constant header names that can never match (a field name cannot hold ':' or spaces). */
 export function headerNames(arg: Argument, cx: CompileContext): SieveString[] {
@@ -38,13 +37,11 @@ interface MatchData {
 
 export interface HeaderTestData extends MatchData {
   names: SieveString[];
-  /** :index/:last of the index extension. */
-  index?: FieldIndex | null;
-  /** :mime and its options (RFC 5703). */
-  mime?: MimeSelect | null;
+  /** Where the fields are read, as attached tags make it; null or absent for the message's own. */
+  fields?: FieldSource | null;
 }
 
-const header: TestDef<HeaderTestData> = {
+const header = defineTest<HeaderTestData>({
   name: 'header',
   matching: true,
   positional: ['stringlist', 'stringlist'],
@@ -53,26 +50,25 @@ const header: TestDef<HeaderTestData> = {
     spec: args.match!,
     names: headerNames(args.positional[0]!, cx),
     keys: cx.keys(args.positional[1]!, args.match!),
-    index: compileIndex(args, cx),
-    mime: mimeSelect(args, cx, 'header test', true),
+    fields: cx.fields(args),
   }),
   test(d, rt) {
+    const source = d.fields;
     // The common case, one constant field name: match the view's cached values as they are.
-    if (d.names.length === 1 && typeof d.names[0] === 'string' && !d.mime && !d.index) {
+    if (d.names.length === 1 && typeof d.names[0] === 'string' && !source) {
       const values = rt.message.header(d.names[0]);
       rt.trace?.({ kind: 'values', source: 'header', name: d.names[0], values });
       return rt.match(values, d.keys, d.spec);
     }
     const values: string[] = [];
     for (const n of rt.expandList(d.names)) {
-      const found = d.mime ? mimeHeaderValues(rt, d.mime, n) : rt.message.header(n);
-      const picked = pickIndexed(found, d.index);
-      rt.trace?.({ kind: 'values', source: 'header', name: n, values: picked });
-      values.push(...picked);
+      const found = source ? source.values(n, rt) : rt.message.header(n);
+      rt.trace?.({ kind: 'values', source: 'header', name: n, values: found });
+      values.push(...found);
     }
     return rt.match(values, d.keys, d.spec);
   },
-};
+});
 
 /**
  * Fields the address test accepts (RFC 5228 §5.1: only fields that hold addresses; the envelope
@@ -130,7 +126,7 @@ export interface AddressTestData extends HeaderTestData {
   part: NonNullable<ParsedArgs['addressPart']>;
 }
 
-const address: TestDef<AddressTestData> = {
+const address = defineTest<AddressTestData>({
   name: 'address',
   matching: true,
   addressPart: true,
@@ -141,11 +137,11 @@ const address: TestDef<AddressTestData> = {
     part: args.addressPart!,
     names: addressFields(args.positional[0]!, cx),
     keys: cx.keys(args.positional[1]!, args.match!),
-    index: compileIndex(args, cx),
-    mime: mimeSelect(args, cx, 'address test', false),
+    fields: cx.fields(args),
   }),
   test(d, rt) {
-    if (!d.mime && !d.index) {
+    const source = d.fields;
+    if (!source) {
       // The common case, fields of the message itself: no per-test lists besides the values.
       const names = rt.expandList(d.names);
       const part = d.part;
@@ -182,46 +178,41 @@ const address: TestDef<AddressTestData> = {
       }
       return rt.match(values, d.keys, d.spec);
     }
+    // Fields read through attached tags (MIME parts, one selected field): addresses parsed here.
     const values: string[] = [];
-    // With :mime (RFC 5703) the fields come from the current MIME part, or all parts below it.
-    const messages = d.mime ? selectedParts(rt, d.mime).map((p) => p.view) : [rt.message];
-    for (const m of messages) {
-      for (const n of rt.expandList(d.names)) {
-        const start = values.length;
-        const addresses = d.index
-          ? pickIndexed(m.rawHeader(n), d.index).flatMap((v) => parseAddressList(v))
-          : m.addresses(n);
-        // RFC 5228 §2.7.4: text that is no address can still be matched whole with :all.
-        if (addresses.length === 0 && d.part.name === 'all')
-          values.push(...pickIndexed(m.header(n), d.index));
-        for (const a of addresses) {
-          const v = d.part.extract(a, rt);
-          if (v !== null) values.push(v);
-        }
-        rt.trace?.({
-          kind: 'values',
-          source: 'address',
-          name: n,
-          part: d.part.name,
-          values: values.slice(start),
-        });
+    for (const n of rt.expandList(d.names)) {
+      const start = values.length;
+      const addresses = source.raw(n, rt).flatMap((v) => parseAddressList(v));
+      // RFC 5228 §2.7.4: text that is no address can still be matched whole with :all.
+      if (addresses.length === 0 && d.part.name === 'all') values.push(...source.values(n, rt));
+      for (const a of addresses) {
+        const v = d.part.extract(a, rt);
+        if (v !== null) values.push(v);
       }
+      rt.trace?.({
+        kind: 'values',
+        source: 'address',
+        name: n,
+        part: d.part.name,
+        values: values.slice(start),
+      });
     }
     return rt.match(values, d.keys, d.spec);
   },
-};
+});
 
-const exists: TestDef<{ names: SieveString[]; mime: MimeSelect | null }> = {
+const exists = defineTest<{ names: SieveString[]; fields: FieldSource | null }>({
   name: 'exists',
   positional: ['stringlist'],
   positionalNames: ['header names'],
   compile: (args, cx) => ({
     names: headerNames(args.positional[0]!, cx),
-    mime: mimeSelect(args, cx, 'exists test', false),
+    fields: cx.fields(args),
   }),
   test(d, rt) {
     const names = rt.expandList(d.names);
-    if (!d.mime) {
+    const source = d.fields;
+    if (!source) {
       for (let i = 0; i < names.length; i++) {
         const present = rt.message.header(names[i]!).length > 0;
         rt.trace?.({ kind: 'exists', header: names[i]!, present });
@@ -229,16 +220,15 @@ const exists: TestDef<{ names: SieveString[]; mime: MimeSelect | null }> = {
       }
       return true;
     }
-    const messages = selectedParts(rt, d.mime).map((p) => p.view);
     return names.every((n) => {
-      const present = messages.some((m) => m.header(n).length > 0);
+      const present = source.values(n, rt).length > 0;
       rt.trace?.({ kind: 'exists', header: n, present });
       return present;
     });
   },
-};
+});
 
-const size: TestDef<{ over: boolean; limit: number }> = {
+const size = defineTest<{ over: boolean; limit: number }>({
   name: 'size',
   tags: [
     { name: 'over', group: 'size' },
@@ -256,16 +246,16 @@ const size: TestDef<{ over: boolean; limit: number }> = {
     rt.trace?.({ kind: 'size', size, comparison: d.over ? 'over' : 'under', limit: d.limit });
     return d.over ? size > d.limit : size < d.limit;
   },
-};
+});
 
-const not: TestDef<CompiledTest> = {
+const not = defineTest<CompiledTest>({
   name: 'not',
   tests: 'one',
   compile: (_args, _cx, tests) => tests[0]!,
   test: (t, rt) => !evaluate(t, rt),
-};
+});
 
-const allof: TestDef<CompiledTest[]> = {
+const allof = defineTest<CompiledTest[]>({
   name: 'allof',
   tests: 'list',
   compile: (_args, _cx, tests) => tests,
@@ -273,9 +263,9 @@ const allof: TestDef<CompiledTest[]> = {
     for (let i = 0; i < tests.length; i++) if (!evaluate(tests[i]!, rt)) return false;
     return true;
   },
-};
+});
 
-const anyof: TestDef<CompiledTest[]> = {
+const anyof = defineTest<CompiledTest[]>({
   name: 'anyof',
   tests: 'list',
   compile: (_args, _cx, tests) => tests,
@@ -283,27 +273,26 @@ const anyof: TestDef<CompiledTest[]> = {
     for (let i = 0; i < tests.length; i++) if (evaluate(tests[i]!, rt)) return true;
     return false;
   },
-};
+});
 
 const trueTest: TestDef<null> = { name: 'true', compile: () => null, test: () => true };
 const falseTest: TestDef<null> = { name: 'false', compile: () => null, test: () => false };
 
-const keep: ActionCommandDef<{ flags: SieveString[] | null }> = {
+const keep = defineCommand<ActionFields | null>({
   name: 'keep',
-  compile: (args, cx) => ({ flags: flagsTag(args, cx) }),
-  run(d, rt) {
-    const flags = storeFlags(d.flags, rt);
+  compile: (args, cx) => cx.actionFields(args),
+  run(more, rt) {
     const action: KeepAction = { type: 'keep', mailbox: 'INBOX' };
-    if (flags) action.flags = flags;
+    if (more) more(action, rt);
     rt.result.add(action, true);
   },
-};
+});
 
-const discard: ActionCommandDef<null> = {
+const discard = defineCommand<null>({
   name: 'discard',
   compile: () => null,
   run: (_d, rt) => rt.result.add({ type: 'discard' }, true),
-};
+});
 
 /**
  * A redirect target as an addr-spec. Like Pigeonhole, a full mailbox (`Name <a@b>`) is accepted and
@@ -313,7 +302,7 @@ function redirectTarget(text: string): string | null {
   return isValidAddress(text) ? text : singleAddress(text);
 }
 
-const redirect: ActionCommandDef<{ address: SieveString; copy: boolean }> = {
+const redirect = defineCommand<{ address: SieveString; copy: boolean }>({
   name: 'redirect',
   positional: ['string'],
   compile(args, cx) {
@@ -333,13 +322,7 @@ const redirect: ActionCommandDef<{ address: SieveString; copy: boolean }> = {
       return rt.error(undefined, `redirect address "${text}" is not a valid e-mail address`);
     rt.result.add({ type: 'redirect', address, ...(d.copy ? { copy: true } : {}) }, !d.copy);
   },
-};
-
-/** The :flags tag imap4flags adds to keep and fileinto. */
-export function flagsTag(args: ParsedArgs, cx: CompileContext): SieveString[] | null {
-  const t = args.tags.get('flags');
-  return t?.value ? cx.stringList(t.value) : null;
-}
+});
 
 const allPart = { name: 'all', extract: (a: { address: string }) => a.address };
 const localPart = { name: 'localpart', extract: (a: { localPart: string }) => a.localPart };
@@ -348,8 +331,8 @@ const domainPart = { name: 'domain', extract: (a: { domain: string | null }) => 
 /** The language without any `require`: RFC 5228 §4 and §5. */
 export const base: Extension = {
   name: '',
-  commands: [keep, discard, redirect] as ActionCommandDef[],
-  tests: [header, address, exists, size, not, allof, anyof, trueTest, falseTest] as TestDef[],
+  commands: [keep, discard, redirect],
+  tests: [header, address, exists, size, not, allof, anyof, trueTest, falseTest],
   comparators: [octet, asciiCasemap],
   matchTypes: [is, contains, matches],
   addressParts: [allPart, localPart, domainPart],

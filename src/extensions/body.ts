@@ -1,9 +1,10 @@
-import type { CompiledKeys, Extension, MatchSpec, TestDef } from './types.js';
+import type { CompiledKeys, Extension, MatchSpec } from './types.js';
 import type { SieveString } from '../compiler/strings.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { hasBodySeparator, mimeTree, walkParts, type MimePart } from '../message/mime.js';
 import { decodedBody, isTextual, partPlainText, toText } from '../message/mime-content.js';
 import { number } from '../settings/schema.js';
+import { defineTest } from './define.js';
 
 type Transform = { kind: 'raw' } | { kind: 'text' } | { kind: 'content'; types: SieveString[] };
 
@@ -81,7 +82,7 @@ export function bodyValues(rt: Runtime, transform: Transform): string[] | null {
   return values;
 }
 
-const body: TestDef<BodyData> = {
+const body = defineTest<BodyData>({
   name: 'body',
   matching: true,
   tags: [
@@ -112,10 +113,10 @@ const body: TestDef<BodyData> = {
       rt.captureMatches = capture;
     }
   },
-};
+});
 
 /** RFC 5173: the body test with :raw, :content and :text (the default). */
-export const bodyExtension: Extension = { name: 'body', tests: [body as TestDef] };
+export const bodyExtension: Extension = { name: 'body', tests: [body] };
 
 /** RFC 5173 body (and extracttext): how much of a body is looked at. */
 export const bodySettings = {

@@ -3,10 +3,10 @@
  * each reading one date-part, shifted to a :zone, the field's own zone (:originalzone) or the
  * local zone.
  */
-import type { CompiledKeys, CompileContext, Extension, MatchSpec, ParsedArgs, TestDef } from './types.js';
+import type { CompiledKeys, CompileContext, Extension, FieldSource, MatchSpec, ParsedArgs } from './types.js';
 import type { SieveString } from '../compiler/strings.js';
 import type { Runtime } from '../runtime/runtime.js';
-import { compileIndex, pickIndexed, type FieldIndex } from './index.js';
+import { defineTest } from './define.js';
 
 /** An instant and the zone it is shown in. */
 export interface ZonedDate {
@@ -208,7 +208,8 @@ interface DateData {
   zone: ZoneChoice;
   header: SieveString;
   part: SieveString;
-  index: FieldIndex | null;
+  /** Where the field is read (:index); null for the message's own fields. */
+  fields: FieldSource | null;
 }
 
 const zoneTags = [
@@ -216,7 +217,7 @@ const zoneTags = [
   { name: 'originalzone', group: 'zone' },
 ];
 
-const dateTest: TestDef<DateData> = {
+const dateTest = defineTest<DateData>({
   name: 'date',
   matching: true,
   tags: zoneTags,
@@ -227,13 +228,14 @@ const dateTest: TestDef<DateData> = {
     header: cx.string(args.positional[0]!),
     part: checkPart(args.positional[1]!, cx),
     keys: cx.keys(args.positional[2]!, args.match!),
-    index: compileIndex(args, cx),
+    fields: cx.fields(args),
   }),
   test(d, rt) {
     const name = rt.expand(d.header);
     const part = rt.expand(d.part).toLowerCase();
     const values: string[] = [];
-    for (const field of pickIndexed(rt.message.header(name), d.index)) {
+    const fields = d.fields === null ? rt.message.header(name) : d.fields.values(name, rt);
+    for (const field of fields) {
       const date = headerDate(name, field);
       const shown = date && shift(date, d.zone, rt);
       const v = shown && datePart(shown, part);
@@ -242,11 +244,11 @@ const dateTest: TestDef<DateData> = {
     rt.trace?.({ kind: 'values', source: 'date', name, part, values });
     return rt.match(values, d.keys, d.spec);
   },
-};
+});
 
-type CurrentDateData = Omit<DateData, 'header' | 'index'>;
+type CurrentDateData = Omit<DateData, 'header' | 'fields'>;
 
-const currentdate: TestDef<CurrentDateData> = {
+const currentdate = defineTest<CurrentDateData>({
   name: 'currentdate',
   matching: true,
   tags: [zoneTags[0]!],
@@ -266,10 +268,10 @@ const currentdate: TestDef<CurrentDateData> = {
     rt.trace?.({ kind: 'values', source: 'currentdate', part, values });
     return rt.match(values, d.keys, d.spec);
   },
-};
+});
 
 /** RFC 5260: `date` and `currentdate`. */
 export const dateExtension: Extension = {
   name: 'date',
-  tests: [dateTest, currentdate] as TestDef[],
+  tests: [dateTest, currentdate],
 };

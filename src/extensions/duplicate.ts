@@ -3,16 +3,18 @@
  * value of :header, or :uniqueid) was seen within :seconds, per :handle. The host's
  * `duplicateSeen` query reads the user's records; the marks to make come back as effects.
  */
-import type { Extension, TestDef } from './types.js';
+import type { Extension } from './types.js';
 import type { SieveString } from '../compiler/strings.js';
 import type { DuplicateQuery } from '../runtime/host.js';
 import type { Effect } from '../runtime/result.js';
 import { headerNames } from './base.js';
 import { crypto } from '../message/deps.js';
 import { number, object } from '../settings/schema.js';
+import { stateKey } from '../compiler/state.js';
+import { defineTest } from './define.js';
 
 /** Run state: answers given in this run by key, so repeated tests in one script agree. */
-const SEEN_STATE = 'duplicate.seen';
+const SEEN_STATE = stateKey<Map<string, boolean>>('duplicate.seen');
 
 /**
  * An in-memory record of duplicate marks, per user: `seen` answers the host query, `commit`
@@ -49,7 +51,7 @@ interface DuplicateData {
   last: boolean;
 }
 
-const duplicate: TestDef<DuplicateData> = {
+const duplicate = defineTest<DuplicateData>({
   name: 'duplicate',
   tags: [
     { name: 'handle', param: 'string' },
@@ -80,7 +82,7 @@ const duplicate: TestDef<DuplicateData> = {
     if (id === undefined) return false;
     const handle = rt.expand(d.handle);
     const key = crypto().createHash('sha256').update(`${handle}\0${id}`).digest('hex');
-    let answers = rt.state.get(SEEN_STATE) as Map<string, boolean> | undefined;
+    let answers = rt.state.get(SEEN_STATE);
     if (!answers) {
       answers = new Map();
       rt.state.set(SEEN_STATE, answers);
@@ -100,10 +102,10 @@ const duplicate: TestDef<DuplicateData> = {
     if (!seen || d.last) rt.result.effects.push({ type: 'duplicate', user, key, seconds, last: d.last });
     return seen;
   },
-};
+});
 
 /** RFC 7352. */
-export const duplicateExtension: Extension = { name: 'duplicate', tests: [duplicate as TestDef] };
+export const duplicateExtension: Extension = { name: 'duplicate', tests: [duplicate] };
 
 /** RFC 7352 duplicate: how long a message is remembered. */
 export const duplicateSettings = object(

@@ -2,20 +2,22 @@
  * RFC 5293: `addheader [:last] <name> <value>` and
  * `deleteheader [:index n [:last]] [COMPARATOR] [MATCH-TYPE] <name> [<value-patterns>]`.
  * Edits apply to the message the rest of the script sees; actions taken afterwards carry the
- * edited message (rt.edited). Received and Auto-Submitted cannot be deleted (§6), Subject can
+ * edited message (rt.replaceMessage). Received and Auto-Submitted cannot be deleted (§6), Subject can
  * always be edited, and the configuration can protect other fields.
  */
-import type { ActionCommandDef, CompiledKeys, Extension, MatchSpec } from './types.js';
+import type { CompiledKeys, Extension, MatchSpec } from './types.js';
 import type { SieveString } from '../compiler/strings.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { EditableMessage, isFieldName } from '../message/index.js';
 import { compileIndex, type FieldIndex } from './index.js';
 import { array, number, object, string } from '../settings/schema.js';
+import { stateKey } from '../compiler/state.js';
+import { defineCommand } from './define.js';
 
 const NEVER_DELETE = new Set(['received', 'auto-submitted']);
 const ALWAYS_EDITABLE = 'subject';
 /** Run state: the editor of the message in rt.message. */
-const EDITOR_STATE = 'editheader.editor';
+const EDITOR_STATE = stateKey<EditableMessage>('editheader.editor');
 
 /** Characters a field value may not hold (line breaks are folded, other controls tolerated). */
 const BAD_VALUE = /\x00|\r(?!\n)/;
@@ -40,17 +42,16 @@ function tooLarge(max: number): string {
 
 /** The editor for the message the script currently sees, started afresh when the message changed. */
 function editor(rt: Runtime): EditableMessage {
-  let ed = rt.state.get(EDITOR_STATE) as EditableMessage | undefined;
+  let ed = rt.state.get(EDITOR_STATE);
   if (!ed || ed.view !== rt.message) {
-    ed = new EditableMessage(rt.message.raw());
+    ed = new EditableMessage(rt.message.raw(), rt.message);
     rt.state.set(EDITOR_STATE, ed);
   }
   return ed;
 }
 
 function publish(rt: Runtime, ed: EditableMessage): void {
-  rt.message = ed.view;
-  rt.edited = ed.view;
+  rt.replaceMessage(ed.view);
 }
 
 interface AddData {
@@ -59,7 +60,7 @@ interface AddData {
   last: boolean;
 }
 
-const addheader: ActionCommandDef<AddData> = {
+const addheader = defineCommand<AddData>({
   name: 'addheader',
   tags: [{ name: 'last' }],
   positional: ['string', 'string'],
@@ -91,7 +92,7 @@ const addheader: ActionCommandDef<AddData> = {
     ed.addField(name, value, d.last);
     publish(rt, ed);
   },
-};
+});
 
 interface DeleteData {
   name: SieveString;
@@ -100,7 +101,7 @@ interface DeleteData {
   patterns: CompiledKeys | null;
 }
 
-const deleteheader: ActionCommandDef<DeleteData | null> = {
+const deleteheader = defineCommand<DeleteData | null>({
   name: 'deleteheader',
   matching: true,
   tags: [{ name: 'index', param: 'number' }, { name: 'last' }],
@@ -135,12 +136,12 @@ const deleteheader: ActionCommandDef<DeleteData | null> = {
     });
     if (removed > 0) publish(rt, ed);
   },
-};
+});
 
 /** RFC 5293. */
 export const editheaderExtension: Extension = {
   name: 'editheader',
-  commands: [addheader, deleteheader] as ActionCommandDef[],
+  commands: [addheader, deleteheader],
 };
 
 const fieldName = (doc: string) =>

@@ -5,20 +5,14 @@
  * NotifyAction and hosts build the message with buildMailtoNotification.
  */
 import type { Argument, Position } from '../syntax/ast.js';
-import type {
-  ActionCommandDef,
-  CompileContext,
-  CompiledKeys,
-  Extension,
-  MatchSpec,
-  TestDef,
-} from './types.js';
+import type { CompileContext, CompiledKeys, Extension, MatchSpec } from './types.js';
 import type { SieveString } from '../compiler/strings.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { NotifyAction } from '../runtime/result.js';
 import { defineSetModifier, setModifierTag, type SetModifier } from './variables.js';
 import { checkMailtoFrom, dedupe, isAutomated, mailtoCapability, parseMailto } from '../actions/mailto.js';
 import { number, object, string } from '../settings/schema.js';
+import { defineCommand, defineTest } from './define.js';
 
 /** One notification method, by URI scheme. */
 interface NotifyMethod {
@@ -92,7 +86,7 @@ function tagString(cx: CompileContext, arg: Argument | undefined): SieveString |
   return arg ? cx.string(arg) : null;
 }
 
-const notify: ActionCommandDef<NotifyData> = {
+const notify = defineCommand<NotifyData>({
   name: 'notify',
   tags: [
     { name: 'from', param: 'string' },
@@ -179,7 +173,7 @@ const notify: ActionCommandDef<NotifyData> = {
     if (isAutomated(rt.message)) action.suppressed = 'the message was sent by an automated process';
     rt.result.add(action, false);
   },
-};
+});
 
 /** RFC 5435 §3.5 leaves the default to the implementation: who sent what. */
 function defaultMessage(rt: Runtime): string {
@@ -188,13 +182,13 @@ function defaultMessage(rt: Runtime): string {
   return `${from}: ${subject}`.trim();
 }
 
-const validNotifyMethod: TestDef<SieveString[]> = {
+const validNotifyMethod = defineTest<SieveString[]>({
   name: 'valid_notify_method',
   positional: ['stringlist'],
   positionalNames: ['notification URIs'],
   compile: (args, cx) => cx.stringList(args.positional[0]!),
   test: (uris, rt) => rt.expandList(uris).every((u) => uriErrors(u).length === 0),
-};
+});
 
 interface CapabilityData {
   spec: MatchSpec;
@@ -203,7 +197,7 @@ interface CapabilityData {
   keys: CompiledKeys;
 }
 
-const notifyMethodCapability: TestDef<CapabilityData> = {
+const notifyMethodCapability = defineTest<CapabilityData>({
   name: 'notify_method_capability',
   matching: true,
   positional: ['string', 'string', 'stringlist'],
@@ -222,7 +216,7 @@ const notifyMethodCapability: TestDef<CapabilityData> = {
     const value = m.capability(uri, rt.expand(d.capability));
     return value !== null && rt.match([value], d.keys, d.spec);
   },
-};
+});
 
 /** RFC 5435 §6: percent-encodes all but unreserved characters, never splitting a character. */
 function encodeUrl(value: string, maxSize: number): string {
@@ -242,8 +236,8 @@ defineSetModifier(encodeurl);
 
 export const enotifyExtension: Extension = {
   name: 'enotify',
-  commands: [notify as ActionCommandDef],
-  tests: [validNotifyMethod, notifyMethodCapability] as TestDef[],
+  commands: [notify],
+  tests: [validNotifyMethod, notifyMethodCapability],
   tagsFor: [{ command: 'set', tag: setModifierTag(encodeurl) }],
 };
 

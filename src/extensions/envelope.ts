@@ -1,8 +1,9 @@
-import type { Extension, TestDef } from './types.js';
+import type { Extension } from './types.js';
 import type { AddressTestData } from './base.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { MailAddress } from '../message/types.js';
 import { parseAddressList } from '../message/index.js';
+import { defineTest } from './define.js';
 
 /** Envelope parts this engine knows: RFC 5228 §5.4 from/to, plus the original recipient and auth. */
 const PARTS: Record<string, (rt: Runtime) => string | undefined> = {
@@ -19,7 +20,7 @@ export function envelopeAddress(path: string): MailAddress | null {
   return parsed[0] ?? null;
 }
 
-const envelope: TestDef<AddressTestData> = {
+const envelope = defineTest<AddressTestData>({
   name: 'envelope',
   matching: true,
   addressPart: true,
@@ -62,7 +63,7 @@ const envelope: TestDef<AddressTestData> = {
     }
     return rt.match(values, d.keys, d.spec);
   },
-};
+});
 
 /** RFC 5228 §5.4. */
-export const envelopeExtension: Extension = { name: 'envelope', tests: [envelope as TestDef] };
+export const envelopeExtension: Extension = { name: 'envelope', tests: [envelope] };

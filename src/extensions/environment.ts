@@ -4,12 +4,14 @@
  * an item none of them knows makes the test false. `vnd.dovecot.environment` adds Dovecot's
  * items and the `${env.*}` variables namespace.
  */
-import type { CompiledKeys, Extension, MatchSpec, TestDef } from './types.js';
+import type { CompiledKeys, Extension, MatchSpec } from './types.js';
 import type { SieveString } from '../compiler/strings.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { registerVariableNamespace } from './variables.js';
 import { os } from '../message/deps.js';
 import { map, string } from '../settings/schema.js';
+import { stateKey } from '../compiler/state.js';
+import { defineTest } from './define.js';
 
 /** The product name and version reported as "name" and "version" (kept in step with package.json). */
 export const PRODUCT_NAME = 'tamis';
@@ -42,7 +44,7 @@ function builtin(item: string, rt: Runtime): string | null {
 }
 
 /** Run state: set when vnd.dovecot.environment is in use, which makes its items visible. */
-const DOVECOT_STATE = 'environment.dovecot';
+const DOVECOT_STATE = stateKey<true>('environment.dovecot');
 
 /** The value of one environment item, or null when it is unknown here. */
 export function environmentItem(item: string, rt: Runtime): string | null {
@@ -61,7 +63,7 @@ interface EnvironmentData {
   keys: CompiledKeys;
 }
 
-const environment: TestDef<EnvironmentData> = {
+const environment = defineTest<EnvironmentData>({
   name: 'environment',
   matching: true,
   positional: ['string', 'stringlist'],
@@ -76,12 +78,12 @@ const environment: TestDef<EnvironmentData> = {
     if (value === null) return false;
     return rt.match([value], d.keys, d.spec);
   },
-};
+});
 
 /** RFC 5183. */
 export const environmentExtension: Extension = {
   name: 'environment',
-  tests: [environment as TestDef],
+  tests: [environment],
 };
 
 /** Namespaces `${env.a.b.c}` resolves through: the compiler splits off the last dot-separated piece. */

@@ -3,10 +3,11 @@
  * valid_ext_list test. Lists come from the host (`Host.listContains`) or from the configuration
  * (`config.extlists.lists`). `redirect :list` is not supported.
  */
-import type { EngineConfig, Extension, MatchTypeDef, TestDef } from './types.js';
+import type { EngineConfig, Extension, MatchTypeDef } from './types.js';
 import type { SieveString } from '../compiler/strings.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { array, map, object, string } from '../settings/schema.js';
+import { defineTest } from './define.js';
 
 /** RFC 6134 §2.1: a name starting with ":" is short for one under urn:ietf:params:sieve. */
 export function fullListName(name: string): string {
@@ -67,18 +68,18 @@ const list: MatchTypeDef = {
   },
 };
 
-const validExtList: TestDef<SieveString[]> = {
+const validExtList = defineTest<SieveString[]>({
   name: 'valid_ext_list',
   positional: ['stringlist'],
   positionalNames: ['list names'],
   compile: (args, cx) => cx.stringList(args.positional[0]!),
   test: (names, rt) => rt.expandList(names).every((n) => isKnownList(n, rt.config)),
-};
+});
 
 export const extlistsExtension: Extension = {
   name: 'extlists',
   matchTypes: [list],
-  tests: [validExtList as TestDef],
+  tests: [validExtList],
 };
 
 const listName = string({

@@ -1,4 +1,4 @@
-import type { ActionCommandDef, Extension } from './types.js';
+import type { Extension } from './types.js';
 import {
   applyModifiers,
   declareVariable,
@@ -10,6 +10,7 @@ import {
 } from './variables.js';
 import { currentPart } from './foreverypart.js';
 import { isTextual, partPlainText } from '../message/mime-content.js';
+import { defineCommand } from './define.js';
 
 interface ExtractData {
   target: VariableTarget;
@@ -17,7 +18,7 @@ interface ExtractData {
   modifiers: SetModifier[];
 }
 
-const extracttext: ActionCommandDef<ExtractData | null> = {
+const extracttext = defineCommand<ExtractData | null>({
   name: 'extracttext',
   tags: [...standardModifierTags, { name: 'first', param: 'number' }],
   positional: ['string'],
@@ -45,10 +46,10 @@ const extracttext: ActionCommandDef<ExtractData | null> = {
     if (d.first !== null) text = [...text.slice(0, d.first * 2)].slice(0, d.first).join('');
     assignVariable(rt, d.target, applyModifiers(rt, text, d.modifiers));
   },
-};
+});
 
 /** RFC 5703 §7: extracttext stores the text of the current MIME part in a variable. */
 export const extracttextExtension: Extension = {
   name: 'extracttext',
-  commands: [extracttext as ActionCommandDef],
+  commands: [extracttext],
 };

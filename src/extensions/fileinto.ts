@@ -1,10 +1,9 @@
-import type { ActionCommandDef, CompileContext, Extension, ParsedArgs } from './types.js';
+import type { ActionFields, CompileContext, Extension, ParsedArgs } from './types.js';
 import type { SieveString } from '../compiler/strings.js';
 import type { FileintoAction } from '../runtime/result.js';
-import { flagsTag } from './base.js';
-import { storeFlags } from './support/imap4flags-state.js';
 import { checkMailboxName } from './support/mailbox-name.js';
 import { checkSpecialUse, isSpecialUseFlag } from './special-use.js';
+import { defineCommand } from './define.js';
 
 function specialUseTag(args: ParsedArgs, cx: CompileContext): SieveString | null {
   const v = args.tags.get('specialuse')?.value;
@@ -18,12 +17,13 @@ interface FileintoData {
   mailbox: SieveString;
   copy: boolean;
   create: boolean;
-  flags: SieveString[] | null;
+  /** What tags of other extensions add to the action (:flags). */
+  more: ActionFields | null;
   /** RFC 8579 :specialuse. */
   specialUse: SieveString | null;
 }
 
-const fileinto: ActionCommandDef<FileintoData> = {
+const fileinto = defineCommand<FileintoData>({
   name: 'fileinto',
   positional: ['string'],
   compile(args, cx) {
@@ -36,7 +36,7 @@ const fileinto: ActionCommandDef<FileintoData> = {
       mailbox,
       copy: args.tags.has('copy'),
       create: args.tags.has('create'),
-      flags: flagsTag(args, cx),
+      more: cx.actionFields(args),
       specialUse: specialUseTag(args, cx),
     };
   },
@@ -49,16 +49,15 @@ const fileinto: ActionCommandDef<FileintoData> = {
     if (specialUse !== null && !isSpecialUseFlag(specialUse)) {
       return rt.error(undefined, `invalid special-use flag "${specialUse}" for fileinto :specialuse`);
     }
-    const flags = storeFlags(d.flags, rt);
     // Fields in this order, present only when set (JSON output shows them so).
     const action: FileintoAction = { type: 'fileinto', mailbox };
     if (d.copy) action.copy = true;
     if (d.create) action.create = true;
-    if (flags) action.flags = flags;
+    if (d.more) d.more(action, rt);
     if (specialUse !== null) action.specialUse = specialUse;
     rt.result.add(action, !d.copy);
   },
-};
+});
 
 /** RFC 5228 §4.1. */
-export const fileintoExtension: Extension = { name: 'fileinto', commands: [fileinto as ActionCommandDef] };
+export const fileintoExtension: Extension = { name: 'fileinto', commands: [fileinto] };

@@ -1,13 +1,17 @@
 import type { Position } from '../syntax/ast.js';
-import type { ActionCommandDef, CompileContext, Extension } from './types.js';
+import type { CompileContext, Extension } from './types.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { runCommands, Unwind } from '../runtime/interpreter.js';
 import { mimeTree, walkParts, type MimePart } from '../message/mime.js';
+import { stateKey } from '../compiler/state.js';
+import { defineCommand } from './define.js';
 
 /** Run state: the MIME part the innermost foreverypart is at (absent outside any loop). */
-const PART_STATE = 'foreverypart.part';
+const PART_STATE = stateKey<MimePart>('foreverypart.part');
+/** Run state: the root part the current part belongs to (a replaced message has another). */
+const ROOT_STATE = stateKey<MimePart>('foreverypart.part.root');
 /** Compile state: break commands whose loop is not found yet. */
-const PENDING_STATE = 'foreverypart.pending';
+const PENDING_STATE = stateKey<PendingBreak[]>('foreverypart.pending');
 /** Nested foreverypart loops allowed, as in Pigeonhole. */
 export const MAX_LOOP_DEPTH = 4;
 
@@ -18,9 +22,9 @@ export function rootPart(rt: Runtime): MimePart {
 
 /** The part the mime tests look at: the current foreverypart part, else the message. */
 export function currentPart(rt: Runtime): MimePart {
-  const part = rt.state.get(PART_STATE) as MimePart | undefined;
+  const part = rt.state.get(PART_STATE);
   // A harness may swap the message between runs: a part of another message does not count.
-  return part && rt.state.get(`${PART_STATE}.root`) === rootPart(rt) ? part : rootPart(rt);
+  return part && rt.state.get(ROOT_STATE) === rootPart(rt) ? part : rootPart(rt);
 }
 
 /** Thrown by `break`; caught by the loop it names, or the innermost one. */
@@ -43,7 +47,7 @@ function loopDepth(cx: CompileContext): number {
 }
 
 function pending(cx: CompileContext): PendingBreak[] {
-  let list = cx.state.get(PENDING_STATE) as PendingBreak[] | undefined;
+  let list = cx.state.get(PENDING_STATE);
   if (!list) {
     list = [];
     cx.state.set(PENDING_STATE, list);
@@ -61,7 +65,7 @@ function nameTag(cx: CompileContext, value: import('../syntax/ast.js').Argument 
   return s;
 }
 
-const foreverypart: ActionCommandDef<{ name: string | null }> = {
+const foreverypart = defineCommand<{ name: string | null }>({
   name: 'foreverypart',
   tags: [{ name: 'name', param: 'string' }],
   block: true,
@@ -84,7 +88,7 @@ const foreverypart: ActionCommandDef<{ name: string | null }> = {
     return { name };
   },
   run(d, rt, block) {
-    const outer = rt.state.get(PART_STATE) as MimePart | undefined;
+    const outer = rt.state.get(PART_STATE);
     const root = rootPart(rt);
     // Top level: every part, the message first; nested: the parts inside the current one.
     const parts = outer ? [...walkParts(currentPart(rt))].slice(1) : [...walkParts(root)];
@@ -92,7 +96,7 @@ const foreverypart: ActionCommandDef<{ name: string | null }> = {
       for (const part of parts) {
         rt.tick();
         rt.state.set(PART_STATE, part);
-        rt.state.set(`${PART_STATE}.root`, root);
+        rt.state.set(ROOT_STATE, root);
         const unwind = runCommands(block ?? [], rt);
         if (unwind === null) continue;
         if (unwind instanceof BreakSignal && (unwind.name === null || unwind.name === d.name)) break;
@@ -103,9 +107,9 @@ const foreverypart: ActionCommandDef<{ name: string | null }> = {
       else rt.state.delete(PART_STATE);
     }
   },
-};
+});
 
-const breakCommand: ActionCommandDef<{ name: string | null }> = {
+const breakCommand = defineCommand<{ name: string | null }>({
   name: 'break',
   tags: [{ name: 'name', param: 'string' }],
   compile(args, cx) {
@@ -116,10 +120,10 @@ const breakCommand: ActionCommandDef<{ name: string | null }> = {
     return { name };
   },
   run: (d) => new BreakSignal(d.name),
-};
+});
 
 /** RFC 5703 §3: foreverypart loops over the MIME parts; break leaves a loop. */
 export const foreverypartExtension: Extension = {
   name: 'foreverypart',
-  commands: [foreverypart, breakCommand] as ActionCommandDef[],
+  commands: [foreverypart, breakCommand],
 };

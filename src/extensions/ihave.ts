@@ -3,13 +3,14 @@
  * `require` would; the block of an `if ihave` naming a missing one is not compiled at all, so it
  * may use commands this engine does not know. `error` ends the script with a run-time error.
  */
-import type { ActionCommandDef, Extension, TestDef } from './types.js';
+import type { Extension } from './types.js';
 import type { SieveString } from '../compiler/strings.js';
+import { defineCommand, defineTest } from './define.js';
 
 /** These change how the script text itself is read, so they cannot be switched on halfway. */
 const NOT_LATE = new Set(['encoded-character', 'variables']);
 
-const ihave: TestDef<boolean> = {
+const ihave = defineTest<boolean>({
   name: 'ihave',
   positional: ['stringlist'],
   compile(args, cx) {
@@ -25,20 +26,20 @@ const ihave: TestDef<boolean> = {
   },
   test: (available) => available,
   guard: (available) => available,
-};
+});
 
-const error: ActionCommandDef<SieveString> = {
+const error = defineCommand<SieveString>({
   name: 'error',
   positional: ['string'],
   compile: (args, cx) => cx.string(args.positional[0]!),
   run(message, rt) {
     rt.error(undefined, `script error: ${rt.expand(message)}`);
   },
-};
+});
 
 /** RFC 5463. */
 export const ihaveExtension: Extension = {
   name: 'ihave',
-  tests: [ihave as TestDef],
-  commands: [error as ActionCommandDef],
+  tests: [ihave],
+  commands: [error],
 };

@@ -1,16 +1,17 @@
 import type { Argument } from '../syntax/ast.js';
 import type { SieveString } from '../compiler/strings.js';
 import type { Runtime } from '../runtime/runtime.js';
-import type {
-  ActionCommandDef,
-  CompileContext,
-  CompiledKeys,
-  Extension,
-  MatchSpec,
-  TestDef,
-} from './types.js';
-import { FLAGS_STATE, flagList, isValidFlag, mergeFlags, splitFlags } from './support/imap4flags-state.js';
+import type { ActionCommandDef, CompileContext, CompiledKeys, Extension, MatchSpec } from './types.js';
+import {
+  FLAGS_STATE,
+  flagList,
+  isValidFlag,
+  mergeFlags,
+  splitFlags,
+  storeFlags,
+} from './support/imap4flags-state.js';
 import { assignVariable, declareVariable, type VariableTarget } from './variables.js';
+import { defineAttachment, defineTest } from './define.js';
 
 /**
  * RFC 5232: setflag/addflag/removeflag on the internal flag variable or a named variable, the
@@ -97,7 +98,7 @@ function flagCommand(name: keyof typeof OPERATIONS): ActionCommandDef<FlagComman
       if (!d) return;
       const flags = flagList(d.flags, rt);
       if (d.target === null) {
-        const current = (rt.state.get(FLAGS_STATE) as string[] | undefined) ?? [];
+        const current = rt.state.get(FLAGS_STATE) ?? [];
         rt.state.set(FLAGS_STATE, op(current, flags));
       } else {
         const current = splitFlags([readVariable(rt, d.target)]);
@@ -131,7 +132,7 @@ function variableRefs(arg: Argument, cx: CompileContext): VariableTarget[] | nul
   return refs;
 }
 
-const hasflag: TestDef<HasflagData | null> = {
+const hasflag = defineTest<HasflagData | null>({
   name: 'hasflag',
   matching: true,
   positional: ['stringlist', 'stringlist'],
@@ -163,24 +164,41 @@ const hasflag: TestDef<HasflagData | null> = {
   test(d, rt) {
     if (!d) return false;
     let values: string[];
-    if (d.variables === null) values = (rt.state.get(FLAGS_STATE) as string[] | undefined) ?? [];
+    if (d.variables === null) values = rt.state.get(FLAGS_STATE) ?? [];
     else values = d.variables.flatMap((v) => splitFlags([readVariable(rt, v)]));
     let keys = d.keys;
     if (d.splitKeys && !keys.constant)
       keys = { constant: false, strings: splitFlags(rt.expandList(keys.strings)) };
     return rt.match(values, keys, d.spec);
   },
-};
+});
+
+/**
+ * :flags on keep and fileinto (RFC 5232 §5): the action stores with the flags given, else with
+ * the internal variable's (the implicit keep too).
+ */
+const flagsAttachment = defineAttachment<SieveString[]>({
+  to: ['keep', 'fileinto'],
+  tags: [{ name: 'flags', param: 'stringlist' }],
+  compile(args, cx) {
+    const t = args.tags.get('flags');
+    return t?.value ? cx.stringList(t.value) : null;
+  },
+  action(action, explicit, rt) {
+    if (action.type !== 'keep' && action.type !== 'fileinto') return;
+    const flags = storeFlags(explicit, rt);
+    if (flags) action.flags = flags;
+  },
+});
 
 export const imap4flagsExtension: Extension = {
   name: 'imap4flags',
-  commands: [flagCommand('setflag'), flagCommand('addflag'), flagCommand('removeflag')] as ActionCommandDef[],
-  tests: [hasflag as TestDef],
-  tagsFor: [
-    { command: 'keep', tag: { name: 'flags', param: 'stringlist' } },
-    { command: 'fileinto', tag: { name: 'flags', param: 'stringlist' } },
-  ],
+  commands: [flagCommand('setflag'), flagCommand('addflag'), flagCommand('removeflag')],
+  tests: [hasflag],
+  attachments: [flagsAttachment],
   onRun(rt) {
     rt.state.set(FLAGS_STATE, []);
   },
+  // In a sequence the internal flags carry on to the following scripts.
+  sequenceState: [FLAGS_STATE],
 };

@@ -8,11 +8,13 @@
  */
 import type { Diagnostic } from '../diagnostics.js';
 import type { Program } from '../compiler/program.js';
-import type { ActionCommandDef, CompileContext, Extension } from './types.js';
+import type { CompileContext, Extension } from './types.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { runCommands, Unwind } from '../runtime/interpreter.js';
-import { onNamespaceAssign, registerVariableNamespace } from './variables.js';
+import { DECLARED_STATE, onNamespaceAssign, registerVariableNamespace } from './variables.js';
 import { number, object } from '../settings/schema.js';
+import { stateKey } from '../compiler/state.js';
+import { defineCommand } from './define.js';
 
 /** What `return` gives back; the include that ran the script consumes it, at top level it acts as stop. */
 const RETURN = new Unwind();
@@ -20,15 +22,13 @@ const RETURN = new Unwind();
 type Location = 'personal' | 'global';
 
 /** Compile state shared by a script and everything it includes (handed down through compileScript). */
-const SCRIPTS_STATE = 'include.scripts';
+const SCRIPTS_STATE = stateKey<Map<string, Program | null>>('include.scripts');
 /** Compile state: keys of the scripts being compiled, outermost first (the main script has none). */
-const CHAIN_STATE = 'include.chain';
+const CHAIN_STATE = stateKey<string[]>('include.chain');
 /** Compile state: names this script declared global. */
-const GLOBALS_STATE = 'include.globals';
-/** The key the variables extension counts assigned names under. */
-const DECLARED_STATE = 'variables.declared';
+const GLOBALS_STATE = stateKey<Set<string>>('include.globals');
 /** Run state. */
-const RUN_STATE = 'include.run';
+const RUN_STATE = stateKey<RunState>('include.run');
 
 interface RunState {
   /** Scripts included so far (for :once). */
@@ -61,22 +61,13 @@ function scriptName(name: string): string {
   return name.toLowerCase().endsWith('.sieve') ? name.slice(0, -6) : name;
 }
 
-function stateOf<T>(cx: CompileContext, key: string, make: () => T): T {
-  let v = cx.state.get(key) as T | undefined;
-  if (v === undefined) {
-    v = make();
-    cx.state.set(key, v);
-  }
-  return v;
-}
-
 function runState(rt: Runtime): RunState {
-  let st = rt.state.get(RUN_STATE) as RunState | undefined;
-  if (!st) {
-    st = { included: new Set(), scopes: [new Set()], store: new Map(), initialized: new Set() };
-    rt.state.set(RUN_STATE, st);
-  }
-  return st;
+  return rt.state.obtain(RUN_STATE, () => ({
+    included: new Set(),
+    scopes: [new Set()],
+    store: new Map(),
+    initialized: new Set(),
+  }));
 }
 
 function describe(d: Diagnostic): string {
@@ -94,7 +85,7 @@ interface IncludeData {
   extension: CompileContext['extension'];
 }
 
-const include: ActionCommandDef<IncludeData | null> = {
+const include = defineCommand<IncludeData | null>({
   name: 'include',
   tags: [
     { name: 'personal', group: 'location' },
@@ -119,8 +110,8 @@ const include: ActionCommandDef<IncludeData | null> = {
     const name = scriptName(value);
     const key = `${location}:${name}`;
     const once = args.tags.has('once');
-    const chain = stateOf<string[]>(cx, CHAIN_STATE, () => []);
-    const scripts = stateOf(cx, SCRIPTS_STATE, () => new Map<string, Program | null>());
+    const chain = cx.state.obtain(CHAIN_STATE, () => []);
+    const scripts = cx.state.obtain(SCRIPTS_STATE, () => new Map());
     const data: IncludeData = {
       key,
       name,
@@ -214,18 +205,18 @@ const include: ActionCommandDef<IncludeData | null> = {
     // `stop` ends the whole run; `return` only the included script.
     return unwind === RETURN ? undefined : (unwind ?? undefined);
   },
-};
+});
 
-const returnCommand: ActionCommandDef<null> = {
+const returnCommand = defineCommand<null>({
   name: 'return',
   compile: () => null,
   run(_d, rt) {
     rt.trace?.({ kind: 'return' });
     return RETURN;
   },
-};
+});
 
-const globalCommand: ActionCommandDef<string[]> = {
+const globalCommand = defineCommand<string[]>({
   name: 'global',
   positional: ['stringlist'],
   compile(args, cx) {
@@ -235,8 +226,8 @@ const globalCommand: ActionCommandDef<string[]> = {
       return [];
     }
     const items = arg.type === 'stringlist' ? arg.items : arg.type === 'string' ? [arg] : [];
-    const globals = stateOf(cx, GLOBALS_STATE, () => new Set<string>());
-    const declared = cx.state.get(DECLARED_STATE) as Set<string> | undefined;
+    const globals = cx.state.obtain(GLOBALS_STATE, () => new Set());
+    const declared = cx.state.get(DECLARED_STATE);
     const names: string[] = [];
     for (const item of items) {
       const name = item.value;
@@ -263,12 +254,12 @@ const globalCommand: ActionCommandDef<string[]> = {
       rt.variables.set(name, st.store.get(name) ?? '');
     }
   },
-};
+});
 
 /** RFC 6609: include, return, global and the `global` variable namespace. */
 export const includeExtension: Extension = {
   name: 'include',
-  commands: [include, returnCommand, globalCommand] as ActionCommandDef[],
+  commands: [include, returnCommand, globalCommand],
   onRequire(cx) {
     registerVariableNamespace(cx, 'global', { assignable: true });
   },

@@ -4,6 +4,7 @@
  * bottom. (Named header-index.ts because index.ts is the list of all extensions.)
  */
 import type { CompileContext, Extension, ParsedArgs } from './types.js';
+import { defineAttachment } from './define.js';
 
 export interface FieldIndex {
   /** 1-based position. */
@@ -38,9 +39,16 @@ export function pickIndexed<T>(fields: readonly T[], idx: FieldIndex | null | un
   return i >= 0 && i < fields.length ? [fields[i]!] : [];
 }
 
-const indexTags = ['header', 'address', 'date'].flatMap((command) => [
-  { command, tag: { name: 'index', param: 'number' as const } },
-  { command, tag: { name: 'last' } },
-]);
+/** :index and :last on header, address and date: of each named header, keep the selected field. */
+const indexAttachment = defineAttachment<FieldIndex>({
+  to: ['header', 'address', 'date'],
+  tags: [{ name: 'index', param: 'number' }, { name: 'last' }],
+  stage: 'filter',
+  compile: compileIndex,
+  fields: (idx, inner) => ({
+    values: (name, rt) => pickIndexed(inner.values(name, rt), idx),
+    raw: (name, rt) => pickIndexed(inner.raw(name, rt), idx),
+  }),
+});
 
-export const indexExtension: Extension = { name: 'index', tagsFor: indexTags };
+export const indexExtension: Extension = { name: 'index', attachments: [indexAttachment] };

@@ -1,13 +1,14 @@
 import type { SieveString } from '../compiler/strings.js';
-import type { Extension, TestDef } from './types.js';
+import type { Extension } from './types.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { checkMailboxName } from './support/mailbox-name.js';
+import { defineTest } from './define.js';
 
 /**
  * RFC 5490 §3.1: true when every named mailbox exists (the host decides, and whether delivery
  * into it is allowed). A name that cannot be a mailbox makes the test false, not the script fail.
  */
-const mailboxexists: TestDef<SieveString[]> = {
+const mailboxexists = defineTest<SieveString[]>({
   name: 'mailboxexists',
   positional: ['stringlist'],
   compile(args, cx) {
@@ -20,7 +21,7 @@ const mailboxexists: TestDef<SieveString[]> = {
   },
   test: (names, rt) =>
     rt.expandList(names).every((n) => checkMailboxName(n) === null && mailboxExists(rt, n)),
-};
+});
 
 /** Asks the host whether a mailbox exists (one question per name and run). */
 export function mailboxExists(rt: Runtime, name: string): boolean {
@@ -30,6 +31,6 @@ export function mailboxExists(rt: Runtime, name: string): boolean {
 /** RFC 5490: `mailboxexists`, and :create on fileinto (the host creates a missing mailbox). */
 export const mailboxExtension: Extension = {
   name: 'mailbox',
-  tests: [mailboxexists as TestDef],
+  tests: [mailboxexists],
   tagsFor: [{ command: 'fileinto', tag: { name: 'create' } }],
 };

@@ -104,10 +104,10 @@ function existsTest(name: string, server: boolean): TestDef<ExistsData> {
 
 export const mboxmetadataExtension: Extension = {
   name: 'mboxmetadata',
-  tests: [metadataTest('metadata', false), existsTest('metadataexists', false)] as TestDef[],
+  tests: [metadataTest('metadata', false), existsTest('metadataexists', false)],
 };
 
 export const servermetadataExtension: Extension = {
   name: 'servermetadata',
-  tests: [metadataTest('servermetadata', true), existsTest('servermetadataexists', true)] as TestDef[],
+  tests: [metadataTest('servermetadata', true), existsTest('servermetadataexists', true)],
 };

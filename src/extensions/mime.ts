@@ -4,6 +4,7 @@ import type { Runtime } from '../runtime/runtime.js';
 import { walkParts, parseContentType, type MimePart } from '../message/mime.js';
 import { currentPart } from './foreverypart.js';
 import { number } from '../settings/schema.js';
+import { defineAttachment } from './define.js';
 
 /** What `:mime` asks of header, address and exists (RFC 5703 §4). */
 export interface MimeSelect {
@@ -80,15 +81,20 @@ const headerOnly: TagDef[] = [
   { name: 'param', param: 'stringlist', group: 'mime-option' },
 ];
 
+/** :mime and its options on header, address and exists: the fields come from MIME parts. */
+const mimeAttachment = defineAttachment<MimeSelect>({
+  to: ['header', 'address', 'exists'],
+  tags: [...common, ...headerOnly],
+  stage: 'source',
+  compile: (args, cx) => mimeSelect(args, cx, `${cx.node.name} test`, cx.node.name === 'header'),
+  fields: (sel) => ({
+    values: (name, rt) => mimeHeaderValues(rt, sel, name),
+    raw: (name, rt) => selectedParts(rt, sel).flatMap((p) => p.view.rawHeader(name)),
+  }),
+});
+
 /** RFC 5703 §4: `:mime` and `:anychild` for header, address and exists; the Content-Type options for header. */
-export const mimeExtension: Extension = {
-  name: 'mime',
-  tagsFor: [
-    ...[...common, ...headerOnly].map((tag) => ({ command: 'header', tag })),
-    ...[...common, ...headerOnly].map((tag) => ({ command: 'address', tag })),
-    ...[...common, ...headerOnly].map((tag) => ({ command: 'exists', tag })),
-  ],
-};
+export const mimeExtension: Extension = { name: 'mime', attachments: [mimeAttachment] };
 
 /** RFC 5703 MIME parsing (body, mime, foreverypart): how many parts and how deep. */
 export const mimeSettings = {

@@ -10,6 +10,19 @@ import { SieveRuntimeError } from '../runtime/runtime.js';
  */
 const MAX_PROGRAM = 20000;
 
+/**
+ * Longest pattern handed to RE2, in characters. Bracket expressions count as one instruction
+ * each however long they are, so the program size alone does not bound the compiler's work.
+ */
+const MAX_PATTERN = 64 * 1024;
+
+/**
+ * Most regexes built from variables that one run compiles (each distinct pattern once; repeats
+ * are cached). Compiling costs far more than matching, and a loop could make a new pattern on
+ * every turn.
+ */
+export const MAX_RUN_COMPILATIONS = 256;
+
 /** A pattern the regex match type cannot use; the message says why. */
 export class RegexSyntaxError extends Error {}
 
@@ -34,8 +47,10 @@ const CLASSES = new Set([
  * brackets, a quantifier after a quantifier applies to the quantified atom (no lazy `*?`), `\<`
  * and `\>` are word boundaries, and Perl-only syntax such as `(?` or back-references is refused.
  */
-export function posixToRe2(pattern: string): string {
+export function posixToRe2(pattern: string, maxGroups = Infinity): string {
   let out = '';
+  // Groups after the first `maxGroups` do not capture: their numbers are never read.
+  let opened = 0;
   // Where the last atom starts in `out`, and whether it already carries a quantifier.
   let atomStart = -1;
   let quantified = false;
@@ -76,7 +91,7 @@ export function posixToRe2(pattern: string): string {
       case '(':
         if (pattern[i + 1] === '?') throw new RegexSyntaxError('"(?" is not POSIX syntax');
         groups.push(out.length);
-        out += '(';
+        out += ++opened > maxGroups ? '(?:' : '(';
         atomStart = -1;
         i++;
         continue;
@@ -182,13 +197,105 @@ function quoteBracketChar(ch: string): string {
   return ch === '\\' || ch === ']' || ch === '[' || ch === '^' || ch === '-' ? `\\${ch}` : ch;
 }
 
-/** Compiles a Sieve regex; throws RegexSyntaxError for a pattern that cannot be used. */
-export function compileRegex(pattern: string, caseInsensitive: boolean): RE2JS {
+/**
+ * A lower bound of the RE2 program a POSIX pattern compiles to, counted in one pass and given up
+ * as soon as it passes `limit`. RE2 simplifies (`a|b|c` becomes one class, `a**` one star,
+ * common prefixes of alternatives are shared), so only what it cannot remove counts: two
+ * instructions per group, one per character or class outside alternations, and counted
+ * repetitions multiplied out, as RE2 expands them. Syntax is not checked here (posixToRe2 does
+ * that); anything unreadable is counted as a character.
+ */
+export function estimateProgram(pattern: string, limit: number): number {
+  // Per open group (the whole pattern at the bottom): characters, groups inside, and whether it
+  // has alternatives, in which case its characters may all merge.
+  const open: Array<{ chars: number; groups: number; alt: boolean }> = [];
+  let cur = { chars: 0, groups: 0, alt: false };
+  let outer = 0; // the counts of the enclosing groups
+  let last = 0; // the last atom's count, for a repetition that follows it
+  let lastIsChar = false;
+  const n = pattern.length;
+  for (let i = 0; i < n && outer + cur.chars + cur.groups <= limit; i++) {
+    const c = pattern[i];
+    if (c === '(') {
+      open.push(cur);
+      outer += (cur.alt ? 0 : cur.chars) + cur.groups;
+      cur = { chars: 0, groups: 0, alt: false };
+      last = 0;
+    } else if (c === ')' && open.length > 0) {
+      const inner = (cur.alt ? 0 : cur.chars) + cur.groups + 2;
+      cur = open.pop()!;
+      outer -= (cur.alt ? 0 : cur.chars) + cur.groups;
+      cur.groups += inner;
+      last = inner;
+      lastIsChar = false;
+    } else if (c === '|') {
+      cur.alt = true;
+      last = 0;
+    } else if (c === '*' || c === '+' || c === '?') {
+      // Adds at least nothing: RE2 may fold repeated quantifiers into one.
+    } else {
+      const m = c === '{' ? /^\{([0-9]{1,9})(?:,([0-9]{0,9}))?\}/.exec(pattern.slice(i, i + 24)) : null;
+      if (m) {
+        const reps = Math.max(Number(m[1]), m[2] ? Number(m[2]) : 0);
+        const added = last * reps - last;
+        if (lastIsChar) cur.chars += added;
+        else cur.groups += added;
+        last *= reps;
+        i += m[0].length - 1;
+        continue;
+      }
+      if (c === '\\') i++;
+      else if (c === '[') i = bracketEnd(pattern, i);
+      cur.chars += 1;
+      last = 1;
+      lastIsChar = true;
+    }
+  }
+  while (open.length > 0) {
+    const inner = (cur.alt ? 0 : cur.chars) + cur.groups;
+    cur = open.pop()!;
+    cur.groups += inner;
+  }
+  return (cur.alt ? 0 : cur.chars) + cur.groups;
+}
+
+/** Index of the `]` that closes the bracket expression opening at `start` (the end if none). */
+function bracketEnd(p: string, start: number): number {
+  let i = start + 1;
+  if (p[i] === '^') i++;
+  if (p[i] === ']') i++;
+  while (i < p.length && p[i] !== ']') {
+    if (p[i] === '[' && (p[i + 1] === ':' || p[i + 1] === '.' || p[i + 1] === '=')) {
+      const close = p.indexOf(`${p[i + 1]}]`, i + 2);
+      i = close < 0 ? p.length : close + 2;
+    } else i++;
+  }
+  return i;
+}
+
+/**
+ * Refuses, before any compilation, a pattern too long or whose program would surely be too
+ * large: RE2 takes seconds to compile a megabyte of `(|a)(|a)...` only to refuse it then.
+ */
+export function checkRegexSize(pattern: string): string | null {
+  if (pattern.length > MAX_PATTERN) return `expression too long (limit ${MAX_PATTERN} characters)`;
+  if (estimateProgram(pattern, MAX_PROGRAM) > MAX_PROGRAM)
+    return `expression too large (limit ${MAX_PROGRAM} instructions)`;
+  return null;
+}
+
+/**
+ * Compiles a Sieve regex; throws RegexSyntaxError for a pattern that cannot be used. Only the
+ * first `maxGroups` groups capture (all by default).
+ */
+export function compileRegex(pattern: string, caseInsensitive: boolean, maxGroups = Infinity): RE2JS {
+  const problem = checkRegexSize(pattern);
+  if (problem !== null) throw new RegexSyntaxError(problem);
   const { RE2JS: Re } = re2js();
   const flags = Re.LONGEST_MATCH | Re.DOTALL | (caseInsensitive ? Re.CASE_INSENSITIVE : 0);
   let re: RE2JS;
   try {
-    re = Re.compile(posixToRe2(pattern), flags);
+    re = Re.compile(posixToRe2(pattern, maxGroups), flags);
   } catch (e) {
     if (e instanceof RegexSyntaxError) throw e;
     throw new RegexSyntaxError((e as Error).message.replace(/^error parsing regexp: /, ''));
@@ -203,36 +310,57 @@ function cost(re: RE2JS, value: string): number {
   return 1 + Math.floor((value.length * re.programSize()) / 1000);
 }
 
-function matcherFor(re: RE2JS): KeyMatcher {
+/**
+ * Finding the groups runs a second, slower match that tracks every group at every step of the
+ * value, so its cost grows with the number of groups too. A script can read no group above
+ * maxMatchIndex, so the pattern is compiled again, once, with only those groups capturing when
+ * it has more (Pigeonhole's CPU-limit test has 379).
+ */
+function matcherFor(re: RE2JS, pattern: string, fold: boolean): KeyMatcher {
+  let capturing: RE2JS | null = null;
   return (value, rt) => {
     rt?.tick(cost(re, value));
     // The search without groups is far cheaper; groups are only computed for a match that sets variables.
     if (!re.test(value)) return false;
     if (rt?.captureMatches) {
-      const m = re.matcher(value);
+      const wanted = rt.config.maxMatchIndex;
+      capturing ??= re.groupCount() > wanted ? compileRegex(pattern, fold, wanted) : re;
+      // Charged before the match, which cannot be interrupted.
+      rt.tick(cost(capturing, value) * (2 + capturing.groupCount()));
+      const m = capturing.matcher(value);
       if (m.find()) {
         const values: string[] = [];
         for (let g = 0; g <= m.groupCount(); g++) values.push(m.group(g) ?? '');
         rt.setMatchValues(values);
       }
-      rt.tick(cost(re, value) * 20);
     }
     return true;
   };
 }
 
+/** The error for a pattern, quoting at most its first 100 characters. */
+function invalid(pattern: string, problem: string): string {
+  const shown = pattern.length > 100 ? `${pattern.slice(0, 100)}...` : pattern;
+  return `invalid regular expression "${shown}" for :regex: ${problem}`;
+}
+
 const regexMatch: MatchTypeDef = {
   name: 'regex',
   substring: true,
+  maxPreparesPerRun: MAX_RUN_COMPILATIONS,
+  checkKey(key) {
+    const problem = checkRegexSize(key);
+    return problem === null ? null : invalid(key, problem);
+  },
   prepare(key, spec) {
     // Case-folding comparators (i;ascii-casemap, i;unicode-casemap) match without regard to case.
     const fold = spec.comparator.name !== 'i;octet' && spec.comparator.normalize !== undefined;
     try {
-      return matcherFor(compileRegex(key, fold));
+      return matcherFor(compileRegex(key, fold), key, fold);
     } catch (e) {
       // At compile time the compiler reports this as an error of the script; for a key built from
       // variables it fails the run (the message is then kept).
-      throw new SieveRuntimeError(`invalid regular expression "${key}" for :regex: ${(e as Error).message}`);
+      throw new SieveRuntimeError(invalid(key, (e as Error).message));
     }
   },
 };

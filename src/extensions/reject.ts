@@ -22,5 +22,5 @@ export function rejectCommand(name: 'reject' | 'ereject'): ActionCommandDef<Siev
 /** RFC 5429 §2.2. */
 export const rejectExtension: Extension = {
   name: 'reject',
-  commands: [rejectCommand('reject') as ActionCommandDef],
+  commands: [rejectCommand('reject')],
 };

@@ -1,10 +1,10 @@
-import type { Extension, TestDef } from './types.js';
+import type { Extension } from './types.js';
 import { scoreTest, scoreTestSettings } from './support/score-test.js';
 
 /** RFC 5235 §3.1: `spamtest` compares the message's spam score, 0 (not tested) or 1..10. */
 export const spamtestExtension: Extension = {
   name: 'spamtest',
-  tests: [scoreTest('spamtest') as TestDef],
+  tests: [scoreTest('spamtest')],
 };
 
 /** RFC 5235 §3.2: spamtestplus brings spamtest along and allows its :percent tag (0..100). */

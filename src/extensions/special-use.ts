@@ -4,11 +4,12 @@
  * `specialuse_exists [<mailbox>] <flags>` asks the host which mailboxes carry an attribute.
  */
 import type { Argument } from '../syntax/ast.js';
-import type { CompileContext, Extension, TestDef } from './types.js';
+import type { CompileContext, Extension } from './types.js';
 import type { SieveString } from '../compiler/strings.js';
 import { checkMailboxName } from './support/mailbox-name.js';
 import { normalizeMailbox } from '../runtime/result.js';
 import { mailboxExists } from './mailbox.js';
+import { defineTest } from './define.js';
 
 /** RFC 6154 use-attr: a backslash and an IMAP atom. */
 const SPECIAL_USE = /^\\[^\x00-\x20\x7f(){%*"\\\]]+$/;
@@ -29,7 +30,7 @@ interface SpecialUseExistsData {
   flags: SieveString[];
 }
 
-const specialuseExists: TestDef<SpecialUseExistsData> = {
+const specialuseExists = defineTest<SpecialUseExistsData>({
   name: 'specialuse_exists',
   positional: ['stringlist', 'stringlist'],
   optionalPositional: 1,
@@ -64,11 +65,11 @@ const specialuseExists: TestDef<SpecialUseExistsData> = {
     const target = normalizeMailbox(mailbox);
     return flags.every((f) => lookup(f).some((m) => normalizeMailbox(m) === target));
   },
-};
+});
 
 /** RFC 8579. fileinto reads the :specialuse tag added here. */
 export const specialUseExtension: Extension = {
   name: 'special-use',
-  tests: [specialuseExists as TestDef],
+  tests: [specialuseExists],
   tagsFor: [{ command: 'fileinto', tag: { name: 'specialuse', param: 'string' } }],
 };

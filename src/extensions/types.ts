@@ -4,7 +4,8 @@ import type { Unwind } from '../runtime/interpreter.js';
 import type { SieveString } from '../compiler/strings.js';
 import type { CompiledCommand, CompiledTest, Program } from '../compiler/program.js';
 import type { Diagnostic } from '../diagnostics.js';
-import type { StateBag } from '../compiler/state.js';
+import type { StateBag, StateKey } from '../compiler/state.js';
+import type { Action } from '../runtime/result.js';
 
 /** Value kinds a positional argument or a tag parameter can take. `stringlist` also accepts a single string. */
 export type ArgType = 'string' | 'stringlist' | 'number';
@@ -54,6 +55,16 @@ export interface CompileContext {
   stringList(arg: Argument): SieveString[];
   /** Compiles match keys for a match spec (constant keys are prepared once). */
   keys(arg: Argument, spec: MatchSpec): CompiledKeys;
+  /**
+   * For a test that reads header fields: where it reads them, as the attachments of this node's
+   * tags make it (`:mime`, `:index`); null when none applies and the message is read as it is.
+   */
+  fields(args: ParsedArgs): FieldSource | null;
+  /**
+   * For a command that takes an action: what attachments add to the action (`:flags`), to call
+   * before the action joins the result; null when no attachment has anything to add.
+   */
+  actionFields(args: ParsedArgs): ActionFields | null;
   /** Per-compile state for extensions, by typed key (see `stateKey`). */
   readonly state: StateBag;
   /** The node being compiled. */
@@ -157,6 +168,11 @@ export interface MatchTypeDef {
   comparator?: false;
   /** Checks one constant key at compile time (extlists: a list must be known); an error message or null. */
   checkKey?(key: string, config: EngineConfig): string | null;
+  /**
+   * Most distinct keys built from variables one run may prepare, for match types whose `prepare`
+   * is costly (regex compilation); unlimited when absent.
+   */
+  maxPreparesPerRun?: number;
 }
 
 export interface MatchSpec {
@@ -188,6 +204,46 @@ export interface StringHook {
   template?(text: string, cx: CompileContext, pos: Position): SieveString;
 }
 
+/**
+ * Where a test reads header fields from. The plain source is the message; attachments replace it
+ * (:mime reads MIME parts) or filter it (:index keeps one field).
+ */
+export interface FieldSource {
+  /** Unfolded, RFC 2047-decoded values of the fields named `name`, in order. */
+  values(name: string, rt: Runtime): string[];
+  /** The same fields unfolded but not decoded (what addresses are parsed from). */
+  raw(name: string, rt: Runtime): string[];
+}
+
+/** Adds fields to an action before it joins the result (see `Attachment.action`). */
+export type ActionFields = (action: Action, rt: Runtime) => void;
+
+/**
+ * Tags an extension attaches to commands or tests defined elsewhere, with what they do there, as
+ * Pigeonhole's index extension attaches :index to header, address and date. The core definitions
+ * ask for them through `cx.fields` and `cx.actionFields` without knowing who provides them.
+ */
+export interface Attachment<D = unknown> {
+  /** Names of the commands or tests the tags go on. */
+  to: string[];
+  tags: TagDef[];
+  /**
+   * Reads the tags written on one use; null when there is nothing to do there. Called for every
+   * use, required or not (the tags themselves still need the capability).
+   */
+  compile(args: ParsedArgs, cx: CompileContext): D | null;
+  /** `fields`: a source replaces where fields come from, a filter picks among them; sources apply first. */
+  stage?: 'source' | 'filter';
+  /** Tests: the source the test reads once this attachment applies, given the one it had. */
+  fields?(data: D, inner: FieldSource): FieldSource;
+  /**
+   * Commands: adds fields to the action a use takes, before it joins the result. It is called
+   * for every action of those commands, with `data` null when compile returned null, and for
+   * the implicit keep as for a `keep` without tags.
+   */
+  action?(action: Action, data: D | null, rt: Runtime): void;
+}
+
 /** One Sieve extension: everything a capability brings, in one object. */
 export interface Extension {
   /** Capability string for `require`. */
@@ -198,6 +254,8 @@ export interface Extension {
   matchTypes?: MatchTypeDef[];
   addressParts?: AddressPartDef[];
   tagsFor?: TagExtension[];
+  /** Tags attached to other commands and tests together with what they do there. */
+  attachments?: Attachment[];
   /** Rewrites string arguments once required (encoded-character decoding, variables templates). */
   strings?: StringHook;
   /** Scripts requiring it read match values (`${1}`), so runs record them. */
@@ -212,6 +270,11 @@ export interface Extension {
   onRequire?(cx: CompileContext): void;
   /** Called before a script that requires this extension runs (sets up per-run state). */
   onRun?(rt: Runtime): void;
+  /**
+   * Keys of per-run state that carry on from one script of a sequence to the next (imap4flags'
+   * internal flags): each later script starts with the value the one before left, after onRun.
+   */
+  sequenceState?: StateKey<unknown>[];
 }
 
 /** Engine-wide settings; every limit has a name and a default. */

@@ -1,4 +1,4 @@
-import type { ActionCommandDef, CompileContext, Extension, ParsedArgs } from './types.js';
+import type { CompileContext, Extension, ParsedArgs } from './types.js';
 import type { SieveString } from '../compiler/strings.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { VacationAction } from '../runtime/result.js';
@@ -6,6 +6,7 @@ import type { VacationQuery } from '../runtime/host.js';
 import { singleAddress } from '../message/index.js';
 import { crypto } from '../message/deps.js';
 import { boolean, number, object, optional, string } from '../settings/schema.js';
+import { defineCommand } from './define.js';
 
 const DAY = 24 * 3600;
 
@@ -314,7 +315,7 @@ function runVacation(d: VacationData, rt: Runtime): void {
   }
 }
 
-const vacation: ActionCommandDef<VacationData> = {
+const vacation = defineCommand<VacationData>({
   name: 'vacation',
   // RFC 6785: an IMAP event is no arriving message to answer.
   contexts: ['delivery'],
@@ -329,10 +330,10 @@ const vacation: ActionCommandDef<VacationData> = {
   positional: ['string'],
   compile: compileVacation,
   run: runVacation,
-};
+});
 
 /** RFC 5230: the vacation auto-reply, recorded as an action for the host to send. */
-export const vacationExtension: Extension = { name: 'vacation', commands: [vacation as ActionCommandDef] };
+export const vacationExtension: Extension = { name: 'vacation', commands: [vacation] };
 
 /** RFC 5230 vacation: reply periods (seconds) and how replies are addressed. */
 export const vacationSettings = object(

@@ -1,26 +1,19 @@
 import type { Position } from '../syntax/ast.js';
-import type {
-  ActionCommandDef,
-  CompileContext,
-  CompiledKeys,
-  Extension,
-  MatchSpec,
-  TagDef,
-  TestDef,
-} from './types.js';
+import type { CompileContext, CompiledKeys, Extension, MatchSpec, TagDef } from './types.js';
 import { parseTemplate, type SieveString } from '../compiler/strings.js';
 import { stateKey } from '../compiler/state.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { number } from '../settings/schema.js';
+import { defineCommand, defineTest } from './define.js';
 
 /** Compile state: the namespaces `${ns.name}` may use (the compiler reads this key). */
 export const NAMESPACES_STATE = stateKey<Set<string>>('variables.namespaces');
 /** Compile state: namespaces whose variables `set` may assign. */
 const ASSIGNABLE_STATE = stateKey<Set<string>>('variables.assignable');
 /** Compile state: distinct variable names assigned so far, for the maxVariables limit. */
-const DECLARED_STATE = stateKey<Set<string>>('variables.declared');
+export const DECLARED_STATE = stateKey<Set<string>>('variables.declared');
 /** Run state: writers for assignable namespaces. */
-const WRITERS_STATE = 'variables.writers';
+const WRITERS_STATE = stateKey<Map<string, (name: string, value: string) => void>>('variables.writers');
 
 /**
  * A `set` modifier (RFC 5229 §4.1). Higher precedence runs first; two modifiers of one precedence
@@ -125,7 +118,7 @@ export function onNamespaceAssign(
   ns: string,
   write: (name: string, value: string) => void,
 ): void {
-  let writers = rt.state.get(WRITERS_STATE) as Map<string, (name: string, value: string) => void> | undefined;
+  let writers = rt.state.get(WRITERS_STATE);
   if (!writers) {
     writers = new Map();
     rt.state.set(WRITERS_STATE, writers);
@@ -197,8 +190,7 @@ export function assignVariable(rt: Runtime, target: VariableTarget, value: strin
     rt.variables.set(target.name, v);
     return;
   }
-  const writers = rt.state.get(WRITERS_STATE) as
-    Map<string, (name: string, value: string) => void> | undefined;
+  const writers = rt.state.get(WRITERS_STATE);
   const write = writers?.get(target.namespace);
   if (!write) rt.error(undefined, `variable namespace "${target.namespace}" cannot be assigned here`);
   write(target.name, v);
@@ -229,7 +221,7 @@ interface SetData {
   modifiers: SetModifier[];
 }
 
-const set: ActionCommandDef<SetData | null> = {
+const set = defineCommand<SetData | null>({
   name: 'set',
   tags: standardModifierTags,
   positional: ['string', 'string'],
@@ -246,7 +238,7 @@ const set: ActionCommandDef<SetData | null> = {
     // Limited before each modifier too, so none works on more than a variable can hold.
     assignVariable(rt, d.target, applyModifiers(rt, rt.expand(d.value), d.modifiers));
   },
-};
+});
 
 interface StringTestData {
   spec: MatchSpec;
@@ -254,7 +246,7 @@ interface StringTestData {
   keys: CompiledKeys;
 }
 
-const stringTest: TestDef<StringTestData> = {
+const stringTest = defineTest<StringTestData>({
   name: 'string',
   matching: true,
   positional: ['stringlist', 'stringlist'],
@@ -270,7 +262,7 @@ const stringTest: TestDef<StringTestData> = {
     rt.trace?.({ kind: 'values', source: 'string', values });
     return rt.match(values, d.keys, d.spec);
   },
-};
+});
 
 /** A string argument as a template of `${name}` and `${N}` references (RFC 5229 §3). */
 function compileTemplate(text: string, cx: CompileContext, pos: Position): SieveString {
@@ -298,8 +290,8 @@ function compileTemplate(text: string, cx: CompileContext, pos: Position): Sieve
 /** RFC 5229: `set`, the `string` test, `${name}` and `${N}` expansion (done by the compiler and runtime). */
 export const variablesExtension: Extension = {
   name: 'variables',
-  commands: [set as ActionCommandDef],
-  tests: [stringTest as TestDef],
+  commands: [set],
+  tests: [stringTest],
   readsMatches: true,
   strings: { template: compileTemplate },
   onRequire(cx) {

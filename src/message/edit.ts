@@ -4,6 +4,7 @@
  * lazy parser as any message, so tests, sizes and deliveries all see the edited message exactly
  * as it would be stored.
  */
+import { charge } from '../runtime/meter.js';
 import { parseMessage } from './message.js';
 import type { MessageView } from './types.js';
 
@@ -18,17 +19,21 @@ const CRLF = Buffer.from('\r\n');
 /** Splits the header block into fields (with their continuation lines) and the rest of the message. */
 function splitHeader(raw: Buffer): { fields: Field[]; rest: Buffer } {
   const fields: Field[] = [];
+  // A field and its continuation lines are contiguous: the field's view is widened over each
+  // continuation line rather than copied, so a field folded many times is split in linear time.
+  let fieldStart = 0;
   let pos = 0;
   while (pos < raw.length) {
     const nl = raw.indexOf(0x0a, pos);
     const next = nl < 0 ? raw.length : nl + 1;
+    charge(next - pos + 32);
     const contentEnd = nl < 0 ? raw.length : nl > pos && raw[nl - 1] === 0x0d ? nl - 1 : nl;
     if (contentEnd === pos) return { fields, rest: raw.subarray(pos) };
     const first = raw[pos];
     if ((first === 0x20 || first === 0x09) && fields.length > 0) {
-      const last = fields[fields.length - 1]!;
-      last.bytes = Buffer.concat([last.bytes, raw.subarray(pos, next)]);
+      fields[fields.length - 1]!.bytes = raw.subarray(fieldStart, next);
     } else {
+      fieldStart = pos;
       fields.push({ key: fieldKey(raw, pos, contentEnd), bytes: raw.subarray(pos, next) });
     }
     pos = next;
@@ -101,11 +106,12 @@ export class EditableMessage {
   private readonly rest: Buffer;
   private current: MessageView;
 
-  constructor(raw: Buffer) {
+  /** `view` may be a view of `raw` already indexed, so the first edit need not index it again. */
+  constructor(raw: Buffer, view: MessageView = parseMessage(raw)) {
     const split = splitHeader(raw);
     this.fields = split.fields;
     this.rest = split.rest;
-    this.current = parseMessage(raw);
+    this.current = view;
   }
 
   /** Adds a field at the top of the header, or at its end with `last`. */
@@ -136,8 +142,13 @@ export class EditableMessage {
       k++;
     }
     if (doomed.size === 0) return 0;
-    for (let i = this.fields.length - 1; i >= 0; i--)
-      if (doomed.has(this.fields[i]!)) this.fields.splice(i, 1);
+    // Compacted in place in one pass: splicing each doomed field out would be quadratic.
+    let kept = 0;
+    for (let i = 0; i < this.fields.length; i++) {
+      const f = this.fields[i]!;
+      if (!doomed.has(f)) this.fields[kept++] = f;
+    }
+    this.fields.length = kept;
     this.rebuild();
     return doomed.size;
   }
@@ -148,6 +159,8 @@ export class EditableMessage {
 
   private rebuild(): void {
     const rest = this.rest.length === 0 && this.fields.length === 0 ? CRLF : this.rest;
+    // Every edit copies the whole message.
+    charge(this.fields.length * 32 + rest.length);
     this.current = parseMessage(Buffer.concat([...this.fields.map((f) => f.bytes), rest]));
   }
 }

@@ -1,3 +1,5 @@
+import { charge } from '../runtime/meter.js';
+
 /** One header field located in the raw message; name and value are kept as byte ranges, read on demand. */
 export interface HeaderField {
   /** Byte range of the field name as written. */
@@ -62,6 +64,7 @@ export function indexHeader(buf: Buffer): HeaderIndex {
     const lineEnd = nl < 0 ? len : nl;
     const contentEnd = lineEnd > pos && buf[lineEnd - 1] === CR ? lineEnd - 1 : lineEnd;
     const next = nl < 0 ? len : nl + 1;
+    charge(next - pos + 8);
 
     if (contentEnd === pos) {
       // Empty line: the header ends here and the body follows it.

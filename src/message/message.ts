@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { charge } from '../runtime/meter.js';
 import { parseAddressList } from './address.js';
 import { decodeEncodedWords } from './encoded-words.js';
 import { fieldName, fieldNameIs, indexHeader, type HeaderField, type HeaderIndex } from './header-index.js';
@@ -47,8 +48,11 @@ class LazyMessage implements MessageView {
     if (e.decoded === null) {
       const raw = e.raw;
       let encoded = false;
-      for (let i = 0; i < raw.length && !encoded; i++) encoded = raw[i]!.includes('=?');
-      e.decoded = encoded ? Object.freeze(raw.map(decodeEncodedWords)) : raw;
+      for (let i = 0; i < raw.length && !encoded; i++) {
+        charge(raw[i]!.length);
+        encoded = raw[i]!.includes('=?');
+      }
+      e.decoded = encoded ? Object.freeze(raw.map(decodeValue)) : raw;
     }
     return e.decoded as string[];
   }
@@ -59,6 +63,8 @@ class LazyMessage implements MessageView {
       const found: MailAddress[] = [];
       const raw = e.raw;
       for (let i = 0; i < raw.length; i++) {
+        // Address parsing makes objects per character class: a few units per character.
+        charge(raw[i]!.length * 4 + 16);
         const list = parseAddressList(raw[i]!);
         for (let j = 0; j < list.length; j++) found.push(Object.freeze(list[j]!));
       }
@@ -68,7 +74,11 @@ class LazyMessage implements MessageView {
   }
 
   headerNames(): string[] {
-    this.names ??= Object.freeze(this.headerIndex().fields.map((f) => fieldName(this.buf, f)));
+    if (this.names === null) {
+      const fields = this.headerIndex().fields;
+      charge(fields.length * 16);
+      this.names = Object.freeze(fields.map((f) => fieldName(this.buf, f)));
+    }
     return this.names as string[];
   }
 
@@ -89,6 +99,7 @@ class LazyMessage implements MessageView {
       // costs less than indexing every name.
       const fields = this.headerIndex().fields;
       let raw: string[] | null = null;
+      charge(fields.length * 8);
       for (let i = 0; i < fields.length; i++) {
         if (fieldNameIs(this.buf, fields[i]!, key)) (raw ??= []).push(this.fieldValue(fields[i]!));
       }
@@ -104,6 +115,7 @@ class LazyMessage implements MessageView {
 
   /** Unfolded, trimmed value; 8-bit octets read as UTF-8 when they are valid UTF-8, else latin1. */
   private fieldValue(field: HeaderField): string {
+    charge(field.end - field.start + 16);
     let text = this.buf.toString('utf8', field.start, field.end);
     // Invalid UTF-8 always decodes to some U+FFFD; only then is the check needed.
     if (text.includes('\uFFFD') && !isUtf8(this.buf.subarray(field.start, field.end))) {
@@ -112,6 +124,12 @@ class LazyMessage implements MessageView {
     if (field.folded) text = text.replace(LINE_BREAKS, '');
     return trimBlanks(text);
   }
+}
+
+/** RFC 2047 decoding, charged by length (charset conversion costs several units a character). */
+function decodeValue(value: string): string {
+  charge(value.length * 4);
+  return decodeEncodedWords(value);
 }
 
 function isBlank(c: number): boolean {

@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { charge } from '../runtime/meter.js';
 import { iconv } from './deps.js';
 import type { MimePart } from './mime.js';
 
@@ -9,6 +10,7 @@ import type { MimePart } from './mime.js';
 export function decodedBody(part: MimePart, max: number): Buffer | null {
   let body = part.view.body();
   if (body.length > max) body = body.subarray(0, max);
+  charge(body.length);
   const cte = (part.view.rawHeader('content-transfer-encoding')[0] ?? '').trim().toLowerCase();
   switch (cte) {
     case '':
@@ -66,6 +68,8 @@ export function decodeQuotedPrintable(input: Buffer): Buffer {
 
 /** Octets as text: the part's charset when known, else UTF-8 when valid, else Latin-1. */
 export function toText(bytes: Buffer, charset: string | undefined): string {
+  // Charset conversion (iconv-lite) costs several units per octet.
+  charge(bytes.length * 4);
   if (charset) {
     const cs = charset.trim().toLowerCase();
     if (cs !== 'us-ascii' && cs !== 'utf-8' && iconv().encodingExists(cs)) return iconv().decode(bytes, cs);
@@ -101,6 +105,7 @@ const BLOCK = /^\/?(?:p|div|br|li|tr|h[1-6]|table|ul|ol|blockquote|pre|hr|title)
  * script and style contents skipped, common character references decoded. One forward scan.
  */
 export function htmlToText(html: string): string {
+  charge(html.length * 2);
   let out = '';
   let i = 0;
   const n = html.length;

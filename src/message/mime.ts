@@ -1,3 +1,4 @@
+import { charge } from '../runtime/meter.js';
 import { libmime } from './deps.js';
 import { parseMessage } from './message.js';
 import type { MessageView } from './types.js';
@@ -25,6 +26,13 @@ export interface MimeLimits {
   maxDepth: number;
 }
 
+/**
+ * Parts are never split deeper than this, whatever maxMimeDepth says. Each level scans all of
+ * its parent's octets for its boundary, so the work is size × depth: the input must not decide
+ * the depth. Real mail nests a handful of levels.
+ */
+export const MIME_DEPTH_CAP = 256;
+
 const LF = 0x0a;
 const CR = 0x0d;
 const trees = new WeakMap<MessageView, MimePart>();
@@ -32,24 +40,28 @@ const trees = new WeakMap<MessageView, MimePart>();
 /**
  * The MIME structure of a message, parsed on first use and kept with the view. Parsing is
  * tolerant (a missing closing boundary ends the part at the end of its parent, text without
- * any boundary is the prologue) and bounded: beyond `maxDepth` parts are not split further and
+ * any boundary is the prologue) and bounded: beyond `maxDepth` (and MIME_DEPTH_CAP) parts are not split further and
  * no more than `maxParts` parts are made. Every part is located by scanning only its parent's
- * range, so the work is at most size × depth.
+ * range, so the work is at most size × depth (charged to the CPU meter). The tree is built with
+ * a work list, not recursion, so no nesting depth can overflow the stack.
  */
 export function mimeTree(view: MessageView, limits: MimeLimits): MimePart {
   let tree = trees.get(view);
   if (!tree) {
-    const budget = { parts: limits.maxParts };
-    tree = buildPart(view, view.raw(), 0, false, limits, budget);
+    tree = buildTree(view, limits);
     trees.set(view, tree);
   }
   return tree;
 }
 
-/** The part and all parts below it, depth first, the part itself first. */
+/** The part and all parts below it, depth first, the part itself first (no recursion). */
 export function* walkParts(part: MimePart): Generator<MimePart> {
-  yield part;
-  for (const child of part.children) yield* walkParts(child);
+  const stack: MimePart[] = [part];
+  while (stack.length > 0) {
+    const next = stack.pop()!;
+    yield next;
+    for (let i = next.children.length - 1; i >= 0; i--) stack.push(next.children[i]!);
+  }
 }
 
 export interface ContentType {
@@ -73,15 +85,61 @@ export function parseContentType(value: string): ContentType | null {
   return { type: type.toLowerCase(), subtype: subtype.toLowerCase(), params };
 }
 
+/** A part still to be built, and the children list of its parent (null for the root). */
+interface Pending {
+  raw: Buffer;
+  depth: number;
+  inDigest: boolean;
+  into: MimePart[] | null;
+}
+
+/**
+ * Builds parts depth first, the part before its children and children in order, so the part
+ * budget runs out at the same place as it would in a recursive descent: once it is spent, no
+ * further part is made.
+ */
+function buildTree(root: MessageView, limits: MimeLimits): MimePart {
+  const budget = { parts: limits.maxParts };
+  const maxDepth = Math.min(limits.maxDepth, MIME_DEPTH_CAP);
+  let tree: MimePart | null = null;
+  const stack: Pending[] = [{ raw: root.raw(), depth: 0, inDigest: false, into: null }];
+  while (stack.length > 0) {
+    const next = stack.pop()!;
+    if (next.into !== null && budget.parts <= 0) continue;
+    const view = next.into === null ? root : parseMessage(next.raw);
+    const built = buildPart(view, next.raw, next.depth, next.inDigest, maxDepth, budget);
+    if (next.into === null) tree = built.part;
+    else next.into.push(built.part);
+    const inner = built.inner;
+    for (let i = inner.length - 1; i >= 0; i--) {
+      stack.push({
+        raw: inner[i]!,
+        depth: next.depth + 1,
+        inDigest: built.digest,
+        into: built.part.children,
+      });
+    }
+  }
+  return tree!;
+}
+
+/** One part without its children, and the octets of the parts inside it still to be built. */
+interface Built {
+  part: MimePart;
+  inner: Buffer[];
+  digest: boolean;
+}
+
 function buildPart(
   view: MessageView,
   raw: Buffer,
   depth: number,
   inDigest: boolean,
-  limits: MimeLimits,
+  maxDepth: number,
   budget: { parts: number },
-): MimePart {
+): Built {
   budget.parts--;
+  charge(256);
   const header = view.rawHeader('content-type')[0];
   let ct: ContentType | null;
   if (header === undefined) {
@@ -95,10 +153,11 @@ function buildPart(
       ct = { type: 'application', subtype: 'octet-stream', params: ct?.params ?? {} };
   }
   const hasBody = hasBodySeparator(view, raw);
-  const children: MimePart[] = [];
+  let inner: Buffer[] = [];
+  let digest = false;
   let prologue: Buffer | null = null;
   let epilogue: Buffer | null = null;
-  const canSplit = depth < limits.maxDepth && hasBody;
+  const canSplit = depth < maxDepth && hasBody;
   if (canSplit && ct.type === 'multipart') {
     const body = view.body();
     const boundary = ct.params.boundary;
@@ -106,19 +165,16 @@ function buildPart(
       const split = splitMultipart(body, boundary);
       prologue = split.prologue;
       epilogue = split.epilogue;
-      const digest = ct.subtype === 'digest';
-      for (const bytes of split.parts) {
-        if (budget.parts <= 0) break;
-        children.push(buildPart(parseMessage(bytes), bytes, depth + 1, digest, limits, budget));
-      }
+      digest = ct.subtype === 'digest';
+      inner = split.parts;
     } else {
       prologue = body;
     }
-  } else if (canSplit && ct.type === 'message' && ct.subtype === 'rfc822' && budget.parts > 0) {
-    const body = view.body();
-    children.push(buildPart(parseMessage(body), body, depth + 1, false, limits, budget));
+  } else if (canSplit && ct.type === 'message' && ct.subtype === 'rfc822') {
+    inner = [view.body()];
   }
-  return { view, ...ct, children, prologue, epilogue, hasBody, depth };
+  const part = { view, ...ct, children: [], prologue, epilogue, hasBody, depth };
+  return { part, inner, digest };
 }
 
 /** True when the header is followed by an empty line (a message of header fields only has no body). */
@@ -153,6 +209,7 @@ export function splitMultipart(body: Buffer, boundary: string): Split {
   let from = 0;
   while (from < body.length) {
     const at = body.indexOf(delimiter, from);
+    charge((at < 0 ? body.length : at) - from + 16);
     if (at < 0) break;
     from = at + 1;
     if (at > 0 && body[at - 1] !== LF) continue;

@@ -99,7 +99,7 @@ function runBlockTraced(body: CompiledCommand[], rt: Runtime): Unwind | null {
   }
 }
 
-/** Actions taken after an editheader change carry the message as it was then (RFC 5293). */
+/** Actions taken after the script changed the message carry the message as it was then (RFC 5293). */
 function stampEdited(rt: Runtime, from: number): void {
   const actions = rt.result.actions;
   for (let i = from; i < actions.length; i++) actions[i]!.message ??= rt.edited!;

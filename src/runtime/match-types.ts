@@ -1,5 +1,6 @@
 import type { KeyMatcher, MatchSpec, MatchTypeDef } from '../extensions/types.js';
 import type { Runtime } from './runtime.js';
+import { chargeComparisons } from './meter.js';
 
 function prepareKey(key: string, spec: MatchSpec): string {
   return spec.comparator.normalize ? spec.comparator.normalize(key) : key;
@@ -267,7 +268,14 @@ export function matchValues(
   const n = matchers.length;
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
-    for (let j = 0; j < n; j++) if (matchers[j]!(v, rt)) return true;
+    if (chargeComparisons(rt.meter, v, n)) {
+      for (let j = 0; j < n; j++) if (matchers[j]!(v, rt)) return true;
+    } else {
+      for (let j = 0; j < n; j++) {
+        rt.meter.charge(v.length);
+        if (matchers[j]!(v, rt)) return true;
+      }
+    }
   }
   return false;
 }

@@ -1,4 +1,4 @@
-import type { RunResult } from '../engine.js';
+import type { RunResult } from '../engine-types.js';
 import { TempFailError } from './host.js';
 import { PendingQuery } from './runtime.js';
 

@@ -5,7 +5,7 @@ import type { MailtoNotifyFields } from '../actions/mailto.js';
 interface ActionBase {
   /** Where in the script the action was taken (absent for the implicit keep). */
   pos?: Position;
-  /** The message as the script had edited it when the action was taken (editheader); absent when unchanged. */
+  /** The message as the script had changed it when the action was taken; absent when unchanged. */
   message?: MessageView;
 }
 
@@ -175,13 +175,12 @@ export class Result {
   }
 
   /** Final list as a host executes it: the implicit keep appended when still in force. */
-  final(implicitKeepFlags?: string[]): Action[] {
+  final(): Action[] {
     const out = this.actions.slice();
     if (!this.implicitKeep) return out;
     // An explicit store into INBOX already delivers the message there.
     for (let i = 0; i < out.length; i++) if (storesInto(out[i]!) === 'INBOX') return out;
     const keep: KeepAction = { type: 'keep', mailbox: 'INBOX', implicit: true };
-    if (implicitKeepFlags && implicitKeepFlags.length) keep.flags = implicitKeepFlags;
     out.push(keep);
     return out;
   }

@@ -8,6 +8,8 @@ import { matchValues } from './match-types.js';
 import { traceMatch, type TraceEvent, type TraceInput } from './trace.js';
 
 export type { TraceEvent } from './trace.js';
+import { StateBag } from '../compiler/state.js';
+import { COMMAND_UNITS, CpuMeter, chargeComparisons } from './meter.js';
 
 /** A run-time failure at a place in the script (RFC 5228 §2.10.6: the message is then kept). */
 export class SieveRuntimeError extends Error {
@@ -67,11 +69,11 @@ export class Runtime {
   result: Result;
   private vars: Map<string, string> | null = null;
   private spaces: Map<string, (name: string) => string> | null = null;
-  /** Per-run state of extensions (imap4flags' internal flags, ...). */
-  readonly state = new Map<string, unknown>();
+  /** Per-run state of extensions, by typed key (see `stateKey`). */
+  readonly state = new StateBag();
   /**
-   * The message as edited by the script (editheader), while it is the one in `message`: actions
-   * added meanwhile carry it.
+   * The message as a script changed it (see `replaceMessage`), while it is the one in `message`:
+   * actions added meanwhile carry it.
    */
   edited: MessageView | null = null;
   /** ${0}..${9} from the last successful :matches (or :regex). */
@@ -94,11 +96,13 @@ export class Runtime {
   tracePos: Position = NOWHERE;
   /** Matchers for keys built from variables; made on first use (most scripts have none). */
   private keyCache: Map<string, KeyMatcher> | null = null;
-  /** Work units since the last time check, and when the run started (ms). */
-  private work = 0;
-  private readonly started: number;
-  /** Milliseconds from a monotonic clock; replaceable so limits can be tested without timing. */
-  private readonly clock: () => number;
+  /** Keys prepared at run time, per match type that bounds them (maxPreparesPerRun). */
+  private prepared: Map<MatchSpec['type'], number> | null = null;
+  /**
+   * Bounds the run's CPU time (maxCpuTime); its clock is replaceable so limits can be tested
+   * without timing. The engine starts it for the duration of the run.
+   */
+  readonly meter: CpuMeter;
   /** Host answers by query key: repeated questions agree within a run, and an async run resumes with them. */
   private readonly answers: Map<string, unknown> | null;
 
@@ -116,8 +120,9 @@ export class Runtime {
       sink === undefined
         ? undefined
         : (e) => sink({ ...e, pos: e.pos ?? this.tracePos, depth: this.traceDepth } as TraceEvent);
-    this.clock = options.clock ?? monotonicClock;
-    this.started = this.clock();
+    this.meter = new CpuMeter(this.config.maxCpuTime * 1000, options.clock ?? monotonicClock, () => {
+      throw new SieveLimitError('execution exceeded CPU time limit');
+    });
     this.result = new Result(this.config);
     this.answers = options.answers ?? null;
     this.user = options.user ?? envelope.to;
@@ -135,6 +140,15 @@ export class Runtime {
     if (answer instanceof Promise) throw new PendingQuery(key, answer);
     if (known !== null) known.set(key, answer);
     return answer;
+  }
+
+  /**
+   * Makes `view` the message that tests read from now on and that actions taken from now on (and
+   * the implicit keep) carry: how an extension that edits the message hands on its result.
+   */
+  replaceMessage(view: MessageView): void {
+    this.message = view;
+    this.edited = view;
   }
 
   /** Variables of the `variables` extension, by lower-cased name (made on first use). */
@@ -167,6 +181,7 @@ export class Runtime {
       budget -= v.length;
       out += v;
     }
+    this.meter.charge(out.length);
     return out;
   }
 
@@ -204,7 +219,15 @@ export class Runtime {
       // matchValues' loop, inlined by hand: this runs for nearly every test, mostly unoptimized.
       const matchers = keys.matchers;
       for (let i = 0; i < values.length; i++) {
-        for (let j = 0; j < matchers.length; j++) if (matchers[j]!(values[i]!, this)) return true;
+        const v = values[i]!;
+        if (chargeComparisons(this.meter, v, matchers.length)) {
+          for (let j = 0; j < matchers.length; j++) if (matchers[j]!(v, this)) return true;
+        } else {
+          for (let j = 0; j < matchers.length; j++) {
+            this.meter.charge(v.length);
+            if (matchers[j]!(v, this)) return true;
+          }
+        }
       }
       return false;
     }
@@ -219,6 +242,9 @@ export class Runtime {
       const cache = (this.keyCache ??= new Map());
       let m = cache.get(cacheKey);
       if (!m) {
+        this.countPrepare(spec.type);
+        // Preparing reads the key at least once; regex compilation many times over.
+        this.meter.charge(k.length * 16);
         m = spec.type.prepare(k, spec);
         if (cache.size < 1000) cache.set(cacheKey, m);
       }
@@ -227,17 +253,20 @@ export class Runtime {
   }
 
   /**
-   * Counts work (one per command or test; more for costly steps such as a regex over a long value)
-   * and every 256 units checks maxCpuTime. A run is synchronous, so its elapsed time is its CPU time.
+   * Counts work for maxCpuTime: one per command or test, more for costly steps such as a regex
+   * over a long value (see meter.ts). A run is synchronous, so its elapsed time is its CPU time.
    */
   tick(units = 1): void {
-    this.work += units;
-    if (this.work < 256) return;
-    this.work = 0;
-    const limit = this.config.maxCpuTime;
-    if (limit > 0 && this.clock() - this.started > limit * 1000) {
-      throw new SieveLimitError('execution exceeded CPU time limit');
-    }
+    this.meter.charge(units * COMMAND_UNITS);
+  }
+
+  private countPrepare(type: MatchSpec['type']): void {
+    const max = type.maxPreparesPerRun;
+    if (max === undefined) return;
+    const counts = (this.prepared ??= new Map());
+    const n = (counts.get(type) ?? 0) + 1;
+    if (n > max) this.error(undefined, `more than ${max} :${type.name} keys built from variables in one run`);
+    counts.set(type, n);
   }
 
   error(pos: Position | undefined, message: string): never {

@@ -1,6 +1,6 @@
 import type { MessageView } from '../message/types.js';
 import type { Program } from '../compiler/program.js';
-import type { RunResult } from '../engine.js';
+import type { RunResult } from '../engine-types.js';
 import { Result, storesInto, type Action, type KeepAction, type ResultLimits } from './result.js';
 import { PendingQuery } from './runtime.js';
 
@@ -15,8 +15,8 @@ export interface SequenceScript {
 export interface SequenceCarry {
   /** One result for the whole sequence: duplicates merge and conflicts are checked across scripts. */
   result: Result;
-  /** imap4flags' internal flags as the last script left them. */
-  flags: string[] | undefined;
+  /** Run state extensions carry between scripts (Extension.sequenceState), as the last script left it. */
+  state: Map<string, unknown>;
   /** The message as the last script left it (editheader changes carry on). */
   message: MessageView;
   /** True once a script edited the message: actions of later scripts store it as edited. */
@@ -39,7 +39,7 @@ export function runScripts(
   limits: ResultLimits,
   attempt: ScriptAttempt,
 ): RunResult | PendingQuery {
-  const carry: SequenceCarry = { result: new Result(limits), flags: undefined, message, edited: false };
+  const carry: SequenceCarry = { result: new Result(limits), state: new Map(), message, edited: false };
   if (scripts.length === 0) return { status: 'ok', actions: carry.result.final(), effects: [], errors: [] };
   const result = carry.result;
   let deferredFlags: string[] | undefined;

@@ -2,6 +2,7 @@ import type { Position } from '../syntax/ast.js';
 import type { KeyMatcher, MatchSpec } from '../extensions/types.js';
 import type { Action } from './result.js';
 import type { Runtime } from './runtime.js';
+import { chargeComparisons } from './meter.js';
 
 /**
  * What a run reports to a trace sink (`RunOptions.trace`, `tamis test --trace`). Every event
@@ -174,7 +175,10 @@ export function traceMatch(
     result = spec.type.matchAll(values, keys, spec, rt);
   } else {
     search: for (const value of values) {
+      // Charged as an untraced run charges, so a traced run stops at the same CPU limit.
+      const charged = chargeComparisons(rt.meter, value, matchers.length);
       for (let j = 0; j < matchers.length; j++) {
+        if (!charged) rt.meter.charge(value.length);
         const matched = matchers[j]!(value, rt);
         comparisons.push({ value, key: keys[j]!, matched });
         if (matched) {

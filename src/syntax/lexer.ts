@@ -3,11 +3,7 @@ import { Reporter, TooManyErrors } from './reporter.js';
 import {
   K_EOF,
   K_IDENTIFIER,
-  K_MULTI_LINE,
-  K_NUMBER,
-  K_NUMBER_STORED,
   K_QUOTED,
-  K_QUOTED_STORED,
   K_UNKNOWN,
   K_TAG,
   nameSlot,
@@ -22,22 +18,20 @@ import {
   DQUOTE,
   HASH,
   STAR,
-  DOT,
   SLASH,
   COLON,
-  BACKSLASH,
   C_NAME,
   C_PUNCT,
   CLASS,
   PUNCT_KIND,
   isAlpha,
   isDigit,
-  quantifier,
   showChar,
   nameEnd,
   indexOrEnd,
   isTextColon,
 } from './chars.js';
+import { scanEscapedString, scanMultiLine, scanNumber, type ScanTarget } from './literals.js';
 
 // Scanner for RFC 5228 §2 / §8.1. One pass over UTF-16 code units; positions are 1-based
 // line and column (column counts code units) plus a 0-based offset.
@@ -54,10 +48,6 @@ export interface LexResult {
   comments?: Comment[];
 }
 
-// Numbers up to 2^64 - 1 are accepted, as in Pigeonhole; above 2^53 the value is the nearest double,
-// which is exact enough for what numbers measure (sizes, periods, indexes).
-const MAX_NUMBER = (1n << 64n) - 1n;
-
 /** Longest identifier or tag name (Pigeonhole's limit): no command, test or tag comes close. */
 export const DEFAULT_MAX_IDENTIFIER_LENGTH = 32;
 
@@ -67,7 +57,7 @@ export interface LexOptions {
   comments?: boolean;
 }
 
-class Scanner {
+class Scanner implements ScanTarget {
   kinds: Uint8Array;
   data: Int32Array;
   count = 0;
@@ -159,7 +149,7 @@ class Scanner {
           if (isTextColon(src, i, end)) {
             this.line = line;
             this.lineStart = lineStart;
-            i = this.scanMultiLine(i, end + 1, col);
+            i = scanMultiLine(this, i, end + 1, col);
             line = this.line;
             lineStart = this.lineStart;
             continue;
@@ -234,8 +224,8 @@ class Scanner {
     const len = src.length;
     const line = this.line;
     const lineStart = this.lineStart;
-    if (c === DQUOTE) return this.scanEscapedString(i, col);
-    if (isDigit(c)) return this.scanNumber(i, col);
+    if (c === DQUOTE) return scanEscapedString(this, i, col);
+    if (isDigit(c)) return scanNumber(this, i, col);
     if (c === HASH) {
       const nl = src.indexOf('\n', i);
       const end = nl === -1 ? len : nl;
@@ -294,137 +284,6 @@ class Scanner {
       lineStart,
     );
     return p;
-  }
-
-  /** A quoted string with escapes (or without its closing quote), from its opening quote at `start`. */
-  private scanEscapedString(start: number, col: number): number {
-    const src = this.src;
-    const len = src.length;
-    const startLine = this.line;
-    let value = '';
-    let seg = start + 1;
-    let p = start + 1;
-    while (p < len) {
-      const d = src.charCodeAt(p);
-      if (d === DQUOTE) {
-        const at = this.add(seg === start + 1 ? K_QUOTED : K_QUOTED_STORED, start, p + 1, startLine, col, 0);
-        if (seg !== start + 1) this.stored.set(at, value + src.slice(seg, p));
-        return p + 1;
-      }
-      if (d === BACKSLASH) {
-        if (p + 1 >= len) break;
-        value += src.slice(seg, p);
-        // Any escaped character stands for itself (RFC 5228 §2.4.2).
-        seg = p + 1;
-        if (src.charCodeAt(p + 1) === LF) {
-          this.line++;
-          this.lineStart = p + 2;
-        }
-        p += 2;
-        continue;
-      }
-      if (d === LF) {
-        this.line++;
-        this.lineStart = p + 1;
-      }
-      p++;
-    }
-    this.reporter.error(
-      'unterminated-string',
-      `unterminated string (started at line ${startLine})`,
-      startLine,
-      col,
-      start,
-    );
-    this.truncated = true;
-    return len;
-  }
-
-  private scanNumber(start: number, col: number): number {
-    const src = this.src;
-    const len = src.length;
-    let value = 0;
-    let p = start;
-    for (; p < len; p++) {
-      const d = src.charCodeAt(p);
-      if (!isDigit(d)) break;
-      value = value * 10 + (d - 48);
-    }
-    const digits = p - start;
-    const mult = p < len ? quantifier(src.charCodeAt(p)) : 0;
-    // Up to 15 digits is exact as a double; longer ones go through BigInt, and one too large is
-    // reported.
-    if (digits <= 15 && (mult === 0 || digits <= 6)) {
-      if (mult) p++;
-      value *= mult || 1;
-    } else {
-      const big = BigInt(src.slice(start, p)) * BigInt(mult || 1);
-      if (mult) p++;
-      if (big > MAX_NUMBER)
-        this.error(
-          'number-too-large',
-          'number is too large (limit 2^64-1)',
-          start,
-          this.line,
-          this.lineStart,
-        );
-      value = Number(big > MAX_NUMBER ? MAX_NUMBER : big);
-    }
-    if (value <= 0x7fffffff) this.add(K_NUMBER, start, p, this.line, col, value);
-    else this.stored.set(this.add(K_NUMBER_STORED, start, p, this.line, col, 0), value);
-    return p;
-  }
-
-  // `text:` already read; `from` is just after the colon. Returns where scanning resumes.
-  private scanMultiLine(start: number, from: number, col: number): number {
-    const src = this.src;
-    const len = src.length;
-    const startLine = this.line;
-    let p = from;
-    while (p < len && (src.charCodeAt(p) === SPACE || src.charCodeAt(p) === TAB)) p++;
-    if (src.charCodeAt(p) === HASH) {
-      const nl = src.indexOf('\n', p);
-      p = nl === -1 ? len : nl;
-    } else if (src.charCodeAt(p) === CR && src.charCodeAt(p + 1) === LF) {
-      p++;
-    }
-    if (p < len && src.charCodeAt(p) !== LF) {
-      this.error('expected-line-end', "expected end of line after 'text:'", p, this.line, this.lineStart);
-      const nl = src.indexOf('\n', p);
-      p = nl === -1 ? len : nl;
-    }
-    const parts: string[] = [];
-    while (true) {
-      if (p >= len) break;
-      // p is on the LF ending the previous line
-      p++;
-      this.line++;
-      this.lineStart = p;
-      const nl = src.indexOf('\n', p);
-      const end = nl === -1 ? len : nl;
-      const contentEnd = end > p && src.charCodeAt(end - 1) === CR ? end - 1 : end;
-      if (src.charCodeAt(p) === DOT) {
-        if (contentEnd === p + 1) {
-          this.stored.set(this.add(K_MULTI_LINE, start, p + 1, startLine, col, 0), parts.join(''));
-          return p + 1;
-        }
-        // Dot-stuffing: a leading ".." stands for "." (RFC 5228 §2.4.2).
-        const from2 = src.charCodeAt(p + 1) === DOT ? p + 1 : p;
-        parts.push(src.slice(from2, nl === -1 ? len : nl + 1));
-      } else {
-        parts.push(src.slice(p, nl === -1 ? len : nl + 1));
-      }
-      p = end;
-    }
-    this.reporter.error(
-      'unterminated-multi-line-string',
-      `unterminated multi-line string (started at line ${startLine})`,
-      startLine,
-      col,
-      start,
-    );
-    this.truncated = true;
-    return len;
   }
 }
 

@@ -1,11 +1,7 @@
-import {
-  EmbeddedActionsParser,
-  type IParserErrorMessageProvider,
-  type IToken,
-  type TokenType,
-} from 'chevrotain';
+import type { IToken } from 'chevrotain';
 import type { Argument, CommandNode, StringArgument, StringListArgument, TestNode } from './ast.js';
-import { K_EOF, K_MULTI_LINE, TOKEN_OF_KIND, type TokenList } from './token-list.js';
+import { K_MULTI_LINE } from './token-list.js';
+import { TokenListParser } from './token-parser.js';
 import { ListStack } from './lists.js';
 import {
   ownerName,
@@ -52,25 +48,8 @@ const recordingOwner = (): CommandNode => ({
   pos: { line: 0, column: 0, offset: 0 },
 });
 
-// Messages are built by the recovery code from the parse context; chevrotain's own text is
-// never shown, so keep it short and cheap to build.
-const silentMessages: IParserErrorMessageProvider = {
-  buildMismatchTokenMessage: () => 'syntax error',
-  buildNotAllInputParsedMessage: () => 'syntax error',
-  buildNoViableAltMessage: () => 'syntax error',
-  buildEarlyExitMessage: () => 'syntax error',
-};
-
-export class SieveParser extends EmbeddedActionsParser {
+export class SieveParser extends TokenListParser {
   st: ParseState = idleState();
-  /** Kinds of the tokens being parsed, and how many there are (see LA). */
-  private kinds: Uint8Array = new Uint8Array(2);
-  private count = 0;
-  /**
-   * Index of the token consumed last (LA(0)). The parser keeps its own place instead of reading
-   * chevrotain's: every token is consumed through \`eat\`, and LA reads relative to this.
-   */
-  private at = -1;
   /** The command or test whose arguments are being read (saves passing rule arguments). */
   private argOwner: Owner = recordingOwner();
   /** Name of the command whose block is about to be read, for messages. */
@@ -140,14 +119,7 @@ export class SieveParser extends EmbeddedActionsParser {
   private readonly optionalTest = (): TestNode | TestNode[] => this.OR(this.testAlts);
 
   constructor() {
-    super(allTokens, {
-      recoveryEnabled: false,
-      maxLookahead: 1,
-      errorMessageProvider: silentMessages,
-      // The grammar is fixed: checking it for ambiguities on every start costs a one-shot
-      // `tamis check` real time, so only the test suite does it.
-      skipValidations: process.env.VITEST === undefined,
-    });
+    super(allTokens);
     this.performSelfAnalysis();
   }
 
@@ -370,48 +342,11 @@ export class SieveParser extends EmbeddedActionsParser {
     this.lastBlock = null;
   }
 
-  /** CONSUME that also moves the parser's own cursor. */
-  private eat(type: TokenType): IToken {
-    const token = this.CONSUME(type);
-    this.at++;
-    return token;
-  }
-
   /** Empties the list stacks, so that they hold on to nothing of a parse once it is over. */
   clearStacks(): void {
     this.argStack.clear();
     this.commandStack.clear();
     this.stringStack.clear();
     this.testStack.clear();
-  }
-
-  // chevrotain reads tokens only through LA and LA_FAST, which may be overridden; these read the
-  // kinds of the TokenList, so no array of token objects is built.
-
-  protected override LA_FAST(howMuch: number): IToken {
-    return TOKEN_OF_KIND[this.kinds[this.at + howMuch]!]!;
-  }
-
-  protected override LA(howMuch: number): IToken {
-    const i = this.at + howMuch;
-    return TOKEN_OF_KIND[i < 0 || i >= this.count ? K_EOF : this.kinds[i]!]!;
-  }
-
-  /** Sets the tokens to parse (and resets chevrotain's state). */
-  setTokens(tokens: TokenList): void {
-    this.kinds = tokens.kinds;
-    this.count = tokens.length;
-    this.input = [];
-    this.at = -1;
-  }
-
-  /** Index in st.tokens of the token consumed last (LA(0)). */
-  last(): number {
-    return this.at;
-  }
-
-  /** Continue parsing at st.tokens[index]. */
-  jumpTo(index: number): void {
-    this.at = index - 1;
   }
 }

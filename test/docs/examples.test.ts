@@ -49,4 +49,24 @@ describe('documentation examples', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('the extension example of api.md runs and prints what its comment says', () => {
+    const block = codeBlocks(readFileSync(join(ROOT, 'docs/api.md'), 'utf8')).find((b) =>
+      b.includes('defineAttachment'),
+    )!;
+    const dir = mkdtempSync(join(tmpdir(), 'tamis-ext-example-'));
+    try {
+      const file = join(dir, 'example.mts');
+      writeFileSync(
+        file,
+        block
+          .replace("from 'tamis/extension'", `from ${JSON.stringify(join(ROOT, 'src/extension.ts'))}`)
+          .replace("from 'tamis'", `from ${JSON.stringify(join(ROOT, 'src/index.ts'))}`),
+      );
+      const out = execFileSync(process.execPath, ['--import', 'tsx', file], { cwd: ROOT, encoding: 'utf8' });
+      expect(out).toMatch(/type: 'fileinto', mailbox: 'Long', flags: \[ 'long' \]/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -1,23 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { SieveEngine } from '../../src/engine.js';
+import { errorsOf as compileErrors, holds as testHolds } from '../support/engine.js';
 import { asciiNumeric } from '../../src/runtime/comparators.js';
 
 const MESSAGE = 'X-Spam-Score: 300\r\nX-Text: none\r\nSubject: x\r\n\r\nbody\r\n';
 const engine = new SieveEngine();
 
 function errorsOf(script: string): string[] {
-  return engine.compile(script).errors.map((e) => e.message);
+  return compileErrors(script, engine);
 }
 
 /** True when `test` holds, with the comparator and relational required. */
 function holds(test: string): boolean {
-  const c = engine.compile(
-    `require ["comparator-i;ascii-numeric", "relational", "variables"];\nif ${test} { discard; }`,
-  );
-  if (!c.program) throw new Error(c.errors.map((e) => e.message).join('\n'));
-  const r = engine.run(c.program, Buffer.from(MESSAGE), { from: 'a@example.org', to: 'b@example.org' });
-  expect(r.errors).toEqual([]);
-  return r.actions.some((a) => a.type === 'discard');
+  const req = 'require ["comparator-i;ascii-numeric", "relational", "variables"];\n';
+  return testHolds(test, req, { engine, message: MESSAGE });
 }
 
 const NUM = ':comparator "i;ascii-numeric"';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SieveEngine } from '../../src/engine.js';
+import { holds as testHolds } from '../support/engine.js';
 import { splitMultipart } from '../../src/message/mime.js';
 import { decodeQuotedPrintable, htmlToText } from '../../src/message/mime-content.js';
 
@@ -30,13 +31,8 @@ const MULTIPART = [
 const ENVELOPE = { from: 'a@example.org', to: 'b@example.net' };
 
 function holds(test: string, message = MULTIPART, engine = new SieveEngine()): boolean {
-  const c = engine.compile(
-    `require ["body", "relational", "comparator-i;ascii-numeric"];\nif ${test} { discard; }`,
-  );
-  if (!c.program) throw new Error(c.errors.map((e) => e.message).join('\n'));
-  const r = engine.run(c.program, Buffer.from(message), ENVELOPE);
-  expect(r.errors).toEqual([]);
-  return r.actions.some((a) => a.type === 'discard');
+  const req = 'require ["body", "relational", "comparator-i;ascii-numeric"];\n';
+  return testHolds(test, req, { engine, message, envelope: ENVELOPE });
 }
 
 describe('body test', () => {

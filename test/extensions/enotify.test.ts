@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SieveEngine } from '../../src/engine.js';
+import { runScript } from '../support/engine.js';
 import { parseMessage } from '../../src/message/index.js';
 import type { Action, NotifyAction } from '../../src/index.js';
 import { buildMailtoNotification, parseMailto, subjectFromMessage } from '../../src/actions/mailto.js';
@@ -12,9 +13,7 @@ function compileErrors(script: string, engine = new SieveEngine()): string[] {
 }
 
 function run(script: string, message = MESSAGE, engine = new SieveEngine()) {
-  const c = engine.compile(script);
-  if (!c.program) throw new Error(c.errors.map((e) => e.message).join('\n'));
-  return engine.run(c.program, Buffer.from(message), ENVELOPE);
+  return runScript(script, { engine, message, envelope: ENVELOPE });
 }
 
 function notifies(actions: Action[]): NotifyAction[] {

@@ -40,3 +40,26 @@ describe('index', () => {
     expect(engine.compile('if header :index 1 "to" "x" {}').errors[0]!.message).toContain('require "index"');
   });
 });
+
+describe('index with mime', () => {
+  // Three From fields: the message's and one in each of its two parts.
+  const MULTI = Buffer.from(
+    'From: a@x\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n' +
+      '--B\r\nFrom: b@x\r\nContent-Type: text/plain\r\n\r\nhi\r\n' +
+      '--B\r\nFrom: c@x\r\nContent-Type: text/plain\r\n\r\nho\r\n--B--\r\n',
+  );
+  const stored = (i: number) => {
+    const tests = ['a', 'b', 'c'].map(
+      (n) => `if address :mime :anychild :index ${i} :all "from" "${n}@x" { fileinto "${n}"; }\n`,
+    );
+    const c = engine.compile(`require ["mime", "index", "fileinto"];\n${tests.join('')}`);
+    const r = engine.run(c.program!, MULTI, { from: '', to: 'x@y' });
+    return r.actions.flatMap((a) => (a.type === 'fileinto' ? [a.mailbox] : []));
+  };
+
+  it('counts the fields of all parts read, in order (as Pigeonhole does)', () => {
+    expect(stored(1)).toEqual(['a']);
+    expect(stored(2)).toEqual(['b']);
+    expect(stored(3)).toEqual(['c']);
+  });
+});

@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { SieveEngine } from '../../src/engine.js';
+import { runScript } from '../support/engine.js';
 
 const engine = new SieveEngine();
 const MSG = Buffer.from('Subject: x\r\n\r\nbody\r\n');
 
 function run(script: string) {
-  const c = engine.compile(script);
-  if (!c.program) throw new Error(c.errors.map((e) => e.message).join('\n'));
-  return engine.run(c.program, MSG, { from: '', to: 'u@example.com' });
+  return runScript(script, { engine, message: MSG, envelope: { from: '', to: 'u@example.com' } });
 }
 
 describe('ihave', () => {

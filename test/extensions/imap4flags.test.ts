@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SieveEngine } from '../../src/engine.js';
+import { errorsOf as compileErrors, runScript } from '../support/engine.js';
 import type { Action } from '../../src/runtime/result.js';
 
 const ENVELOPE = { from: 'sender@example.org', to: 'rcpt@example.com' };
@@ -8,9 +9,7 @@ const engine = new SieveEngine();
 const REQ = 'require ["imap4flags", "fileinto", "variables", "relational", "comparator-i;ascii-numeric"];\n';
 
 function run(script: string): { actions: Action[]; errors: string[] } {
-  const c = engine.compile(REQ + script);
-  if (!c.program) throw new Error(c.errors.map((e) => e.message).join('\n'));
-  const r = engine.run(c.program, MESSAGE, ENVELOPE);
+  const r = runScript(REQ + script, { engine, message: MESSAGE, envelope: ENVELOPE });
   return { actions: r.actions, errors: r.errors.map((e) => e.message) };
 }
 
@@ -28,7 +27,7 @@ function holds(test: string, setup = ''): boolean {
 }
 
 function errorsOf(script: string): string[] {
-  return engine.compile(script).errors.map((e) => e.message);
+  return compileErrors(script, engine);
 }
 
 describe('internal variable and keep/fileinto', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SieveEngine } from '../../src/engine.js';
+import { runScript } from '../support/engine.js';
 
 const MSG = Buffer.from('Subject: Make money fast\r\n\r\nbody\r\n');
 const ENV = { from: 'a@example.org', to: 'u@example.com' };
@@ -19,9 +20,7 @@ function engineWith(personal: Record<string, string>, global: Record<string, str
 }
 
 function run(engine: SieveEngine, script: string) {
-  const c = engine.compile(script);
-  if (!c.program) throw new Error(c.errors.map((e) => e.message).join('\n'));
-  return engine.run(c.program, MSG, ENV);
+  return runScript(script, { engine, message: MSG, envelope: ENV });
 }
 
 describe('include', () => {

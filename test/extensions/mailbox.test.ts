@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SieveEngine } from '../../src/engine.js';
+import { runScript } from '../support/engine.js';
 
 const ENVELOPE = { from: 'sender@example.org', to: 'rcpt@example.com' };
 const MESSAGE = Buffer.from('From: a@example.org\r\nSubject: mailbox\r\n\r\nbody\r\n');
@@ -8,15 +9,15 @@ const engine = new SieveEngine();
 /** Runs a script against a store holding `existing`; returns the actions and the names asked about. */
 function run(script: string, existing: string[]) {
   const asked: string[] = [];
-  const c = engine.compile(script);
-  if (!c.program) throw new Error(c.errors.map((e) => e.message).join('\n'));
-  const r = engine.run(c.program, MESSAGE, ENVELOPE, {
-    host: {
-      mailboxExists: (name) => {
-        asked.push(name);
-        return existing.includes(name);
-      },
-    },
+  const mailboxExists = (name: string) => {
+    asked.push(name);
+    return existing.includes(name);
+  };
+  const r = runScript(script, {
+    engine,
+    message: MESSAGE,
+    envelope: ENVELOPE,
+    options: { host: { mailboxExists } },
   });
   return { ...r, asked };
 }

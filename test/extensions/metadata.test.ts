@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SieveEngine } from '../../src/engine.js';
+import { holds as testHolds } from '../support/engine.js';
 import { isValidEntryName } from '../../src/extensions/metadata.js';
 
 const MESSAGE = 'From: a@example.org\r\nSubject: hi\r\n\r\nbody\r\n';
@@ -13,14 +14,8 @@ const host = {
 };
 
 function holds(test: string, withHost = true): boolean {
-  const e = new SieveEngine();
-  const c = e.compile(
-    `require ["mboxmetadata", "servermetadata", "encoded-character"]; if ${test} { discard; }`,
-  );
-  if (!c.program) throw new Error(c.errors.map((d) => d.message).join('\n'));
-  const r = e.run(c.program, Buffer.from(MESSAGE), ENVELOPE, withHost ? { host } : {});
-  expect(r.errors).toEqual([]);
-  return r.actions.some((a) => a.type === 'discard');
+  const req = 'require ["mboxmetadata", "servermetadata", "encoded-character"]; ';
+  return testHolds(test, req, { message: MESSAGE, envelope: ENVELOPE, options: withHost ? { host } : {} });
 }
 
 describe('metadata', () => {

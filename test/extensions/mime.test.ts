@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SieveEngine } from '../../src/engine.js';
+import { runScript } from '../support/engine.js';
 
 const MESSAGE = Buffer.from(
   [
@@ -28,9 +29,7 @@ const ENVELOPE = { from: 'a@example.org', to: 'b@example.net' };
 const REQUIRE = 'require ["mime", "foreverypart", "extracttext", "variables", "fileinto", "regex"];\n';
 
 function run(script: string, engine = new SieveEngine()) {
-  const c = engine.compile(REQUIRE + script);
-  if (!c.program) throw new Error(c.errors.map((e) => e.message).join('\n'));
-  return engine.run(c.program, MESSAGE, ENVELOPE);
+  return runScript(REQUIRE + script, { engine, message: MESSAGE, envelope: ENVELOPE });
 }
 
 function folders(script: string): string[] {

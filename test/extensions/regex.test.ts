@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SieveEngine } from '../../src/engine.js';
+import { holds as testHolds, runScript } from '../support/engine.js';
 import { compileRegex, posixToRe2 } from '../../src/extensions/regex.js';
 
 const MESSAGE = Buffer.from(
@@ -17,15 +18,19 @@ const ENVELOPE = { from: 'a@example.org', to: 'b@example.net' };
 const engine = new SieveEngine();
 
 function run(body: string) {
-  const c = engine.compile(`require ["regex", "variables", "fileinto"];\n${body}`);
-  if (!c.program) throw new Error(c.errors.map((e) => e.message).join('\n'));
-  return engine.run(c.program, MESSAGE, ENVELOPE);
+  return runScript(`require ["regex", "variables", "fileinto"];\n${body}`, {
+    engine,
+    message: MESSAGE,
+    envelope: ENVELOPE,
+  });
 }
 
 function holds(test: string): boolean {
-  const r = run(`if ${test} { discard; }`);
-  expect(r.errors).toEqual([]);
-  return r.actions.some((a) => a.type === 'discard');
+  return testHolds(test, 'require ["regex", "variables", "fileinto"];\n', {
+    engine,
+    message: MESSAGE,
+    envelope: ENVELOPE,
+  });
 }
 
 /** Runs a script that files into "${name}" and returns the mailbox. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SieveEngine } from '../../src/engine.js';
+import { errorsOf as compileErrors, runScript } from '../support/engine.js';
 import type { Envelope } from '../../src/message/types.js';
 import type { Action } from '../../src/runtime/result.js';
 import { oracleMissing, sieveTest } from './pigeonhole-sieve-test.js';
@@ -17,13 +18,11 @@ const ENVELOPE: Envelope = { from: 'sirius@example.org', to: 'nico@frop.example.
 const engine = new SieveEngine();
 
 function errorsOf(script: string): string[] {
-  return engine.compile(script).errors.map((e) => e.message);
+  return compileErrors(script, engine);
 }
 
 function run(script: string, envelope = ENVELOPE): { status: string; actions: Action[]; errors: string[] } {
-  const c = engine.compile(script);
-  if (!c.program) throw new Error(c.errors.map((e) => `${e.line}: ${e.message}`).join('\n'));
-  const r = engine.run(c.program, Buffer.from(MESSAGE), envelope);
+  const r = runScript(script, { engine, message: MESSAGE, envelope });
   return { status: r.status, actions: r.actions, errors: r.errors.map((e) => `${e.line}: ${e.message}`) };
 }
 

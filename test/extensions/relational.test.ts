@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SieveEngine } from '../../src/engine.js';
+import { errorsOf as compileErrors, holds as testHolds } from '../support/engine.js';
 import type { Envelope } from '../../src/message/types.js';
 
 const MESSAGE = [
@@ -26,15 +27,11 @@ const REQUIRE = 'require ["relational", "comparator-i;ascii-numeric", "envelope"
 
 /** True when `test` holds over the message. */
 function holds(test: string, envelope: Envelope = ENVELOPE): boolean {
-  const c = engine.compile(`${REQUIRE}if ${test} { discard; }`);
-  if (!c.program) throw new Error(c.errors.map((e) => e.message).join('\n'));
-  const r = engine.run(c.program, Buffer.from(MESSAGE), envelope);
-  expect(r.errors).toEqual([]);
-  return r.actions.some((a) => a.type === 'discard');
+  return testHolds(test, REQUIRE, { engine, message: MESSAGE, envelope });
 }
 
 function errorsOf(script: string): string[] {
-  return engine.compile(script).errors.map((e) => e.message);
+  return compileErrors(script, engine);
 }
 
 const NUM = ':comparator "i;ascii-numeric"';

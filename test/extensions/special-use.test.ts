@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SieveEngine } from '../../src/engine.js';
+import { runScript } from '../support/engine.js';
 
 const engine = new SieveEngine();
 const host = {
@@ -8,9 +9,12 @@ const host = {
 };
 
 function run(script: string) {
-  const c = engine.compile(`require ["special-use", "fileinto", "variables"];\n${script}`);
-  if (!c.program) throw new Error(c.errors.map((e) => e.message).join('\n'));
-  return engine.run(c.program, Buffer.from('Subject: x\r\n\r\n'), { from: '', to: 'u@x' }, { host });
+  return runScript(`require ["special-use", "fileinto", "variables"];\n${script}`, {
+    engine,
+    message: 'Subject: x\r\n\r\n',
+    envelope: { from: '', to: 'u@x' },
+    options: { host },
+  });
 }
 
 describe('special-use', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SieveEngine } from '../../src/engine.js';
+import { holds as testHolds } from '../support/engine.js';
 import type { Envelope } from '../../src/message/types.js';
 import { splitSubaddress } from '../../src/extensions/subaddress.js';
 
@@ -33,13 +34,12 @@ function holds(
   const engine = new SieveEngine({
     config: options.delimiter === undefined ? {} : { recipientDelimiter: options.delimiter },
   });
-  const c = engine.compile(
-    `require ["subaddress", "envelope", "relational", "comparator-i;ascii-numeric"];\nif ${test} { discard; }`,
-  );
-  if (!c.program) throw new Error(c.errors.map((e) => e.message).join('\n'));
-  const r = engine.run(c.program, Buffer.from(options.message ?? RFC_MESSAGE), options.envelope ?? ENVELOPE);
-  expect(r.errors).toEqual([]);
-  return r.actions.some((a) => a.type === 'discard');
+  const req = 'require ["subaddress", "envelope", "relational", "comparator-i;ascii-numeric"];\n';
+  return testHolds(test, req, {
+    engine,
+    message: options.message ?? RFC_MESSAGE,
+    envelope: options.envelope ?? ENVELOPE,
+  });
 }
 
 describe('RFC 5233 examples', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SieveEngine } from '../../src/engine.js';
+import { errorsOf as compileErrors, runScript } from '../support/engine.js';
 import type { ConfigInput } from '../../src/config.js';
 import type { Envelope } from '../../src/message/types.js';
 import { parseMessage } from '../../src/message/index.js';
@@ -29,7 +30,7 @@ function compile(script: string, config?: ConfigInput) {
 }
 
 function errorsOf(script: string): string[] {
-  return compile(script).result.errors.map((e) => e.message);
+  return compileErrors(script);
 }
 
 function warningsOf(script: string, config?: ConfigInput): string[] {
@@ -40,9 +41,8 @@ function run(
   script: string,
   opts: { msg?: string; envelope?: Envelope; config?: ConfigInput } = {},
 ): { status: string; actions: Action[]; errors: string[] } {
-  const { engine, result } = compile(script, opts.config);
-  if (!result.program) throw new Error(result.errors.map((e) => `${e.line}: ${e.message}`).join('\n'));
-  const r = engine.run(result.program, Buffer.from(opts.msg ?? PERSONAL), opts.envelope ?? ENVELOPE);
+  const engine = new SieveEngine({ config: opts.config });
+  const r = runScript(script, { engine, message: opts.msg ?? PERSONAL, envelope: opts.envelope ?? ENVELOPE });
   return { status: r.status, actions: r.actions, errors: r.errors.map((e) => e.message) };
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SieveEngine } from '../../src/engine.js';
+import { errorsOf as compileErrors, runScript } from '../support/engine.js';
 import type { ConfigInput } from '../../src/config.js';
 import type { Extension } from '../../src/extensions/types.js';
 import type { Runtime } from '../../src/runtime/runtime.js';
@@ -26,32 +27,26 @@ interface Options {
   message?: string;
 }
 
-function compile(script: string, options: Options = {}) {
-  return new SieveEngine({
-    config: options.config,
-    extensions: options.extensions,
-    allowTestOnly: true,
-  }).compile(script);
+function engineFor(options: Options): SieveEngine {
+  return new SieveEngine({ config: options.config, extensions: options.extensions, allowTestOnly: true });
 }
 
 function errorsOf(script: string, options: Options = {}): string[] {
-  return compile(script, options).errors.map((e) => e.message);
+  return compileErrors(script, engineFor(options));
 }
 
 /** Compiles and runs a script; returns the variables and the run result. */
 function run(script: string, options: Options = {}) {
-  const engine = new SieveEngine({
-    config: options.config,
-    extensions: options.extensions,
-    allowTestOnly: true,
-  });
-  const c = engine.compile(script);
-  if (!c.program) throw new Error(c.errors.map((e) => `${e.line}:${e.column} ${e.message}`).join('\n'));
   let rt: Runtime | undefined;
-  const result = engine.run(c.program, Buffer.from(options.message ?? MESSAGE), ENVELOPE, {
-    prepare: (r) => {
-      rt = r;
-    },
+  const prepare = (r: Runtime) => {
+    rt = r;
+  };
+  const message = options.message ?? MESSAGE;
+  const result = runScript(script, {
+    engine: engineFor(options),
+    message,
+    envelope: ENVELOPE,
+    options: { prepare },
   });
   return { result, vars: rt!.variables, rt: rt! };
 }

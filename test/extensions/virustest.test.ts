@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SieveEngine } from '../../src/engine.js';
+import { runScript } from '../support/engine.js';
 import type { ConfigInput } from '../../src/config.js';
 
 const ENVELOPE = { from: 'sender@example.org', to: 'rcpt@example.com' };
@@ -10,11 +11,8 @@ const PROBE =
 
 /** Mailboxes the probe script files into for a message with these header lines. */
 function run(headers: string[], config?: ConfigInput): string[] {
-  const engine = new SieveEngine({ config });
-  const c = engine.compile(PROBE);
-  if (!c.program) throw new Error(c.errors.map((e) => e.message).join('\n'));
-  const msg = Buffer.from([...headers, 'From: a@example.org', 'Subject: x', '', 'body', ''].join('\r\n'));
-  const r = engine.run(c.program, msg, ENVELOPE);
+  const message = [...headers, 'From: a@example.org', 'Subject: x', '', 'body', ''].join('\r\n');
+  const r = runScript(PROBE, { engine: new SieveEngine({ config }), message, envelope: ENVELOPE });
   expect(r.errors).toEqual([]);
   return r.actions.flatMap((a) => (a.type === 'fileinto' || a.type === 'keep' ? [a.mailbox] : []));
 }

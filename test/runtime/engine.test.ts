@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SieveEngine } from '../../src/engine.js';
+import { runScript } from '../support/engine.js';
 import { compileGlob } from '../../src/runtime/match-types.js';
 
 const MESSAGE = Buffer.from(
@@ -16,10 +17,7 @@ const MESSAGE = Buffer.from(
 const ENVELOPE = { from: 'alice@example.org', to: 'bob@example.com' };
 
 function run(script: string, message = MESSAGE, engine = new SieveEngine()) {
-  const compiled = engine.compile(script);
-  if (!compiled.program)
-    throw new Error(compiled.errors.map((e) => `${e.line}:${e.column} ${e.message}`).join('\n'));
-  return engine.run(compiled.program, message, ENVELOPE);
+  return runScript(script, { engine, message, envelope: ENVELOPE });
 }
 
 describe(':matches patterns', () => {

@@ -1,15 +1,16 @@
 import type { SieveString } from '../../compiler/strings.js';
 import type { Runtime } from '../../runtime/runtime.js';
+import { stateKey } from '../../compiler/state.js';
 
 /** Key of imap4flags' internal flag variable in Runtime.state (RFC 5232 §3): a string[]. */
-export const FLAGS_STATE = 'imap4flags.flags';
+export const FLAGS_STATE = stateKey<string[]>('imap4flags.flags');
 
 /**
  * Flags a keep or fileinto stores with: its :flags argument, else the internal variable when
  * imap4flags is in use, else none.
  */
 export function storeFlags(explicit: SieveString[] | null, rt: Runtime): string[] | null {
-  const list = explicit ? flagList(explicit, rt) : (rt.state.get(FLAGS_STATE) as string[] | undefined);
+  const list = explicit ? flagList(explicit, rt) : rt.state.get(FLAGS_STATE);
   // A copy: the action goes to the host, the list may be shared.
   return list && list.length ? list.slice() : null;
 }

@@ -3,6 +3,7 @@ import type { Runtime } from '../../runtime/runtime.js';
 import type { TraceInput } from '../../runtime/trace.js';
 import type { CompiledKeys, MatchSpec, ScoreTestConfig, TestDef } from '../types.js';
 import { map, number, object, oneOf, optional, string, type Setting } from '../../settings/schema.js';
+import { stateKey, type StateKey } from '../../compiler/state.js';
 
 /**
  * The status reading and scaling shared by spamtest and virustest (RFC 5235). The arithmetic
@@ -153,7 +154,10 @@ export function scaledValue(ratio: number | null, kind: ScoreKind, percent: bool
   return String(Math.trunc(n));
 }
 
-const STATE_KEY: Record<ScoreKind, string> = { spamtest: 'spamtest.status', virustest: 'virustest.status' };
+const STATE_KEY: Record<ScoreKind, StateKey<RunStatus>> = {
+  spamtest: stateKey('spamtest.status'),
+  virustest: stateKey('virustest.status'),
+};
 
 interface RunStatus {
   config: ScoreTestConfig;
@@ -166,7 +170,7 @@ interface RunStatus {
 function runStatus(rt: Runtime, kind: ScoreKind): RunStatus {
   const key = STATE_KEY[kind];
   const config = rt.config[kind];
-  let cached = rt.state.get(key) as RunStatus | undefined;
+  let cached = rt.state.get(key);
   if (cached?.config !== config) {
     cached = { config, ratio: statusRatio(config, kind, rt.message), plain: null, percent: null };
     rt.state.set(key, cached);

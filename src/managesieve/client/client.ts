@@ -95,23 +95,37 @@ export class ManageSieveClient {
     const timeout = opts.connectTimeoutMs ?? 30000;
     this.host = host;
     this.reader = new LineReader(this.limits);
+    // TCP first, then TLS over it for implicit TLS: a name with several addresses (localhost: ::1
+    // and 127.0.0.1) is tried address by address by net.connect, which tls.connect over a name
+    // could leave hanging on a busy machine.
     const socket = await new Promise<net.Socket>((resolve, reject) => {
-      const s =
-        mode === 'implicit'
-          ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, ...opts.tlsOptions })
-          : net.connect({ host, port });
-      const timer = setTimeout(() => {
-        s.destroy();
-        reject(new ManageSieveProtocolError(`timed out connecting to ${host}:${port}`));
-      }, timeout);
-      s.once(mode === 'implicit' ? 'secureConnect' : 'connect', () => {
+      let current: net.Socket = net.connect({ host, port });
+      const timer = setTimeout(
+        () => fail(new ManageSieveProtocolError(`timed out connecting to ${host}:${port}`)),
+        timeout,
+      );
+      const fail = (e: Error) => {
         clearTimeout(timer);
-        s.off('error', reject);
-        resolve(s);
-      });
-      s.once('error', (e) => {
-        clearTimeout(timer);
+        current.destroy();
         reject(e);
+      };
+      const done = (s: net.Socket) => {
+        clearTimeout(timer);
+        s.off('error', fail);
+        resolve(s);
+      };
+      current.once('error', fail);
+      current.once('connect', () => {
+        if (mode !== 'implicit') return done(current);
+        current.off('error', fail);
+        const secure = tls.connect({
+          socket: current,
+          servername: net.isIP(host) ? undefined : host,
+          ...opts.tlsOptions,
+        });
+        current = secure;
+        secure.once('error', fail);
+        secure.once('secureConnect', () => done(secure));
       });
     });
     this.attach(socket);
