@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../cli/run-cli.js';
 import { FileScriptStore } from '../../src/scripts/file-store.js';
 import { listMail, tempDir } from './helpers.js';
 import { runDeliver } from './run-deliver.js';
@@ -68,5 +69,19 @@ describe('tamis deliver --config with engine and delivery sections', () => {
     expect(r.stderr).toContain('delivery.spam.treshold: unknown setting; did you mean threshold?');
     expect(r.stderr).toContain('engine.maxRedirect: unknown setting; did you mean maxRedirects?');
     expect(listMail(maildir('bob'))).toHaveLength(before);
+  });
+
+  it('tamis lmtp and tamis start refuse the same file with 64 before listening', async () => {
+    const file = config('bad-lmtp.json', {
+      delivery: { lmtp: { maxClients: -1 } },
+      managesieve: { listn: ':1' },
+    });
+    const lmtp = await runCli(['lmtp', '--config', file]);
+    expect(lmtp.code).toBe(64);
+    expect(lmtp.stderr).toContain('delivery.lmtp.maxClients: expected an integer >= 1, got -1');
+    const start = await runCli(['start', '--config', file, '--data', join(dir, 'start')]);
+    expect(start.code).toBe(64);
+    expect(start.stderr).toContain('delivery.lmtp.maxClients');
+    expect(start.stderr).toContain('managesieve.listn: unknown setting; did you mean listen?');
   });
 });

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/app/config-file.js';
 import { checkDeliverySettings, DELIVERY_DEFAULTS } from '../../src/app/delivery-settings.js';
+import { deliveryEngineConfig } from '../../src/app/delivery.js';
+import { DEFAULT_SPAM_RULE } from '../../src/delivery/spam-rule.js';
 import { tempDir } from './helpers.js';
 
 describe('delivery settings', () => {
@@ -69,5 +71,20 @@ describe('delivery settings', () => {
       'delivery.spam.threshold: expected a number, got "high"',
       'delivery.lmtp.port: unknown setting',
     ]);
+  });
+
+  it('builds the engine from the engine section, with the redirect limit of delivery unless it sets one', () => {
+    const spam = DEFAULT_SPAM_RULE;
+    expect(deliveryEngineConfig({ disabled: ['reject'] }, {}, spam)).toMatchObject({
+      disabled: ['reject'],
+      maxRedirects: 15,
+      spamtest: { header: 'X-Spamd-Result', max: 4.5 },
+    });
+    expect(deliveryEngineConfig({}, { maxRedirects: 7 }, spam).maxRedirects).toBe(7);
+    expect(deliveryEngineConfig({ maxRedirects: 2 }, { maxRedirects: 7 }, spam).maxRedirects).toBe(2);
+    // With the spam rule off, an engine section's own spamtest source stands.
+    const own = { spamtest: { header: 'X-Spam-Score', max: 15 } };
+    expect(deliveryEngineConfig(own, {}, { ...spam, enabled: false }).spamtest).toEqual(own.spamtest);
+    expect(deliveryEngineConfig(own, {}, spam).spamtest).toMatchObject({ header: 'X-Spamd-Result' });
   });
 });
