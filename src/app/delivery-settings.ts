@@ -1,10 +1,9 @@
 import path from 'node:path';
 import { settings as s } from '../index.js';
-import {
-  checkSendingSettings,
-  PLATFORM_MAX_REDIRECTS,
-  SENDING_SETTINGS,
-} from '../delivery/transport/index.js';
+// The modules themselves, not the transport's index: the configuration file is read by every
+// command, and the index brings in the SMTP client.
+import { PLATFORM_MAX_REDIRECTS } from '../delivery/policy/limits.js';
+import { checkSendingSettings, SENDING_SETTINGS } from '../delivery/transport/settings.js';
 
 type AnySetting = s.Setting<unknown, unknown>;
 
