@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { engineSettings, settings, type ConfigInput } from '../index.js';
 import { JsonSyntaxError, parseJsonText } from './json-text.js';
+import { deliveryPaths, deliverySettings, type DeliverySettings } from './delivery-settings.js';
 import { manageSieveSettings, type ManageSieveSection } from './managesieve-settings.js';
 
 /** A configuration that cannot be used: every problem, each with its path. */
@@ -29,6 +30,7 @@ export interface ConfigSection {
 export interface TamisConfig {
   engine?: ConfigInput;
   managesieve?: ManageSieveSection;
+  delivery?: DeliverySettings;
   /** Sections declared later through declareConfigSection. */
   [section: string]: unknown;
 }
@@ -36,7 +38,7 @@ export interface TamisConfig {
 const sections = new Map<string, ConfigSection>();
 
 /** Sections the platform will have; until their module declares them they are refused by name. */
-const PLANNED = ['delivery', 'webmail', 'stores'];
+const PLANNED = ['webmail', 'stores'];
 
 /** The registration point: a part declares its section here (a name may be declared once). */
 export function declareConfigSection(section: ConfigSection): void {
@@ -56,6 +58,7 @@ declareConfigSection({
   prepare: managesievePaths,
   moved: { maxRedirects: 'engine.maxRedirects', 'quota.maxScriptSize': 'engine.maxScriptSize' },
 });
+declareConfigSection({ name: 'delivery', settings: deliverySettings, prepare: deliveryPaths });
 
 /** Which section a file without sections stands for (accepted by the commands of that part; deprecated). */
 export type FlatSection = 'engine' | 'managesieve';

@@ -1,6 +1,7 @@
 import { runLda } from '../delivery/lda.js';
 import { EXIT } from '../delivery/outcome.js';
-import { loadDeliverySettings, type DeliverySettings } from './delivery-settings.js';
+import { ConfigError, loadConfig, type TamisConfig } from './config-file.js';
+import type { DeliverySettings } from './delivery-settings.js';
 import { openDelivery } from './delivery.js';
 import { deliveryLogger } from './delivery-log.js';
 
@@ -15,7 +16,16 @@ export async function runDeliver(opts: {
   m?: string;
   relay?: string;
 }): Promise<number> {
-  const base: DeliverySettings = opts.config ? await loadDeliverySettings(opts.config) : {};
+  let file: TamisConfig;
+  try {
+    file = opts.config ? loadConfig(opts.config) : {};
+  } catch (e) {
+    // A broken setup, not a broken message: the MTA keeps the mail and the postmaster sees why.
+    if (!(e instanceof ConfigError)) throw e;
+    process.stderr.write(`tamis deliver: ${e.message}\n`);
+    return EXIT.USAGE;
+  }
+  const base: DeliverySettings = file.delivery ?? {};
   const settings: DeliverySettings = {
     ...base,
     dataDir: opts.data ?? base.dataDir,
@@ -27,7 +37,7 @@ export async function runDeliver(opts: {
     process.stderr.write('tamis deliver: no recipient (-a ADDRESS)\n');
     return EXIT.USAGE;
   }
-  const delivery = await openDelivery(settings, logger.delivery, logger.outbox);
+  const delivery = await openDelivery(settings, logger.delivery, logger.outbox, file.engine);
   try {
     return await runLda(
       delivery.deliver,

@@ -1,170 +1,181 @@
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { checkSendingSettings, PLATFORM_MAX_REDIRECTS } from '../delivery/transport/index.js';
+import { settings as s } from '../index.js';
+// The modules themselves, not the transport's index: the configuration file is read by every
+// command, and the index brings in the SMTP client.
+import { PLATFORM_MAX_REDIRECTS } from '../delivery/policy/limits.js';
+import { checkSendingSettings, SENDING_SETTINGS } from '../delivery/transport/settings.js';
+
+type AnySetting = s.Setting<unknown, unknown>;
+
+const GROUP_DOCS: Record<string, string> = {
+  retry: 'When a relay refuses or is unreachable: the retry schedule (seconds), then a bounce.',
+  limits: 'Sending limits of automatic mail per user (see docs/sending.md).',
+  srs: 'Sender Rewriting Scheme for redirects to other domains.',
+};
+
+/** `delivery.sending` as a schema: fields from the SENDING_SETTINGS table (for the reference), its own checker. */
+function sendingSettings(): s.Setting<Record<string, unknown>> {
+  const groups: Record<string, Record<string, AnySetting>> = {};
+  const top: Record<string, AnySetting> = {};
+  for (const [key, def] of Object.entries(SENDING_SETTINGS)) {
+    const expected =
+      def.kind === 'enum'
+        ? `one of ${def.values!.map((v) => JSON.stringify(v)).join(', ')}`
+        : def.kind === 'number'
+          ? 'a number >= 0'
+          : def.kind === 'number|null'
+            ? 'a number >= 0 or null'
+            : def.kind === 'string[]'
+              ? 'an array of strings'
+              : 'a string';
+    const leaf: AnySetting = {
+      expected,
+      // A meaning that starts with a URL keeps its case.
+      doc:
+        (/^smtp/.test(def.meaning) ? def.meaning : def.meaning[0]!.toUpperCase() + def.meaning.slice(1)) +
+        '.',
+      default: def.default,
+      optional: false,
+      check: () => {},
+    };
+    const [group, name] = key.includes('.') ? key.split('.') : [undefined, key];
+    if (group) (groups[group] ??= {})[name!] = leaf;
+    else top[key] = leaf;
+  }
+  const fields: Record<string, AnySetting> = { ...top };
+  for (const [g, f] of Object.entries(groups))
+    fields[g] = s.object(f, { doc: GROUP_DOCS[g] ?? '' }) as AnySetting;
+  const shape = s.object(fields, {
+    doc: 'Outgoing mail (vacation, redirect, notify): queue, retries, sending limits, SRS; durations in seconds.',
+  });
+  // The table's checker knows the cross-key rules (srs.domain with srs.secret, the relay's scheme).
+  return {
+    ...(shape as unknown as s.Setting<Record<string, unknown>>),
+    check: (value, at, problems) => problems.push(...checkSendingSettings(value, at)),
+  };
+}
+
+const positive = (dflt: number, doc: string) => s.number({ integer: true, min: 1, default: dflt, doc });
+const paths = (doc: string) => s.optional(s.string({ doc }));
 
 /**
- * The `delivery` settings: every key, its default and its meaning, in one place, for
- * `tamis deliver`, `tamis lmtp` and `tamis start`. Paths are resolved against the
+ * The `delivery` section: `tamis deliver`, `tamis lmtp` and `tamis start`. Paths are relative to the
  * configuration file's folder; command-line options override the file.
  */
-export interface DeliverySettings {
-  /** Data folder shared with `tamis managesieve`. Default `$XDG_DATA_HOME/tamis` or `./tamis-data`. */
-  dataDir?: string;
-  /** Dovecot passwd-file with the users. Default `<dataDir>/users`. */
-  usersFile?: string;
-  /** Folder holding one home per user when the users file names none. Default `<dataDir>/home`. */
-  homeDir?: string;
-  /** Use the home field of the users file. Default true. */
-  useUsersFileHome?: boolean;
-  /** `smtp://HOST:PORT` for outgoing mail (vacation, redirect, notify). Default: none (outbox folder only). */
-  relay?: string;
-  /** The durable queue of outgoing mail; without a relay, where it stays. Default `<dataDir>/outbox`. */
-  outboxDir?: string;
-  /** SQLite file of the delivery stores (vacation, duplicates, delivery records). Default `<dataDir>/delivery.sqlite`. */
-  storesFile?: string;
-  /** Largest message accepted, in bytes. Default 50 MB. */
-  maxMessageSize?: number;
-  /** Separator of subaddresses (`alice+lists@`). Default `+`. */
-  detailSeparator?: string;
-  /** Deliver `alice+lists@` into the folder `lists` when it exists. Default false. */
-  detailMailbox?: boolean;
-  /** Create folders that `fileinto` names even without `:create`. Default false. */
-  autocreate?: boolean;
-  /** Redirects one message may make (users may forward to up to 15 addresses). Default 15. */
-  maxRedirects?: number;
-  /** Sieve scripts run before the user's (after the spam rule), in order. Default none. */
-  beforeScripts?: string[];
-  /** Sieve scripts run after the user's, while the implicit keep is in force. Default none. */
-  afterScripts?: string[];
-  spam?: {
-    /** Default true. */
-    enabled?: boolean;
-    /** Score at or above which mail goes to `folder`. Default 4.5. */
-    threshold?: number;
-    /** Default `Junk` (created when missing). */
-    folder?: string;
-    /** Header with the score. Default `X-Spamd-Result`. */
-    header?: string;
-    /** Which instance is believed: `above-received` (default), `topmost` or `any`. */
-    trust?: 'above-received' | 'topmost' | 'any';
-    /** With `above-received`: how many Received fields may stand above the trusted one. Default 1. */
-    receivedHops?: number;
-  };
-  lmtp?: {
-    /** `HOST:PORT` or a Unix socket path. Default `127.0.0.1:2424`. */
-    listen?: string;
-    /** Concurrent connections. Default 500. */
-    maxClients?: number;
-    /** Most recipients per transaction. Default 1000. */
-    maxRecipients?: number;
-    /** Idle time before a connection is closed, in ms. Default 300000. */
-    socketTimeout?: number;
-  };
-  /** Outgoing mail: queue, retries, sending limits, SRS (see docs/sending.md: `delivery.sending`). */
-  sending?: Record<string, unknown>;
-  /** Delivery log: `stdout`, `stderr` or a file path. Default stderr for `deliver`, stdout for `lmtp`. */
-  logFile?: string;
-}
-
-export const DELIVERY_DEFAULTS = {
-  maxMessageSize: 50 * 1024 * 1024,
-  detailSeparator: '+',
-  detailMailbox: false,
-  autocreate: false,
-  maxRedirects: PLATFORM_MAX_REDIRECTS,
-  lmtpListen: '127.0.0.1:2424',
-  spam: {
-    enabled: true,
-    threshold: 4.5,
-    folder: 'Junk',
-    header: 'X-Spamd-Result',
-    trust: 'above-received',
-    receivedHops: 1,
+export const deliverySettings = s.object(
+  {
+    dataDir: paths(
+      'Data folder shared with `tamis managesieve`. Default `$XDG_DATA_HOME/tamis` when XDG_DATA_HOME is set, else `./tamis-data`.',
+    ),
+    usersFile: paths('Dovecot-style passwd-file with the users. Default `<dataDir>/users`.'),
+    homeDir: paths(
+      'Folder holding one home per user when the users file names none. Default `<dataDir>/home`.',
+    ),
+    useUsersFileHome: s.boolean({ default: true, doc: 'Use the home field of the users file.' }),
+    relay: s.optional(
+      s.string({
+        expected: 'an smtp:// or smtps:// URL',
+        check: (v) => (/^smtps?:\/\//.test(v) ? null : 'expected smtp://host:port or smtps://host:port'),
+        doc: 'Relay for outgoing mail (vacation, redirect, notify); wins over `sending.relay`. Default: none.',
+      }),
+    ),
+    outboxDir: paths(
+      'The durable queue of outgoing mail; wins over `sending.outbox`. Default `<dataDir>/outbox`.',
+    ),
+    storesFile: paths(
+      'SQLite file of the delivery stores (vacation, duplicates, delivery records). Default `<dataDir>/delivery.sqlite`.',
+    ),
+    maxMessageSize: positive(50 * 1024 * 1024, 'Largest message accepted (octets).'),
+    detailSeparator: s.string({
+      default: '+',
+      check: (v) => (v ? null : 'expected a non-empty string'),
+      doc: 'Separator of subaddresses (`alice+lists@`).',
+    }),
+    detailMailbox: s.boolean({
+      default: false,
+      doc: 'Deliver `alice+lists@` into the folder `lists` when it exists.',
+    }),
+    autocreate: s.boolean({ default: false, doc: 'Create folders `fileinto` names even without `:create`.' }),
+    maxRedirects: s.number({
+      integer: true,
+      min: 0,
+      default: PLATFORM_MAX_REDIRECTS,
+      doc: "Redirects one message may make (users may forward to up to 15 addresses); the engine section's `maxRedirects` wins when set.",
+    }),
+    beforeScripts: s.array(s.string(), {
+      doc: 'Sieve scripts run before the user’s (after the spam rule), in order.',
+    }),
+    afterScripts: s.array(s.string(), {
+      doc: 'Sieve scripts run after the user’s, while the implicit keep is in force.',
+    }),
+    spam: s.object(
+      {
+        enabled: s.boolean({ default: true, doc: 'File mail scored at or above the threshold away.' }),
+        threshold: s.number({ default: 4.5, doc: 'Score at or above which mail goes to `folder`.' }),
+        folder: s.string({ default: 'Junk', doc: 'Folder of spam (created when missing).' }),
+        header: s.string({ default: 'X-Spamd-Result', doc: 'Header field with the score.' }),
+        trust: s.oneOf(['above-received', 'topmost', 'any'] as const, {
+          default: 'above-received',
+          doc: 'Which instance of the header is believed.',
+        }),
+        receivedHops: s.number({
+          integer: true,
+          min: 0,
+          default: 1,
+          doc: 'With `above-received`: how many Received fields may stand above the trusted one.',
+        }),
+      },
+      { doc: 'The platform spam rule, run before any other script.' },
+    ),
+    lmtp: s.object(
+      {
+        listen: s.string({ default: '127.0.0.1:2424', doc: '`HOST:PORT` or a Unix socket path.' }),
+        maxClients: positive(500, 'Concurrent connections.'),
+        maxRecipients: positive(1000, 'Most recipients per transaction.'),
+        socketTimeout: positive(300000, 'Idle time before a connection is closed (ms).'),
+      },
+      { doc: 'The LMTP service (`tamis lmtp`, `tamis start`).' },
+    ),
+    sending: sendingSettings(),
+    logFile: paths(
+      'Delivery log: `stdout`, `stderr` or a file. Default stderr for `deliver`, stdout for `lmtp`.',
+    ),
   },
+  { doc: 'Delivery: `tamis deliver`, `tamis lmtp` and `tamis start` (LDA, LMTP, Maildir, outgoing mail).' },
+);
+
+/** What the `delivery` section may hold (every key optional). */
+export type DeliverySettings = s.SettingIn<typeof deliverySettings>;
+
+const d = deliverySettings.default!;
+export const DELIVERY_DEFAULTS = {
+  maxMessageSize: d.maxMessageSize,
+  detailSeparator: d.detailSeparator,
+  detailMailbox: d.detailMailbox,
+  autocreate: d.autocreate,
+  maxRedirects: d.maxRedirects,
+  lmtpListen: d.lmtp.listen,
+  spam: d.spam,
 } as const;
 
-const KEYS: Record<string, 'string' | 'number' | 'boolean' | 'string[]' | 'object'> = {
-  dataDir: 'string',
-  usersFile: 'string',
-  homeDir: 'string',
-  useUsersFileHome: 'boolean',
-  relay: 'string',
-  outboxDir: 'string',
-  storesFile: 'string',
-  maxMessageSize: 'number',
-  detailSeparator: 'string',
-  detailMailbox: 'boolean',
-  autocreate: 'boolean',
-  maxRedirects: 'number',
-  beforeScripts: 'string[]',
-  afterScripts: 'string[]',
-  spam: 'object',
-  lmtp: 'object',
-  logFile: 'string',
-  sending: 'object',
-};
-const SPAM_KEYS = ['enabled', 'threshold', 'folder', 'header', 'trust', 'receivedHops'];
-const LMTP_KEYS = ['listen', 'maxClients', 'maxRecipients', 'socketTimeout'];
-
-function typeOf(v: unknown): string {
-  if (Array.isArray(v)) return v.every((x) => typeof x === 'string') ? 'string[]' : 'array';
-  return v === null ? 'null' : typeof v;
+/** Relative paths of a checked `delivery` section, taken from the configuration file's folder `dir`. */
+export function deliveryPaths(v: Record<string, unknown>, dir: string): Record<string, unknown> {
+  const rel = (p: unknown) => (typeof p === 'string' ? path.resolve(dir, p) : p);
+  const out: Record<string, unknown> = { ...v };
+  for (const k of ['dataDir', 'usersFile', 'homeDir', 'outboxDir', 'storesFile'])
+    if (v[k] !== undefined) out[k] = rel(v[k]);
+  for (const k of ['beforeScripts', 'afterScripts'])
+    if (Array.isArray(v[k])) out[k] = (v[k] as string[]).map(rel);
+  if (typeof v.logFile === 'string' && v.logFile !== 'stdout' && v.logFile !== 'stderr')
+    out.logFile = rel(v.logFile);
+  if (s.isPlainObject(v.sending) && typeof v.sending.outbox === 'string' && v.sending.outbox)
+    out.sending = { ...v.sending, outbox: rel(v.sending.outbox) };
+  return out;
 }
 
-/** Checks a `delivery` section: unknown keys and wrong types are refused with the key's path. */
+/** Checks a `delivery` section; throws an error naming every problem with its path. */
 export function checkDeliverySettings(data: unknown, where = 'delivery'): DeliverySettings {
-  if (typeof data !== 'object' || data === null || Array.isArray(data))
-    throw new Error(`${where}: must be a JSON object`);
-  for (const [k, v] of Object.entries(data)) {
-    const want = KEYS[k];
-    if (!want) throw new Error(`${where}.${k}: unknown key`);
-    if (typeOf(v) !== want)
-      throw new Error(`${where}.${k}: must be ${want === 'string[]' ? 'a list of strings' : `a ${want}`}`);
-    const allowed = k === 'spam' ? SPAM_KEYS : k === 'lmtp' ? LMTP_KEYS : null;
-    if (allowed)
-      for (const sub of Object.keys(v as object))
-        if (!allowed.includes(sub)) throw new Error(`${where}.${k}.${sub}: unknown key`);
-  }
-  const s = data as DeliverySettings;
-  if (s.sending !== undefined) {
-    const problems = checkSendingSettings(s.sending, `${where}.sending`);
-    if (problems.length) throw new Error(problems.join('; '));
-  }
-  if (s.maxMessageSize !== undefined && !(s.maxMessageSize > 0))
-    throw new Error(`${where}.maxMessageSize: must be positive`);
-  if (s.spam?.trust !== undefined && !['above-received', 'topmost', 'any'].includes(s.spam.trust))
-    throw new Error(`${where}.spam.trust: must be above-received, topmost or any`);
-  return s;
-}
-
-/**
- * Reads the delivery settings from a JSON file: its `delivery` section when it has one, else the
- * whole object. Relative paths are taken relative to the file's folder.
- */
-export async function loadDeliverySettings(file: string): Promise<DeliverySettings> {
-  let data: unknown;
-  try {
-    data = JSON.parse(await fs.readFile(file, 'utf8'));
-  } catch (e) {
-    throw new Error(`${file}: ${(e as Error).message}`);
-  }
-  const section =
-    typeof data === 'object' && data !== null && 'delivery' in data
-      ? (data as { delivery: unknown }).delivery
-      : data;
-  const s = checkDeliverySettings(section, `${file}: delivery`);
-  const base = path.dirname(path.resolve(file));
-  const rel = (p: string | undefined): string | undefined =>
-    p === undefined ? undefined : path.resolve(base, p);
-  return {
-    ...s,
-    dataDir: rel(s.dataDir),
-    usersFile: rel(s.usersFile),
-    homeDir: rel(s.homeDir),
-    outboxDir: rel(s.outboxDir),
-    storesFile: rel(s.storesFile),
-    beforeScripts: s.beforeScripts?.map((p) => path.resolve(base, p)),
-    afterScripts: s.afterScripts?.map((p) => path.resolve(base, p)),
-    logFile: s.logFile === 'stdout' || s.logFile === 'stderr' ? s.logFile : rel(s.logFile),
-  };
+  const problems = s.checkSetting(deliverySettings, data, where);
+  if (problems.length) throw new Error(problems.join('; '));
+  return data as DeliverySettings;
 }

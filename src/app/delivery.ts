@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { PasswdFileDirectory } from '../accounts/index.js';
-import { SieveEngine } from '../index.js';
+import { SieveEngine, type ConfigInput } from '../index.js';
 import {
   deliver,
   type DeliveryDeps,
@@ -46,6 +46,22 @@ function spamRule(s: DeliverySettings['spam'] = {}): SpamRule {
   };
 }
 
+/**
+ * The engine delivery runs: the `engine` section, the spam rule's spamtest scale (unless the rule is
+ * off and the section sets its own), and the platform's redirect limit unless the section sets one.
+ */
+export function deliveryEngineConfig(
+  engine: ConfigInput,
+  settings: DeliverySettings,
+  spam: SpamRule,
+): ConfigInput {
+  return {
+    ...engine,
+    ...(spam.enabled || !engine.spamtest ? spamEngineSettings(spam) : {}),
+    maxRedirects: engine.maxRedirects ?? settings.maxRedirects ?? DELIVERY_DEFAULTS.maxRedirects,
+  };
+}
+
 async function readScripts(files: string[] | undefined, kind: string): Promise<NamedScript[]> {
   return Promise.all(
     (files ?? []).map(async (file) => ({
@@ -82,12 +98,13 @@ async function activeScript(home: string): Promise<NamedScript | null> {
 
 /**
  * Composes one delivery agent from settings: users file, homes (as ManageSieve has them), the
- * engine with the spam rule, Maildirs, the stores and the outbox. Used by `deliver`, `lmtp` and `start`.
+ * engine (the `engine` section with the spam rule), Maildirs, the stores and the outbox. Used by `deliver`, `lmtp` and `start`.
  */
 export async function openDelivery(
   settings: DeliverySettings,
   log: (line: DeliveryLogLine) => void,
   outboxLog: (line: Record<string, unknown>) => void = () => {},
+  engine: ConfigInput = {},
 ): Promise<OpenedDelivery> {
   const dataDir = path.resolve(settings.dataDir ?? defaultDataDir());
   const usersFile = path.resolve(settings.usersFile ?? path.join(dataDir, 'users'));
@@ -107,12 +124,7 @@ export async function openDelivery(
   const stores = await openStores(path.resolve(settings.storesFile ?? path.join(dataDir, 'delivery.sqlite')));
   const outbox = openOutbox({ ...settings, outboxDir }, dataDir, stores, outboxLog);
   const deps: DeliveryDeps = {
-    engine: new SieveEngine({
-      config: {
-        ...spamEngineSettings(spam),
-        maxRedirects: settings.maxRedirects ?? DELIVERY_DEFAULTS.maxRedirects,
-      },
-    }),
+    engine: new SieveEngine({ config: deliveryEngineConfig(engine, settings, spam) }),
     directory,
     homeOf,
     activeScript: (_user, home) => activeScript(home),

@@ -22,8 +22,8 @@ export {
 export { manageSieveSettings, type ManageSieveSection } from './managesieve-settings.js';
 export { JsonSyntaxError, parseJsonText } from './json-text.js';
 export {
-  loadDeliverySettings,
   checkDeliverySettings,
+  deliverySettings,
   DELIVERY_DEFAULTS,
   type DeliverySettings,
 } from './delivery-settings.js';

@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import type { ConfigInput } from '../index.js';
 import { createLmtpServer } from '../delivery/lmtp.js';
 import { DELIVERY_DEFAULTS, type DeliverySettings } from './delivery-settings.js';
 import { openDelivery, type OpenedDelivery } from './delivery.js';
@@ -17,8 +18,12 @@ export interface StartedLmtp {
 }
 
 /** Starts the LMTP service on `settings.lmtp.listen` (default 127.0.0.1:2424) or a Unix socket path. */
-export async function startLmtp(settings: DeliverySettings, logger: DeliveryLogger): Promise<StartedLmtp> {
-  const delivery = await openDelivery(settings, logger.delivery, logger.outbox);
+export async function startLmtp(
+  settings: DeliverySettings,
+  logger: DeliveryLogger,
+  engine: ConfigInput = {},
+): Promise<StartedLmtp> {
+  const delivery = await openDelivery(settings, logger.delivery, logger.outbox, engine);
   const l = settings.lmtp ?? {};
   const server = createLmtpServer(delivery.service, {
     maxMessageSize: delivery.maxMessageSize,

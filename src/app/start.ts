@@ -2,10 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { hashPassword, PasswdFileDirectory, upsertPasswdEntry } from '../accounts/index.js';
-import type { DeliverySettings } from './delivery-settings.js';
+import { SieveEngine, type ConfigInput } from '../index.js';
+import { DELIVERY_DEFAULTS, type DeliverySettings } from './delivery-settings.js';
 import { deliveryLogger } from './delivery-log.js';
 import { startLmtp, type StartedLmtp } from './lmtp.js';
 import { consoleLogger, defaultDataDir, startManageSieve, type StartedManageSieve } from './managesieve.js';
+import type { ManageSieveSection } from './managesieve-settings.js';
 
 export interface StartOptions {
   dataDir?: string;
@@ -17,6 +19,10 @@ export interface StartOptions {
   lmtpListen?: string;
   /** Delivery settings from a configuration file, under the options above. */
   delivery?: DeliverySettings;
+  /** The engine section: delivery runs scripts with it and ManageSieve checks uploads with it. */
+  engine?: ConfigInput;
+  /** ManageSieve settings from a configuration file, under the options above. */
+  managesieve?: ManageSieveSection;
   /** Where the summary and log lines go. Default stdout. */
   print?: (text: string) => void;
 }
@@ -103,14 +109,26 @@ function summary(s: Started, dataDir: string, outbox: string, relay: string | un
 /** `tamis start`: ManageSieve and LMTP on one data folder, a demo user, and how to use them. */
 export async function startAll(options: StartOptions = {}): Promise<Started> {
   const print = options.print ?? ((t: string) => process.stdout.write(t + '\n'));
-  const dataDir = path.resolve(options.dataDir ?? options.delivery?.dataDir ?? defaultDataDir());
+  const dataDir = path.resolve(
+    options.dataDir ?? options.delivery?.dataDir ?? options.managesieve?.dataDir ?? defaultDataDir(),
+  );
   const usersFile = path.resolve(options.usersFile ?? path.join(dataDir, 'users'));
   await fs.mkdir(dataDir, { recursive: true, mode: 0o700 });
   // Before ManageSieve starts, so it finds the user there.
   const demo = await demoAccount(dataDir, usersFile);
+  const engine = options.engine ?? {};
+  // ManageSieve advertises the redirect limit deliveries run with.
+  const maxRedirects =
+    engine.maxRedirects ?? options.delivery?.maxRedirects ?? DELIVERY_DEFAULTS.maxRedirects;
   const managesieve = await startManageSieve(
-    { dataDir, usersFile, listen: options.managesieveListen ?? '127.0.0.1:4190' },
+    {
+      ...options.managesieve,
+      dataDir,
+      usersFile,
+      listen: options.managesieveListen ?? options.managesieve?.listen ?? '127.0.0.1:4190',
+    },
     { info: (m) => print(m), warn: (m) => print(m), error: consoleLogger.error },
+    new SieveEngine({ config: { ...engine, maxRedirects } }),
   );
   let lmtp: StartedLmtp;
   try {
@@ -121,7 +139,7 @@ export async function startAll(options: StartOptions = {}): Promise<Started> {
       relay: options.relay ?? options.delivery?.relay,
       lmtp: { ...options.delivery?.lmtp, listen: options.lmtpListen ?? options.delivery?.lmtp?.listen },
     };
-    lmtp = await startLmtp(settings, deliveryLogger(settings.logFile ?? 'stdout', 'lmtp'));
+    lmtp = await startLmtp(settings, deliveryLogger(settings.logFile ?? 'stdout', 'lmtp'), engine);
   } catch (e) {
     await managesieve.server.close();
     throw e;

@@ -19,7 +19,7 @@ export function registerDeliverCommand(program: Command): void {
   const cmd = program
     .command('deliver')
     .description('Deliver one message from standard input to one recipient (exit codes per sysexits)')
-    .option('--config <file>', 'JSON configuration file (its "delivery" section)')
+    .option('--config <file>', 'configuration file (JSON; its engine and delivery sections)')
     .option('--data <dir>', 'data folder (default $XDG_DATA_HOME/tamis or ./tamis-data)')
     .option('--users <file>', 'passwd-file with the users (default <data>/users)')
     .option('-f <sender>', 'envelope sender (default: the Return-Path field, else <>)')

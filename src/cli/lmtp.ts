@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { exitCodeFor } from './test.js';
 
 interface LmtpCliOptions {
   config?: string;
@@ -13,15 +14,19 @@ export function registerLmtpCommand(program: Command): void {
   program
     .command('lmtp')
     .description('Run the LMTP delivery service (RFC 2033); one reply per recipient after DATA')
-    .option('--config <file>', 'JSON configuration file (its "delivery" section)')
+    .option(
+      '--config <file>',
+      'configuration file (JSON; its engine and delivery sections; options override it)',
+    )
     .option('--listen <address>', 'HOST:PORT or a Unix socket path (default 127.0.0.1:2424)')
     .option('--data <dir>', 'data folder (default $XDG_DATA_HOME/tamis or ./tamis-data)')
     .option('--users <file>', 'passwd-file with the users (default <data>/users)')
     .option('--relay <url>', 'SMTP relay for outgoing mail (smtp://HOST:PORT)')
     .action(async (opts: LmtpCliOptions, cmd: Command) => {
       try {
-        const { loadDeliverySettings, startLmtp, deliveryLogger } = await import('../app/index.js');
-        const base = opts.config ? await loadDeliverySettings(opts.config) : {};
+        const { loadConfig, startLmtp, deliveryLogger } = await import('../app/index.js');
+        const file = opts.config ? loadConfig(opts.config) : {};
+        const base = file.delivery ?? {};
         const settings = {
           ...base,
           dataDir: opts.data ?? base.dataDir,
@@ -30,7 +35,7 @@ export function registerLmtpCommand(program: Command): void {
           lmtp: { ...base.lmtp, ...(opts.listen ? { listen: opts.listen } : {}) },
         };
         const logger = deliveryLogger(settings.logFile ?? 'stdout', 'lmtp');
-        const started = await startLmtp(settings, logger);
+        const started = await startLmtp(settings, logger, file.engine);
         let stopping = false;
         const stop = (): void => {
           if (stopping) return;
@@ -44,7 +49,10 @@ export function registerLmtpCommand(program: Command): void {
         process.on('SIGINT', stop);
         process.on('SIGTERM', stop);
       } catch (err) {
-        cmd.error(`tamis lmtp: ${(err as Error).message}`, { exitCode: 1, code: 'tamis.lmtp' });
+        cmd.error(`tamis lmtp: ${(err as Error).message}`, {
+          exitCode: exitCodeFor(err),
+          code: 'tamis.lmtp',
+        });
       }
     });
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { exitCodeFor } from './test.js';
 
 interface StartCliOptions {
   config?: string;
@@ -14,7 +15,7 @@ export function registerStartCommand(program: Command): void {
   program
     .command('start')
     .description('Run ManageSieve (127.0.0.1:4190) and LMTP (127.0.0.1:2424) with no configuration at all')
-    .option('--config <file>', 'JSON configuration file (its "delivery" section)')
+    .option('--config <file>', 'configuration file (JSON; its engine, managesieve and delivery sections)')
     .option('--data <dir>', 'data folder (default $XDG_DATA_HOME/tamis or ./tamis-data)')
     .option('--users <file>', 'passwd-file with the users (default <data>/users)')
     .option('--relay <url>', 'SMTP relay for outgoing mail (default: the outbox folder in the data folder)')
@@ -22,15 +23,17 @@ export function registerStartCommand(program: Command): void {
     .option('--lmtp-listen <address>', 'LMTP HOST:PORT or socket path (default 127.0.0.1:2424)')
     .action(async (opts: StartCliOptions, cmd: Command) => {
       try {
-        const { startAll, loadDeliverySettings } = await import('../app/index.js');
-        const delivery = opts.config ? await loadDeliverySettings(opts.config) : undefined;
+        const { startAll, loadConfig } = await import('../app/index.js');
+        const file = opts.config ? loadConfig(opts.config) : {};
         const started = await startAll({
           dataDir: opts.data,
           usersFile: opts.users,
           relay: opts.relay,
           managesieveListen: opts.managesieveListen,
           lmtpListen: opts.lmtpListen,
-          delivery,
+          delivery: file.delivery,
+          engine: file.engine,
+          managesieve: file.managesieve,
         });
         let stopping = false;
         const stop = (): void => {
@@ -42,7 +45,10 @@ export function registerStartCommand(program: Command): void {
         process.on('SIGINT', stop);
         process.on('SIGTERM', stop);
       } catch (err) {
-        cmd.error(`tamis start: ${(err as Error).message}`, { exitCode: 1, code: 'tamis.start' });
+        cmd.error(`tamis start: ${(err as Error).message}`, {
+          exitCode: exitCodeFor(err),
+          code: 'tamis.start',
+        });
       }
     });
 }

@@ -5,6 +5,7 @@ import {
   type Effect,
   type Envelope,
   type MessageView,
+  type SequenceScript,
   type SieveEngine,
 } from '../index.js';
 import type { DuplicateTracker, VacationTracker } from '../stores/types.js';
@@ -53,10 +54,11 @@ function temporary<T>(p: Promise<T>): Promise<T> {
 }
 
 /**
- * Runs the sequence as Pigeonhole does: before-scripts, the personal script, after-scripts; each
- * later script runs only while the implicit keep is in force, and the store of that keep happens
- * once at the end. A script that does not compile or fails at run time ends the sequence with a
- * keep, and its own actions are dropped (those of earlier scripts stand).
+ * Runs the sequence as Pigeonhole does, through the engine's `runSequenceAsync`: before-scripts, the
+ * personal script, after-scripts; each later script runs only while the keep is in force, and the
+ * message is stored once at the end. A script that fails at run time ends the sequence with a keep
+ * and its own actions are dropped (those of earlier scripts stand). A script that does not compile
+ * does the same once the sequence reaches it: the scripts before it run as a sequence of their own.
  */
 export async function runSequence(scripts: NamedScript[], ctx: SequenceContext): Promise<SequenceResult> {
   const out: SequenceResult = { actions: [], effects: [], errors: [], userErrors: [], tempfail: null };
@@ -68,44 +70,35 @@ export async function runSequence(scripts: NamedScript[], ctx: SequenceContext):
     vacationReplied: (q: { user: string; sender: string; handle: string; seconds: number }) =>
       temporary(ctx.vacation.recentlyReplied(q.user, q.sender, q.handle, q.seconds, ctx.now)),
   };
-  const problem = (script: NamedScript, lines: string[]): void => {
+  const problem = (script: NamedScript | undefined, lines: string[]): void => {
     out.errors.push(...lines);
-    if (script.personal) out.userErrors.push(...lines);
+    if (script?.personal) out.userErrors.push(...lines);
   };
-  let keep: Action | null = { type: 'keep', mailbox: 'INBOX', implicit: true };
+  const programs: SequenceScript[] = [];
+  let broken: { script: NamedScript; errors: string[] } | null = null;
   for (const script of scripts) {
     const compiled = await ctx.engine.compileAsync(script.source, { loadScript: script.loadScript });
     if (!compiled.program) {
-      problem(
-        script,
-        compiled.errors.map((e) => formatDiagnostic(e, script.name)),
-      );
+      broken = { script, errors: compiled.errors.map((e) => formatDiagnostic(e, script.name)) };
       break;
     }
-    const run = await ctx.engine.runAsync(compiled.program, ctx.message, ctx.envelope, {
-      host,
-      user: ctx.user,
-    });
-    if (run.status === 'tempfail') {
-      out.tempfail = run.errors.map((e) => e.message).join('; ') || 'temporary failure';
-      return out;
-    }
-    if (run.status !== 'ok') {
-      problem(
-        script,
-        run.errors.map((e) => formatDiagnostic(e, script.name)),
-      );
-      keep = { type: 'keep', mailbox: 'INBOX', implicit: true };
-      break;
-    }
-    out.effects.push(...run.effects);
-    keep = null;
-    for (const a of run.actions) {
-      if (a.type === 'keep') keep = a;
-      else out.actions.push(a);
-    }
-    if (!keep) break;
+    programs.push({ name: script.name, program: compiled.program });
   }
-  if (keep) out.actions.push(keep);
+  const run = await ctx.engine.runSequenceAsync(programs, ctx.message, ctx.envelope, {
+    host,
+    user: ctx.user,
+  });
+  if (run.status === 'tempfail') {
+    out.tempfail = run.errors.map((e) => e.message).join('; ') || 'temporary failure';
+    return out;
+  }
+  const byName = new Map(scripts.map((s) => [s.name, s]));
+  for (const e of run.errors) problem(byName.get(e.script ?? ''), [formatDiagnostic(e, e.script)]);
+  out.actions = run.actions;
+  out.effects = run.effects;
+  // The broken script counts only if the sequence reached it: the keep was still in force.
+  if (broken && run.status === 'ok' && run.actions.some((a) => a.type === 'keep')) {
+    problem(broken.script, broken.errors);
+  }
   return out;
 }

@@ -1,4 +1,4 @@
-import type { Action } from '../../index.js';
+import { isRedirectLoop, type Action } from '../../index.js';
 import { notifyAction } from './notify.js';
 import { redirectAction } from './redirect.js';
 import { storeAction } from './store.js';
@@ -20,7 +20,13 @@ export async function executeActions(actions: Action[], ctx: ExecuteContext): Pr
   let rejected: string | null = null;
   let stored = false;
   const perFolder = new Map<string, number>();
-  const ordered = [...actions.filter(isStore), ...actions.filter((a) => !isStore(a))];
+  const stores = actions.filter(isStore);
+  // A redirect skipped as a loop must not lose the message: with nothing else storing it, it is kept
+  // (Pigeonhole keeps the message when it discards a redirect for a loop).
+  const loop =
+    actions.some((a) => a.type === 'redirect') && isRedirectLoop(ctx.config, ctx.envelope, ctx.message);
+  if (loop && stores.length === 0) stores.push({ type: 'keep', mailbox: 'INBOX', implicit: true });
+  const ordered = [...stores, ...actions.filter((a) => !isStore(a))];
   for (const action of ordered) {
     switch (action.type) {
       case 'keep':

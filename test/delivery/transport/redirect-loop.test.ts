@@ -129,9 +129,24 @@ describe('redirects end to end through the outbox', () => {
     // Back at bob, who already redirected it: not redirected again.
     expect(s.log.filter((l) => l.event === 'queued')).toHaveLength(2);
     const last = s.results.at(-1)!;
-    expect(last.done.map((d) => d.detail)).toEqual([
-      'not to carol@example.net: already redirected for this user (loop)',
-    ]);
+    expect(last.done.map((d) => d.what)).toEqual(['stored', 'redirected']);
+    expect(last.done[1]!.detail).toBe('not to carol@example.net: already redirected for this user (loop)');
+    // Nothing else stored it: the message is kept at bob's, not lost.
+    expect(s.stored('bob@example.net')).toBe(1);
+    expect(s.stored('carol@example.net')).toBe(0);
+  });
+
+  it('a loop with a stored copy stores nothing more', async () => {
+    const s = await system({
+      'bob@example.net': 'require "copy"; redirect :copy "carol@example.net";',
+      'carol@example.net': 'redirect "bob@example.net";',
+    });
+    await s.deliver('bob@example.net', 'alice@example.com', incoming);
+    await s.settle();
+    // bob's own copy, then the one carol sent back (a new delivery at bob, which keeps a copy again).
+    expect(s.stored('bob@example.net')).toBe(2);
+    expect(s.stored('carol@example.net')).toBe(0);
+    expect(s.results.at(-1)!.done.map((d) => d.what)).toEqual(['stored', 'redirected']);
   });
 
   it('up to 15 redirects are sent; a 16th makes the script fail and the message is kept instead', async () => {
