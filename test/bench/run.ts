@@ -260,7 +260,8 @@ if (ENGINE && haveCli) {
       `Target tamis filter ≤ 0.5× sieve-filter: measured ${r.toFixed(2)}× → ${r <= 0.5 ? 'met' : 'NOT met'}.`,
     );
     const parallel = t[`tamis filter --jobs ${jobs}`];
-    if (parallel) {
+    // The 0.15× goal is set for a large folder, where start-up no longer counts (--messages 50000).
+    if (parallel && MESSAGES >= 50_000) {
       const p = median(parallel) / median(t['sieve-filter']);
       say(
         `Target at 50,000 messages ≤ 0.15× sieve-filter: tamis filter --jobs ${jobs} measured ${p.toFixed(2)}× ` +
