@@ -5,8 +5,8 @@ import type { DeliverySettings } from './delivery-settings.js';
 import { openDelivery } from './delivery.js';
 import { deliveryLogger } from './delivery-log.js';
 
-/** `tamis deliver`: settings from the file and the options, one delivery, the exit code. */
-export async function runDeliver(opts: {
+/** The options of `tamis deliver`, named as on its command line (`-f`, `-r`, `-a`, `-m`). */
+export interface DeliverOptions {
   config?: string;
   data?: string;
   users?: string;
@@ -15,7 +15,10 @@ export async function runDeliver(opts: {
   a?: string;
   m?: string;
   relay?: string;
-}): Promise<number> {
+}
+
+/** `tamis deliver`: settings from the file and the options, one delivery, the exit code. */
+export async function runDeliver(opts: DeliverOptions): Promise<number> {
   let file: TamisConfig;
   try {
     file = opts.config ? loadConfig(opts.config) : {};

@@ -1,15 +1,5 @@
 import type { Command } from 'commander';
-
-interface DeliverCliOptions {
-  config?: string;
-  data?: string;
-  users?: string;
-  f?: string;
-  r?: string;
-  a?: string;
-  m?: string;
-  relay?: string;
-}
+import type { DeliverOptions } from '../app/deliver-command.js';
 
 const EX_USAGE = 64;
 const EX_TEMPFAIL = 75;
@@ -29,7 +19,7 @@ export function registerDeliverCommand(program: Command): void {
     .option('--relay <url>', 'SMTP relay for outgoing mail (smtp://HOST:PORT)')
     // A mistyped option must not bounce the message: EX_USAGE tells the MTA the setup is broken.
     .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : EX_USAGE))
-    .action(async (opts: DeliverCliOptions) => {
+    .action(async (opts: DeliverOptions) => {
       let code: number = EX_TEMPFAIL;
       try {
         const { runDeliver } = await import('../app/deliver-command.js');
