@@ -237,6 +237,8 @@ export async function upsertPasswdEntry(
     } else out.push(l);
   }
   if (result === 'added') out.push(newLine);
+  // A new users file in a new data folder: the folder is private, as the data folder is.
+  if (text === '') await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   const tmp = path.join(
     path.dirname(file),
     `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`,

@@ -63,6 +63,14 @@ describe('tamis users add', () => {
     expect(await d.verifyPassword('alice', 's3cret')).toBe(true);
   });
 
+  it('creates a missing data folder for a new file, private to its owner', async () => {
+    const nested = path.join(dir, 'tamis-data', 'users');
+    const r = await tamis(['users', 'add', nested, 'alice'], 's3cret\n');
+    expect(r.code, r.err).toBe(0);
+    expect((await stat(path.dirname(nested))).mode & 0o777).toBe(0o700);
+    expect(await new PasswdFileDirectory(nested).verifyPassword('alice', 's3cret')).toBe(true);
+  });
+
   it('keeps comments and foreign lines', async () => {
     await writeFile(file, '# managed by hand\nzed:{PLAIN}z::::::\n');
     await tamis(['users', 'add', file, 'alice'], 'pw\n');
@@ -78,9 +86,9 @@ describe('tamis users add', () => {
     expect((await tamis(['users', 'add', file, 'alice', '--scheme', 'MD5'], 'pw\n')).code).not.toBe(0);
     expect((await tamis(['users', 'add', file, 'alice', '--home', 'a:b'], 'pw\n')).code).toBe(1);
     await expect(stat(file)).rejects.toThrow();
-    expect((await tamis(['users', 'add', path.join(dir, 'no/such/dir/users'), 'alice'], 'pw\n')).code).toBe(
-      1,
-    );
+    // A folder that cannot be made: its would-be parent is a file.
+    await writeFile(path.join(dir, 'plain-file'), '');
+    expect((await tamis(['users', 'add', path.join(dir, 'plain-file/users'), 'alice'], 'pw\n')).code).toBe(1);
   });
 
   it('runs as a real process through the tamis entry point', () => {
