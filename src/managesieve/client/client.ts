@@ -12,41 +12,9 @@ import {
   type Token,
   type WireLimits,
 } from './wire.js';
-
-export type TlsMode = 'none' | 'starttls' | 'implicit';
-
-export interface ConnectOptions {
-  tls?: TlsMode;
-  /** Passed to `tls.connect` (ca, rejectUnauthorized, servername, ...). */
-  tlsOptions?: tls.ConnectionOptions;
-  /** Connection (TCP + TLS + greeting) timeout in ms; default 30000. */
-  connectTimeoutMs?: number;
-}
-
-export interface ManageSieveClientOptions extends Partial<WireLimits> {
-  /** Send `{N+}` literals (default). When false, `{N}` is sent, still without waiting: ManageSieve has no continuation. */
-  nonSynchronizingLiterals?: boolean;
-  /** Idle timeout for a command's answer in ms; 0 (default) waits forever. */
-  timeoutMs?: number;
-  /** Re-read capabilities with CAPABILITY after AUTHENTICATE/UNAUTHENTICATE (default true): OWNER etc. appear then. */
-  refreshCapabilities?: boolean;
-  /** Receives every line sent ('C') and received ('S'); AUTHENTICATE data is masked. */
-  debug?: (direction: 'C' | 'S', line: string) => void;
-}
-
-/** The final OK of a command. */
-export interface ManageSieveResponse {
-  code?: string;
-  codeArgs?: string[];
-  text: string;
-  /** Data lines that came before the OK. */
-  lines: Token[][];
-}
-
-export interface ScriptInfo {
-  name: string;
-  active: boolean;
-}
+import { describeLine, warnings } from './responses.js';
+import { openSocket } from './socket.js';
+import type { ConnectOptions, ManageSieveClientOptions, ManageSieveResponse, ScriptInfo } from './types.js';
 
 const RESPONSES = new Set(['OK', 'NO', 'BYE']);
 
@@ -95,39 +63,7 @@ export class ManageSieveClient {
     const timeout = opts.connectTimeoutMs ?? 30000;
     this.host = host;
     this.reader = new LineReader(this.limits);
-    // TCP first, then TLS over it for implicit TLS: a name with several addresses (localhost: ::1
-    // and 127.0.0.1) is tried address by address by net.connect, which tls.connect over a name
-    // could leave hanging on a busy machine.
-    const socket = await new Promise<net.Socket>((resolve, reject) => {
-      let current: net.Socket = net.connect({ host, port });
-      const timer = setTimeout(
-        () => fail(new ManageSieveProtocolError(`timed out connecting to ${host}:${port}`)),
-        timeout,
-      );
-      const fail = (e: Error) => {
-        clearTimeout(timer);
-        current.destroy();
-        reject(e);
-      };
-      const done = (s: net.Socket) => {
-        clearTimeout(timer);
-        s.off('error', fail);
-        resolve(s);
-      };
-      current.once('error', fail);
-      current.once('connect', () => {
-        if (mode !== 'implicit') return done(current);
-        current.off('error', fail);
-        const secure = tls.connect({
-          socket: current,
-          servername: net.isIP(host) ? undefined : host,
-          ...opts.tlsOptions,
-        });
-        current = secure;
-        secure.once('error', fail);
-        secure.once('secureConnect', () => done(secure));
-      });
-    });
+    const socket = await openSocket(host, port, mode === 'implicit', opts.tlsOptions, timeout);
     this.attach(socket);
     this.closed = false;
     try {
@@ -459,20 +395,4 @@ export class ManageSieveClient {
       }
     });
   }
-}
-
-function warnings(r: ManageSieveResponse): { warnings?: string } {
-  return r.code === 'WARNINGS' ? { warnings: r.text } : {};
-}
-
-function describeLine(line: Token[]): string {
-  const one = (t: Token): string =>
-    t.kind === 'atom'
-      ? t.value
-      : t.kind === 'list'
-        ? `(${t.items.map(one).join(' ')})`
-        : t.literal
-          ? `{${t.value.length}}…`
-          : JSON.stringify(t.value.toString('utf8'));
-  return line.map(one).join(' ');
 }

@@ -5,7 +5,7 @@ export type {
   ManageSieveResponse,
   ScriptInfo,
   TlsMode,
-} from './client.js';
+} from './types.js';
 export { ManageSieveError, ManageSieveProtocolError } from './errors.js';
 export { parseCapabilities } from './capabilities.js';
 export type { ManageSieveCapabilities } from './capabilities.js';
