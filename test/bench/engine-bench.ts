@@ -11,13 +11,10 @@ import { parseMessage } from '../../src/message/index.js';
 import type { TraceEvent } from '../../src/index.js';
 import { generateFilterScript, generateMessage, prng } from './generate.js';
 import { ORACLE_TAMIS_CONFIG } from '../differential/pigeonhole.js';
+import { median } from './stats.js';
 
 type Say = (line?: string) => void;
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 const opsText = (x: number) => Math.round(x).toLocaleString('en-US');
 
 /** A script with variables and match values (set, ${1}, string), which the 50-rule script has none of. */

@@ -6,11 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { hashPassword, verifyPassword, type HashScheme } from '../../src/accounts/index.js';
 import { useJsRounds } from '../../src/accounts/sha-crypt.js';
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
+import { median } from './stats.js';
 
 async function tamisMs(password: string, stored: string, runs: number): Promise<number> {
   await verifyPassword(password, stored);

@@ -11,6 +11,7 @@ import { formatPasswdEntry, hashPassword } from '../../src/accounts/index.js';
 import { dovecotAvailable, dovecotSkipReason, startDovecot } from '../managesieve/helpers/dovecot.js';
 import { benchHashes } from './hash-bench.js';
 import { runManageSieveLoad, type ManageSieveLoadResult } from './managesieve-load.js';
+import { median } from './stats.js';
 
 export interface ManageSieveBenchOptions {
   /** Built CLI (dist/cli/main.cjs); when it does not exist the CLI runs from source through tsx. */
@@ -69,11 +70,6 @@ async function pssKiB(root: number): Promise<number> {
   }
   return total;
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 /** Starts `tamis managesieve` as its own process (as deployed) and waits for its "listening on" line. */
 async function startTamis(opts: ManageSieveBenchOptions, dir: string, usersFile: string): Promise<Target> {

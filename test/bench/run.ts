@@ -35,6 +35,7 @@ import {
   ORACLE_TAMIS_CONFIG,
   type Oracle,
 } from '../differential/pigeonhole.js';
+import { median } from './stats.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const argv = process.argv.slice(2);
@@ -55,10 +56,6 @@ const ENGINE = ONLY === undefined || ONLY === 'engine';
 const MANAGESIEVE = ONLY === undefined || ONLY === 'managesieve';
 const RUNTIME = ONLY === undefined || ONLY === 'runtime';
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 const ms = (x: number) => `${x.toFixed(x < 10 ? 2 : 0)} ms`;
 const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
 
