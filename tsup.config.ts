@@ -9,6 +9,7 @@ export default defineConfig([
       accounts: 'src/accounts/index.ts',
       scripts: 'src/scripts/index.ts',
       autoresponder: 'src/autoresponder/index.ts',
+      webmail: 'src/webmail/index.ts',
       app: 'src/app/index.ts',
       // Loaded by HashPool as a worker thread, from a file of its own.
       'accounts/hash-worker': 'src/accounts/hash-worker.ts',
