@@ -113,6 +113,21 @@ describe('vacation and forwarding through the webmail, read back over ManageSiev
     expect(new SieveEngine().compile(now).errors).toEqual([]);
   });
 
+  it('runs the requests of one session in turn, so parallel edits of one script both land', async () => {
+    const b = new Browser(stack.origin);
+    await b.login();
+    await b.post('/api/scripts/deactivate');
+    const [v, f] = await Promise.all([
+      b.put('/api/vacation', { ...VACATION, body: 'parallel one' }),
+      b.put('/api/forward', { enabled: true, to: ['parallel@example.org'], keepCopy: false }),
+    ]);
+    expect([v.status, f.status]).toEqual([200, 200]);
+    expect(v.body.script).toBe(f.body.script);
+    const text = await over('alice', 'secret', (c) => c.getScript(v.body.script));
+    expect(text).toContain('parallel one');
+    expect(text).toContain('parallel@example.org');
+  });
+
   it('refuses invalid settings with 400 and the field', async () => {
     const b = new Browser(stack.origin);
     await b.login();
