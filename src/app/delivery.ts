@@ -11,6 +11,7 @@ import {
 } from '../delivery/deliver.js';
 import type { DeliveryService } from '../delivery/lmtp.js';
 import { maildirMailboxes } from '../delivery/maildir-mailboxes.js';
+import { parseQuotaRules, parseStorageSize, type QuotaLimits } from '../maildir/quota.js';
 import type { DeliveryOutcome } from '../delivery/outcome.js';
 import { resolveRecipient } from '../delivery/recipient.js';
 import { spamEngineSettings, type SpamRule, DEFAULT_SPAM_RULE } from '../delivery/spam-rule.js';
@@ -97,6 +98,27 @@ async function activeScript(home: string): Promise<NamedScript | null> {
 }
 
 /**
+ * A user's mailbox limits: the users file's quota rules (`userdb_quota_rule`, `userdb_quota_rule2`,
+ * ... as Dovecot reads them), else the `quota` setting's storage limit.
+ */
+export async function userQuota(
+  directory: Pick<PasswdFileDirectory, 'lookup'>,
+  user: string,
+  defaultBytes: number,
+): Promise<QuotaLimits | null> {
+  const extra = (await directory.lookup(user))?.extra ?? {};
+  const rules = Object.keys(extra)
+    .filter((k) => /^(userdb_)?quota_rule\d*$/.test(k))
+    .sort((a, b) =>
+      a.replace(/^userdb_/, '').localeCompare(b.replace(/^userdb_/, ''), 'en', { numeric: true }),
+    )
+    .map((k) => extra[k]!);
+  const own = parseQuotaRules(rules);
+  const limits = { bytes: own.bytes ?? defaultBytes, messages: own.messages ?? 0 };
+  return limits.bytes > 0 || limits.messages > 0 ? limits : null;
+}
+
+/**
  * Composes one delivery agent from settings: users file, homes (as ManageSieve has them), the
  * engine (the `engine` section with the spam rule), Maildirs, the stores and the outbox. Used by `deliver`, `lmtp` and `start`.
  */
@@ -120,6 +142,7 @@ export async function openDelivery(
     directory,
   });
   const spam = spamRule(settings.spam);
+  const quotaBytes = settings.quota ? parseStorageSize(settings.quota) : 0;
   const outboxDir = path.resolve(settings.outboxDir ?? path.join(dataDir, 'outbox'));
   const stores = await openStores(path.resolve(settings.storesFile ?? path.join(dataDir, 'delivery.sqlite')));
   const outbox = openOutbox({ ...settings, outboxDir }, dataDir, stores, outboxLog);
@@ -128,7 +151,11 @@ export async function openDelivery(
     directory,
     homeOf,
     activeScript: (_user, home) => activeScript(home),
-    mailboxes: (_user, home) => maildirMailboxes(path.join(home, 'Maildir')),
+    mailboxes: (user, home) =>
+      maildirMailboxes(path.join(home, 'Maildir'), {
+        limits: () => userQuota(directory, user, quotaBytes),
+        tempfail: settings.quotaFullTempfail ?? DELIVERY_DEFAULTS.quotaFullTempfail,
+      }),
     outbox,
     stores,
     spam,
