@@ -111,6 +111,10 @@ export const deliverySettings = s.object(
         doc: 'Mailbox storage limit of users whose users-file entry sets none (`userdb_quota_rule`). Default: none.',
       }),
     ),
+    reject: s.oneOf(['protocol', 'message'] as const, {
+      default: 'protocol',
+      doc: 'How a Sieve `reject` is answered: `protocol` refuses the message (LMTP 550 / exit 77, the MTA bounces); `message` accepts it and sends the sender a rejection MDN (RFC 5429). `ereject` always refuses.',
+    }),
     quotaFullTempfail: s.boolean({
       default: false,
       doc: 'Over quota is a temporary failure (452 4.2.2 / exit 75) instead of a bounce (552 5.2.2 / 77).',
@@ -173,6 +177,7 @@ export const DELIVERY_DEFAULTS = {
   detailMailbox: d.detailMailbox,
   autocreate: d.autocreate,
   quotaFullTempfail: d.quotaFullTempfail,
+  reject: d.reject,
   maxRedirects: d.maxRedirects,
   lmtpListen: d.lmtp.listen,
   spam: d.spam,

@@ -164,6 +164,10 @@ export async function openDelivery(
     detailSeparator: settings.detailSeparator ?? DELIVERY_DEFAULTS.detailSeparator,
     detailMailbox: settings.detailMailbox ?? DELIVERY_DEFAULTS.detailMailbox,
     autocreate: settings.autocreate ?? DELIVERY_DEFAULTS.autocreate,
+    reject: settings.reject ?? DELIVERY_DEFAULTS.reject,
+    ...(typeof settings.sending?.hostname === 'string' && settings.sending.hostname
+      ? { hostname: settings.sending.hostname }
+      : {}),
     log,
   };
   const inFlight = new Set<Promise<unknown>>();

@@ -33,6 +33,10 @@ export interface DeliveryDeps {
   /** Deliver `alice+lists@` into the folder `lists` when it exists (lmtp_save_to_detail_mailbox). */
   detailMailbox?: boolean;
   autocreate?: boolean;
+  /** How a Sieve `reject` is answered: refused in the protocol (default) or by a rejection MDN. */
+  reject?: 'protocol' | 'message';
+  /** This host's name in rejection MDNs. Default the machine's. */
+  hostname?: string;
   log?: (line: DeliveryLogLine) => void;
   now?: () => Date;
 }
@@ -161,6 +165,8 @@ export async function deliver(deps: DeliveryDeps, request: DeliveryRequest): Pro
       outbox: deps.outbox,
       defaultMailbox,
       autocreate: deps.autocreate ?? false,
+      rejectBy: deps.reject ?? 'protocol',
+      ...(deps.hostname ? { hostname: deps.hostname } : {}),
       now,
       record,
       saveRecord: () => deps.stores.deliveries.put(key, record, now),
@@ -168,6 +174,12 @@ export async function deliver(deps: DeliveryDeps, request: DeliveryRequest): Pro
     line.done = result.done;
     if (result.rejected !== null)
       return finish({ kind: 'rejected', detail: result.rejected.split(/\r?\n/)[0]! });
+    if (result.rejectedByMessage) {
+      // Accepted and answered: nothing stored, so nothing the run wants remembered is committed.
+      record.done = true;
+      await deps.stores.deliveries.put(key, record, now);
+      return finish({ kind: 'delivered', detail: 'Rejected, the sender is told by mail' });
+    }
     // RFC 7352 §3 and RFC 5230: what the run wants remembered counts only for a stored message.
     for (const effect of seq.effects) {
       if (effect.type === 'duplicate') await deps.stores.duplicates.mark(effect.user, effect.key, now);
