@@ -14,11 +14,12 @@ import { maildirMailboxes } from '../delivery/maildir-mailboxes.js';
 import { parseQuotaRules, parseStorageSize, type QuotaLimits } from '../maildir/quota.js';
 import type { DeliveryOutcome } from '../delivery/outcome.js';
 import { resolveRecipient } from '../delivery/recipient.js';
+import { checkSrsAddress, INVALID_SRS } from '../delivery/srs-return.js';
 import { spamEngineSettings, type SpamRule, DEFAULT_SPAM_RULE } from '../delivery/spam-rule.js';
 import { DELIVERY_DEFAULTS, type DeliverySettings } from './delivery-settings.js';
 import { userHomes } from './homes.js';
 import { defaultDataDir } from './managesieve.js';
-import { openOutbox, openStores } from './delivery-backends.js';
+import { openOutbox, openStores, srsOf } from './delivery-backends.js';
 
 export interface OpenedDelivery {
   deliver(request: DeliveryRequest): Promise<DeliveryOutcome>;
@@ -146,6 +147,7 @@ export async function openDelivery(
   const outboxDir = path.resolve(settings.outboxDir ?? path.join(dataDir, 'outbox'));
   const stores = await openStores(path.resolve(settings.storesFile ?? path.join(dataDir, 'delivery.sqlite')));
   const outbox = openOutbox({ ...settings, outboxDir }, dataDir, stores, outboxLog);
+  const srs = srsOf(settings, dataDir);
   const deps: DeliveryDeps = {
     engine: new SieveEngine({ config: deliveryEngineConfig(engine, settings, spam) }),
     directory,
@@ -165,6 +167,7 @@ export async function openDelivery(
     detailMailbox: settings.detailMailbox ?? DELIVERY_DEFAULTS.detailMailbox,
     autocreate: settings.autocreate ?? DELIVERY_DEFAULTS.autocreate,
     reject: settings.reject ?? DELIVERY_DEFAULTS.reject,
+    srs,
     ...(typeof settings.sending?.hostname === 'string' && settings.sending.hostname
       ? { hostname: settings.sending.hostname }
       : {}),
@@ -182,6 +185,8 @@ export async function openDelivery(
     deliver: deliverOne,
     service: {
       async checkRecipient(address) {
+        const verdict = srs ? checkSrsAddress(srs, address, new Date()) : null;
+        if (verdict) return verdict.valid ? 'ok' : { refuse: INVALID_SRS };
         try {
           return (await resolveRecipient(directory, address, separator)) ? 'ok' : 'unknown-user';
         } catch {

@@ -1,4 +1,9 @@
 import { connect } from 'node:net';
+import { join } from 'node:path';
+import { deliveryLogger } from '../../src/app/delivery-log.js';
+import type { DeliverySettings } from '../../src/app/delivery-settings.js';
+import { startLmtp, type StartedLmtp } from '../../src/app/lmtp.js';
+import type { Peer } from './transport/relay-peer.js';
 
 export interface LmtpAnswer {
   /** The reply to each RCPT TO, in order. */
@@ -63,4 +68,40 @@ export function lmtpSend(port: number, from: string, to: string[], message: Buff
     });
     sock.on('error', reject);
   });
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits until `peer` has received `count` messages (at most 10 s). */
+export async function waitForMail(peer: Peer, count: number): Promise<void> {
+  for (let i = 0; i < 100 && peer.received.length < count; i++) await sleep(100);
+}
+
+/**
+ * LMTP services over the data folder `data()` that send through the relay `peer()`; each gets its
+ * own log `lmtpN.log`. `closeAll` stops them.
+ */
+export function relayedLmtp(data: () => string, peer: () => Peer, base: DeliverySettings = {}) {
+  const started: StartedLmtp[] = [];
+  return {
+    async start(extra: DeliverySettings = {}): Promise<StartedLmtp> {
+      const log = join(data(), `lmtp${started.length}.log`);
+      const s = await startLmtp(
+        {
+          dataDir: data(),
+          relay: peer().url,
+          lmtp: { listen: '127.0.0.1:0' },
+          logFile: log,
+          ...base,
+          ...extra,
+        },
+        deliveryLogger(log, 'lmtp'),
+      );
+      started.push(s);
+      return s;
+    },
+    async closeAll(): Promise<void> {
+      for (const s of started) await s.close();
+    },
+  };
 }

@@ -1,20 +1,21 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deliveryLogger } from '../../src/app/delivery-log.js';
-import type { DeliverySettings } from '../../src/app/delivery-settings.js';
-import { startLmtp, type StartedLmtp } from '../../src/app/lmtp.js';
 import { buildRejectMdn } from '../../src/delivery/execute/reject.js';
 import { createOutbox } from '../../src/delivery/transport/index.js';
 import { FileScriptStore } from '../../src/scripts/file-store.js';
 import { listMail, tempDir } from './helpers.js';
-import { lmtpSend } from './lmtp-client.js';
+import { lmtpSend, relayedLmtp, sleep, waitForMail } from './lmtp-client.js';
 import { runDeliver } from './run-deliver.js';
 import { startPeer, type Peer } from './transport/relay-peer.js';
 
 let data: string;
 let peer: Peer;
-const started: StartedLmtp[] = [];
+const services = relayedLmtp(
+  () => data,
+  () => peer,
+);
+const lmtp = services.start;
 const maildir = (user: string) => join(data, 'home', user, 'Maildir');
 let n = 0;
 const mail = (subject: string) =>
@@ -22,20 +23,7 @@ const mail = (subject: string) =>
     `From: carol@example.net\r\nTo: alice@example.org\r\nSubject: ${subject}\r\n` +
       `Message-ID: <${subject}.${++n}@example.net>\r\n\r\nHello.\r\n`,
   );
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function received(count: number): Promise<void> {
-  for (let i = 0; i < 100 && peer.received.length < count; i++) await sleep(100);
-}
-
-async function lmtp(extra: DeliverySettings): Promise<StartedLmtp> {
-  const log = join(data, `lmtp${started.length}.log`);
-  const s = await startLmtp(
-    { dataDir: data, relay: peer.url, lmtp: { listen: '127.0.0.1:0' }, logFile: log, ...extra },
-    deliveryLogger(log, 'lmtp'),
-  );
-  started.push(s);
-  return s;
-}
+const received = (count: number) => waitForMail(peer, count);
 
 beforeAll(async () => {
   data = tempDir();
@@ -54,7 +42,7 @@ beforeAll(async () => {
   );
 });
 afterAll(async () => {
-  for (const s of started) await s.close();
+  await services.closeAll();
   await peer?.close();
 });
 
@@ -107,7 +95,7 @@ describe('reject: "message"', () => {
     await received(1);
     await sleep(300);
     expect(peer.received.map((m) => m.to)).toEqual([['erin@example.net']]);
-    const log = (await import('node:fs')).readFileSync(join(data, 'lmtp0.log'), 'utf8');
+    const log = readFileSync(join(data, 'lmtp0.log'), 'utf8');
     expect(log).toContain('no rejection sent to the null sender');
     expect(log).toContain('no rejection sent to MAILER-DAEMON');
   });
