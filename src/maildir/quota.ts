@@ -189,8 +189,10 @@ const UNITS: Record<string, number> = { b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 
 /** A Dovecot storage size: a number with B, k, M, G or T; a bare number is kilobytes, as in Dovecot. */
 export function parseStorageSize(value: string): number {
   const m = /^(\d+)\s*([bkmgt])?$/i.exec(value.trim());
-  if (!m) throw new QuotaRuleError(`cannot read storage size ${JSON.stringify(value)}`);
-  return Number(m[1]) * (m[2] ? UNITS[m[2].toLowerCase()]! : 1024);
+  const size = m ? Number(m[1]) * (m[2] ? UNITS[m[2].toLowerCase()]! : 1024) : NaN;
+  if (!Number.isSafeInteger(size))
+    throw new QuotaRuleError(`cannot read storage size ${JSON.stringify(value)}`);
+  return size;
 }
 
 /**
@@ -211,7 +213,7 @@ export function parseQuotaRules(rules: string[]): Partial<QuotaLimits> {
       if (key === 'storage') out.bytes = parseStorageSize(value);
       else if (key === 'bytes') out.bytes = parseStorageSize(`${value}B`);
       else if (key === 'messages') {
-        if (!/^\d+$/.test(value))
+        if (!/^\d{1,15}$/.test(value))
           throw new QuotaRuleError(`cannot read message count ${JSON.stringify(value)}`);
         out.messages = Number(value);
       } else if (key !== 'ignore' && key !== 'noenforcing')

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { maildirMailboxes, MAILBOX_FULL } from '../../src/delivery/maildir-mailboxes.js';
 import { QuotaExceededError, TemporaryDeliveryError } from '../../src/delivery/ports.js';
@@ -48,6 +49,7 @@ describe('quota rules and the maildirsize format', () => {
     expect(parseStorageSize('512B')).toBe(512);
     expect(() => parseStorageSize('10%')).toThrow(QuotaRuleError);
     expect(() => parseStorageSize('')).toThrow(QuotaRuleError);
+    expect(() => parseStorageSize('9'.repeat(400) + 'T')).toThrow(QuotaRuleError);
     expect(parseQuotaRules(['*:storage=100M', '*:messages=1000'])).toEqual({
       bytes: 100 * 1024 * 1024,
       messages: 1000,
@@ -68,6 +70,38 @@ describe('quota rules and the maildirsize format', () => {
     expect(parseQuotaFile('5S\n10 1\n20')?.usage).toEqual({ bytes: 10, messages: 1 });
     for (const bad of ['', 'garbage\n', '5S\nfoo bar\n', '5S\n-10 -1\n', '5S\n1 2 3\n', 'S\n1 1\n'])
       expect(parseQuotaFile(bad), JSON.stringify(bad)).toBeNull();
+  });
+});
+
+describe('hostile quota input', () => {
+  it('never throws on any maildirsize text, and never gives a negative sum', () => {
+    const line = fc.oneof(
+      fc.string(),
+      fc.tuple(fc.integer(), fc.integer()).map(([a, b]) => `${a} ${b}`),
+      fc.constantFrom('1000S', '10C', '1000S,10C', ''),
+    );
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 20 }), fc.boolean(), (lines, end) => {
+        const parsed = parseQuotaFile(lines.join('\n') + (end ? '\n' : ''));
+        if (parsed) {
+          expect(parsed.usage.bytes).toBeGreaterThanOrEqual(0);
+          expect(parsed.usage.messages).toBeGreaterThanOrEqual(0);
+        }
+      }),
+    );
+  });
+
+  it('reads any rule text either to limits or to a QuotaRuleError', () => {
+    fc.assert(
+      fc.property(fc.array(fc.string(), { maxLength: 4 }), (rules) => {
+        try {
+          const out = parseQuotaRules(rules);
+          for (const v of Object.values(out)) expect(Number.isInteger(v) && v >= 0).toBe(true);
+        } catch (e) {
+          expect(e).toBeInstanceOf(QuotaRuleError);
+        }
+      }),
+    );
   });
 });
 
