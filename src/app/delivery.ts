@@ -15,11 +15,12 @@ import { parseQuotaRules, parseStorageSize, type QuotaLimits } from '../maildir/
 import type { DeliveryOutcome } from '../delivery/outcome.js';
 import { resolveRecipient } from '../delivery/recipient.js';
 import { checkSrsAddress, INVALID_SRS } from '../delivery/srs-return.js';
+import { srsOf } from './delivery-backends.js';
 import { spamEngineSettings, type SpamRule, DEFAULT_SPAM_RULE } from '../delivery/spam-rule.js';
 import { DELIVERY_DEFAULTS, type DeliverySettings } from './delivery-settings.js';
 import { userHomes } from './homes.js';
 import { defaultDataDir } from './managesieve.js';
-import { openOutbox, openStores, srsOf } from './delivery-backends.js';
+import { openOutbox, openStores } from './delivery-backends.js';
 
 export interface OpenedDelivery {
   deliver(request: DeliveryRequest): Promise<DeliveryOutcome>;
