@@ -1,4 +1,6 @@
+import { writeFile } from 'node:fs/promises';
 import net from 'node:net';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWebmailServer } from '../../src/webmail/index.js';
 import { Browser, startStack, type Stack } from './stack.js';
@@ -220,6 +222,27 @@ describe('webmail behind a proxy and without its peers', () => {
       expect(page.text).toMatch(/not built/);
     } finally {
       await web.close();
+    }
+  });
+
+  it('closes an unused ManageSieve connection, opens it again with the sealed password, and ends the session when the password no longer works', async () => {
+    const s = await startStack({ limits: { connectionIdleMs: 50 } });
+    try {
+      const b = new Browser(s.origin);
+      await b.login('bob', 'hunter2');
+      await new Promise((r) => setTimeout(r, 150));
+      expect((await b.get('/api/scripts')).status).toBe(200);
+      await writeFile(
+        path.join(s.fixture.dir, 'users'),
+        'alice:{PLAIN}secret::::::\nbob:{PLAIN}changed::::::\n',
+      );
+      await new Promise((r) => setTimeout(r, 150));
+      const lost = await b.get('/api/scripts');
+      expect(lost.status).toBe(401);
+      expect(lost.body.error).toBe('not_logged_in');
+      expect((await b.get('/api/session')).status).toBe(401);
+    } finally {
+      await s.stop();
     }
   });
 
