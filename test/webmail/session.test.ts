@@ -192,6 +192,29 @@ describe('webmail behind a proxy and without its peers', () => {
     }
   });
 
+  it('throttles per client address, which a trusted proxy names in X-Forwarded-For', async () => {
+    const s = await startStack({
+      trustedProxies: ['127.0.0.1'],
+      loginThrottle: { baseDelayMs: 0, maxFailuresPerUser: 0, maxFailuresPerAddress: 2 },
+    });
+    try {
+      const from = (client: string, user: string, password: string) =>
+        fetch(s.origin + '/api/login', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': client },
+          body: JSON.stringify({ user, password }),
+        });
+      expect((await from('192.0.2.7', 'alice', 'x')).status).toBe(401);
+      expect((await from('192.0.2.7', 'bob', 'y')).status).toBe(401);
+      // That address is locked out, even with a right password for a third name...
+      expect((await from('192.0.2.7', 'alice', 'secret')).status).toBe(429);
+      // ...and another client behind the same proxy is not.
+      expect((await from('192.0.2.8', 'alice', 'secret')).status).toBe(200);
+    } finally {
+      await s.stop();
+    }
+  });
+
   it('ignores X-Forwarded-Proto from a client that is not a trusted proxy', async () => {
     const res = await fetch(stack.origin + '/api/login', {
       method: 'POST',
