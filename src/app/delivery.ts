@@ -16,7 +16,7 @@ import { resolveRecipient } from '../delivery/recipient.js';
 import { spamEngineSettings, type SpamRule, DEFAULT_SPAM_RULE } from '../delivery/spam-rule.js';
 import { DELIVERY_DEFAULTS, type DeliverySettings } from './delivery-settings.js';
 import { userHomes } from './homes.js';
-import { defaultDataDir } from './managesieve.js';
+import { defaultDataDir } from './data-dir.js';
 import { openOutbox, openStores } from './delivery-backends.js';
 
 export interface OpenedDelivery {

@@ -18,7 +18,7 @@
  * are checked here only, never in tests.
  * Options: --runs N (whole-process repetitions, default 7), --messages N (default 5000),
  * --only engine|managesieve|runtime|delivery (sections 1–3, 4, 5–6 or 7 alone); for section 7
- * --delivery-messages N (deliveries per run, default 2000), --delivery-rounds N (default 3) and
+ * --delivery-messages N (deliveries per run, default 2000), --delivery-rounds N (default 3; 0 for 7b alone) and
  * --delivery-profile DIR (the tamis lmtp process writes a --cpu-prof profile there).
  * The built CLI is dist/cli/main.cjs (run `npm run build` first) or the file named by TAMIS_CLI.
  */
@@ -331,21 +331,24 @@ if (DELIVERY) {
     const profile = argv.includes('--delivery-profile')
       ? argv[argv.indexOf('--delivery-profile') + 1]
       : undefined;
+    const rounds = opt('--delivery-rounds', 3);
     sayDl('### 7a. LMTP throughput');
     sayDl();
-    await benchDeliveryLmtp({
-      cliPath,
-      users: 20,
-      messages: opt('--delivery-messages', 2000),
-      rounds: opt('--delivery-rounds', 3),
-      loads: [
-        [4, 1],
-        [16, 1],
-        [16, 4],
-      ],
-      nodeArgs: profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : [],
-      say: sayDl,
-    });
+    // --delivery-rounds 0: the per-process figures alone.
+    if (rounds > 0)
+      await benchDeliveryLmtp({
+        cliPath,
+        users: 20,
+        messages: opt('--delivery-messages', 2000),
+        rounds,
+        loads: [
+          [4, 1],
+          [16, 1],
+          [16, 4],
+        ],
+        nodeArgs: profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : [],
+        say: sayDl,
+      });
     sayDl('### 7b. One message, whole process: `tamis deliver` and `dovecot-lda`');
     sayDl();
     await benchDeliveryLda({ cliPath, runs: Math.max(RUNS, 15), say: sayDl });
