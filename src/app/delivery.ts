@@ -221,14 +221,20 @@ export async function openDelivery(
           return 'tempfail';
         }
       },
-      async deliver({ message, sender, recipients }) {
-        const out: DeliveryOutcome[] = [];
-        // One after the other: the recipients of one message share its folders rarely, its stores often.
-        for (const r of recipients)
-          out.push(
-            await deliverOne({ message, sender, recipient: r.address, originalRecipient: r.original }),
-          );
-        return out;
+      deliver({ message, sender, recipients }) {
+        // Side by side: each recipient waits on its own fsyncs. The same address given twice waits
+        // for the first, whose delivery record then makes it a no-op, as one after the other would.
+        const last = new Map<string, Promise<unknown>>();
+        return Promise.all(
+          recipients.map((r) => {
+            const key = r.address.toLowerCase();
+            const run = (last.get(key) ?? Promise.resolve()).then(() =>
+              deliverOne({ message, sender, recipient: r.address, originalRecipient: r.original }),
+            );
+            last.set(key, run);
+            return run;
+          }),
+        );
       },
     },
     dataDir,
