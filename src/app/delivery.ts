@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { PasswdFileDirectory } from '../accounts/index.js';
-import { SieveEngine, type ConfigInput } from '../index.js';
+import { SieveEngine, type CompileAsyncOptions, type CompileResult, type ConfigInput } from '../index.js';
 import {
   deliver,
   type DeliveryDeps,
@@ -19,7 +19,7 @@ import { srsOf } from './delivery-backends.js';
 import { spamEngineSettings, type SpamRule, DEFAULT_SPAM_RULE } from '../delivery/spam-rule.js';
 import { DELIVERY_DEFAULTS, type DeliverySettings } from './delivery-settings.js';
 import { userHomes } from './homes.js';
-import { defaultDataDir } from './managesieve.js';
+import { defaultDataDir } from './data-dir.js';
 import { openOutbox, openStores } from './delivery-backends.js';
 
 export interface OpenedDelivery {
@@ -69,6 +69,70 @@ export function deliveryEngineConfig(
     ...(spam.enabled || !engine.spamtest ? spamEngineSettings(spam) : {}),
     maxRedirects: engine.maxRedirects ?? settings.maxRedirects ?? DELIVERY_DEFAULTS.maxRedirects,
   };
+}
+
+interface WarmEntry {
+  result: CompileResult;
+  /** The scripts it included as they read when it was compiled (null: not there). */
+  included: Array<{ name: string; location: 'personal' | 'global'; text: string | null }>;
+  bytes: number;
+}
+
+/** Source bytes the warm compiles may hold; least recently used go first beyond it. */
+const WARM_BYTES = 32 * 1024 * 1024;
+
+/**
+ * The engine delivery runs, with its scripts kept compiled: the engine's `compileAsync` compiles on
+ * every call, and a delivery agent compiles the same few scripts for every message. A result is kept
+ * by its text and context with the texts of the scripts it included; a hit re-reads those through
+ * the caller's loader and counts only when none changed. An edited script has another text, so it is
+ * compiled again: nothing stale is ever run.
+ */
+export class WarmEngine extends SieveEngine {
+  private readonly warm = new Map<string, WarmEntry>();
+  private warmBytes = 0;
+
+  override async compileAsync(source: string, options: CompileAsyncOptions = {}): Promise<CompileResult> {
+    if (options.upload) return super.compileAsync(source, options);
+    const key = `${options.context ?? 'delivery'}\0${source}`;
+    const load = options.loadScript;
+    const hit = this.warm.get(key);
+    if (hit) {
+      const now = await Promise.all(
+        hit.included.map(async (d) => (load ? await load(d.name, d.location) : null)),
+      );
+      const unchanged = hit.included.every((d, i) => (now[i] ?? null) === d.text);
+      // Another call may have replaced the entry meanwhile: only this one is moved or dropped.
+      if (this.warm.get(key) === hit) {
+        this.warm.delete(key);
+        if (unchanged)
+          this.warm.set(key, hit); // most recently used
+        else this.warmBytes -= hit.bytes;
+      }
+      if (unchanged) return hit.result;
+    }
+    const included: WarmEntry['included'] = [];
+    const tracked: CompileAsyncOptions['loadScript'] =
+      load &&
+      (async (name, location) => {
+        const text = (await load(name, location)) ?? null;
+        included.push({ name, location, text });
+        return text;
+      });
+    const result = await super.compileAsync(source, { ...options, loadScript: tracked });
+    const bytes = source.length + included.reduce((n, d) => n + (d.text?.length ?? 0), 0);
+    if (bytes > WARM_BYTES) return result;
+    const old = this.warm.get(key);
+    if (old) this.warmBytes -= old.bytes;
+    this.warm.set(key, { result, included, bytes });
+    this.warmBytes += bytes;
+    for (const [k, e] of this.warm) {
+      if (this.warmBytes <= WARM_BYTES) break;
+      this.warm.delete(k);
+      this.warmBytes -= e.bytes;
+    }
+    return result;
+  }
 }
 
 async function readScripts(files: string[] | undefined, kind: string): Promise<NamedScript[]> {
@@ -156,7 +220,7 @@ export async function openDelivery(
   const outbox = openOutbox({ ...settings, outboxDir }, dataDir, stores, outboxLog);
   const srs = srsOf(settings, dataDir);
   const deps: DeliveryDeps = {
-    engine: new SieveEngine({ config: deliveryEngineConfig(engine, settings, spam) }),
+    engine: new WarmEngine({ config: deliveryEngineConfig(engine, settings, spam) }),
     directory,
     homeOf,
     activeScript: (_user, home) => activeScript(home),
@@ -200,14 +264,20 @@ export async function openDelivery(
           return 'tempfail';
         }
       },
-      async deliver({ message, sender, recipients }) {
-        const out: DeliveryOutcome[] = [];
-        // One after the other: the recipients of one message share its folders rarely, its stores often.
-        for (const r of recipients)
-          out.push(
-            await deliverOne({ message, sender, recipient: r.address, originalRecipient: r.original }),
-          );
-        return out;
+      deliver({ message, sender, recipients }) {
+        // Side by side: each recipient waits on its own fsyncs. The same address given twice waits
+        // for the first, whose delivery record then makes it a no-op, as one after the other would.
+        const last = new Map<string, Promise<unknown>>();
+        return Promise.all(
+          recipients.map((r) => {
+            const key = r.address.toLowerCase();
+            const run = (last.get(key) ?? Promise.resolve()).then(() =>
+              deliverOne({ message, sender, recipient: r.address, originalRecipient: r.original }),
+            );
+            last.set(key, run);
+            return run;
+          }),
+        );
       },
     },
     dataDir,

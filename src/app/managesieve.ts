@@ -3,6 +3,7 @@ import path from 'node:path';
 import { HashPool, PasswdFileDirectory } from '../accounts/index.js';
 import { SieveEngine, type ConfigInput } from '../index.js';
 import { FileScriptStore } from '../scripts/file-store.js';
+import { defaultDataDir } from './data-dir.js';
 import { userHomes } from './homes.js';
 import { ensureSelfSignedCertificate } from '../managesieve/server/certificate.js';
 import type { ManageSieveLogger } from '../managesieve/server/options.js';
@@ -24,9 +25,7 @@ export type ManageSieveConfig = Omit<ManageSieveSection, 'quota'> & {
   maxRedirects?: number;
 };
 
-export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.XDG_DATA_HOME ? path.join(env.XDG_DATA_HOME, 'tamis') : path.resolve('tamis-data');
-}
+export { defaultDataDir };
 
 export function parseListen(spec: string): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(spec.trim());

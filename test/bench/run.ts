@@ -8,13 +8,18 @@
  *      (test/bench/managesieve-bench.ts)
  *   5. run against runAsync on the same scripts and messages, and run with a trace sink
  *   6. import time of the `tamis` and `tamis/managesieve` entries (test/bench/engine-bench.ts)
+ *   7. delivery: `tamis lmtp` against Dovecot's lmtp + Pigeonhole, `tamis deliver` against dovecot-lda
+ *      (test/bench/delivery-bench.ts, test/bench/delivery-lda.ts)
  *
  * Results are printed and written into docs/benchmarks.md, sections 1–3 between the bench markers and
- * section 4 between the bench:managesieve markers, sections 5–6 between the bench:runtime markers
+ * section 4 between the bench:managesieve markers, sections 5–6 between the bench:runtime markers,
+ * section 7 between the bench:delivery markers
  * (`--no-write` leaves the file alone). Speed targets
  * are checked here only, never in tests.
  * Options: --runs N (whole-process repetitions, default 7), --messages N (default 5000),
- * --only engine|managesieve|runtime (sections 1–3, section 4 or sections 5–6 alone).
+ * --only engine|managesieve|runtime|delivery (sections 1–3, 4, 5–6 or 7 alone); for section 7
+ * --delivery-messages N (deliveries per run, default 2000), --delivery-rounds N (default 3; 0 for 7b alone) and
+ * --delivery-profile DIR (the tamis lmtp process writes a --cpu-prof profile there).
  * The built CLI is dist/cli/main.cjs (run `npm run build` first) or the file named by TAMIS_CLI.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -49,12 +54,13 @@ const COMPILE_RUNS = Math.max(RUNS, 30);
 const MESSAGES = opt('--messages', 5000);
 const WRITE = !argv.includes('--no-write');
 const ONLY = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
-if (ONLY !== undefined && ONLY !== 'engine' && ONLY !== 'managesieve' && ONLY !== 'runtime') {
-  throw new Error(`--only takes engine, managesieve or runtime, not ${ONLY}`);
+if (ONLY !== undefined && !['engine', 'managesieve', 'runtime', 'delivery'].includes(ONLY)) {
+  throw new Error(`--only takes engine, managesieve, runtime or delivery, not ${ONLY}`);
 }
 const ENGINE = ONLY === undefined || ONLY === 'engine';
 const MANAGESIEVE = ONLY === undefined || ONLY === 'managesieve';
 const RUNTIME = ONLY === undefined || ONLY === 'runtime';
+const DELIVERY = ONLY === undefined || ONLY === 'delivery';
 
 const ms = (x: number) => `${x.toFixed(x < 10 ? 2 : 0)} ms`;
 const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
@@ -309,6 +315,46 @@ if (RUNTIME) {
   benchImport(sayRt, ROOT, Math.max(RUNS, 11));
 }
 
+// 7. Delivery ------------------------------------------------------------------------------------
+const dlReport: string[] = [];
+if (DELIVERY) {
+  const sayDl = (line = ''): void => {
+    dlReport.push(line);
+    console.log(line);
+  };
+  for (const line of header()) sayDl(line);
+  sayDl();
+  if (!haveCli) sayDl(`Delivery section skipped: ${cliPath} not found (build with \`npm run build\`)`);
+  else {
+    const { benchDeliveryLmtp } = await import('./delivery-bench.js');
+    const { benchDeliveryLda } = await import('./delivery-lda.js');
+    const profile = argv.includes('--delivery-profile')
+      ? argv[argv.indexOf('--delivery-profile') + 1]
+      : undefined;
+    const rounds = opt('--delivery-rounds', 3);
+    sayDl('### 7a. LMTP throughput');
+    sayDl();
+    // --delivery-rounds 0: the per-process figures alone.
+    if (rounds > 0)
+      await benchDeliveryLmtp({
+        cliPath,
+        users: 20,
+        messages: opt('--delivery-messages', 2000),
+        rounds,
+        loads: [
+          [4, 1],
+          [16, 1],
+          [16, 4],
+        ],
+        nodeArgs: profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : [],
+        say: sayDl,
+      });
+    sayDl('### 7b. One message, whole process: `tamis deliver` and `dovecot-lda`');
+    sayDl();
+    await benchDeliveryLda({ cliPath, runs: Math.max(RUNS, 15), say: sayDl });
+  }
+}
+
 if (!oracle) rmSync(work, { recursive: true, force: true });
 else rmSync(oracle.dir, { recursive: true, force: true });
 
@@ -325,6 +371,7 @@ if (WRITE) {
   if (ENGINE) fill('<!-- bench:start -->', '<!-- bench:end -->', report);
   if (MANAGESIEVE) fill('<!-- bench:managesieve:start -->', '<!-- bench:managesieve:end -->', msReport);
   if (RUNTIME) fill('<!-- bench:runtime:start -->', '<!-- bench:runtime:end -->', rtReport);
+  if (DELIVERY) fill('<!-- bench:delivery:start -->', '<!-- bench:delivery:end -->', dlReport);
   writeFileSync(doc, text);
   console.log(`\nwritten to ${doc}`);
 }
