@@ -24,14 +24,29 @@ export const DEFAULT_RETENTION: Retention = {
 /** Expiry runs on a write at most this often (milliseconds of the callers' clock). */
 const PRUNE_EVERY = 3_600_000;
 
+interface PendingWrite {
+  doing: string;
+  run: () => void;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
 /**
  * Runs the stores' statements: turns what SQLite throws into a `StoreError` rejection (the caller
  * makes it a temporary failure), refuses use after close, and deletes expired rows from time to time.
+ *
+ * Writes are committed in groups: those asked for while the event loop is busy with other work
+ * (other deliveries' disk I/O) go into one transaction, so they share one fsync, the cost that
+ * counts with `synchronous = FULL`, and the loop is blocked once for them all. Each write's promise
+ * resolves only once its transaction is on disk, so nothing is acknowledged before it is durable.
  */
 export class Guard {
   private closed = false;
   private lastPrune = -Infinity;
+  private latest = -Infinity;
   private readonly prune: () => void;
+  private pending: PendingWrite[] = [];
+  private scheduled = false;
 
   constructor(
     private readonly db: Database.Database,
@@ -52,6 +67,8 @@ export class Guard {
   }
 
   read<T>(doing: string, run: () => T): T {
+    // A read sees every write asked for before it.
+    if (this.pending.length > 0) this.commit();
     this.open(doing);
     try {
       return run();
@@ -60,14 +77,46 @@ export class Guard {
     }
   }
 
-  write(doing: string, now: Date, run: () => void): void {
+  write(doing: string, now: Date, run: () => void): Promise<void> {
     this.open(doing);
-    try {
-      run();
-    } catch (e) {
-      throw storeError(this.file, doing, e);
+    this.latest = Math.max(this.latest, now.getTime());
+    return new Promise((resolve, reject) => {
+      this.pending.push({ doing, run, resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.commit());
+      }
+    });
+  }
+
+  /** Commits the writes waiting, in one transaction; when it fails, each alone, so one bad write fails alone. */
+  private commit(): void {
+    this.scheduled = false;
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0) return;
+    if (this.closed) {
+      for (const w of batch) w.reject(closedError(this.file, w.doing));
+      return;
     }
-    if (now.getTime() - this.lastPrune >= PRUNE_EVERY) this.expire(now);
+    try {
+      this.db.transaction(() => {
+        for (const w of batch) w.run();
+      })();
+      for (const w of batch) w.resolve();
+    } catch (e) {
+      if (batch.length === 1) batch[0]!.reject(storeError(this.file, batch[0]!.doing, e));
+      else
+        for (const w of batch) {
+          try {
+            w.run();
+            w.resolve();
+          } catch (one) {
+            w.reject(storeError(this.file, w.doing, one));
+          }
+        }
+    }
+    if (this.latest - this.lastPrune >= PRUNE_EVERY) this.expire(new Date(this.latest));
   }
 
   /** Deletes rows older than their retention; a failure here is logged by nobody and retried later. */
@@ -81,12 +130,16 @@ export class Guard {
     }
   }
 
+  /** Commits what is waiting, then refuses further use. */
   close(): void {
+    this.commit();
     this.closed = true;
   }
 
   private open(doing: string): void {
-    if (this.closed)
-      throw new StoreError(`delivery store ${this.file}: cannot ${doing}: closed`, 'CLOSED', false);
+    if (this.closed) throw closedError(this.file, doing);
   }
 }
+
+const closedError = (file: string, doing: string): StoreError =>
+  new StoreError(`delivery store ${file}: cannot ${doing}: closed`, 'CLOSED', false);
