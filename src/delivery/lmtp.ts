@@ -39,6 +39,9 @@ export const DEFAULT_LMTP_OPTIONS = {
   closeTimeout: 30_000,
 } as const;
 
+/** Recipients asked for in each transaction (an envelope is made afresh for each). */
+const recipientsGiven = new WeakMap<object, Set<string>>();
+
 function smtpError(code: number, text: string): Error {
   return Object.assign(new Error(text), { responseCode: code });
 }
@@ -90,16 +93,32 @@ export function createLmtpServer(service: DeliveryService, options: LmtpOptions 
         callback(smtpError(452, 'Too many recipients'));
         return;
       }
+      // smtp-server keeps one copy of a recipient given twice, so a second 250 would leave the
+      // client waiting for a reply after DATA that never comes. The second one is deferred: the
+      // MTA retries it in a transaction of its own, which the delivery record answers without
+      // storing the message again.
+      const key = address.address.toLowerCase();
+      let given = recipientsGiven.get(session.envelope);
+      if (!given) recipientsGiven.set(session.envelope, (given = new Set()));
+      if (given.has(key)) {
+        callback(smtpError(452, `<${address.address}> Duplicate recipient, send it again separately`));
+        return;
+      }
+      given.add(key);
+      const settle = (e?: Error): void => {
+        if (e) given.delete(key);
+        callback(e);
+      };
       service.checkRecipient(address.address).then(
         (answer) => {
-          if (answer === 'ok') callback();
+          if (answer === 'ok') settle();
           else if (answer === 'unknown-user')
-            callback(smtpError(550, `<${address.address}> User doesn't exist`));
+            settle(smtpError(550, `<${address.address}> User doesn't exist`));
           else if (typeof answer === 'object')
-            callback(smtpError(550, `<${address.address}> ${answer.refuse}`));
-          else callback(smtpError(451, `<${address.address}> Temporary user lookup failure`));
+            settle(smtpError(550, `<${address.address}> ${answer.refuse}`));
+          else settle(smtpError(451, `<${address.address}> Temporary user lookup failure`));
         },
-        () => callback(smtpError(451, `<${address.address}> Temporary user lookup failure`)),
+        () => settle(smtpError(451, `<${address.address}> Temporary user lookup failure`)),
       );
     },
     onData(stream, session, callback) {

@@ -19,7 +19,7 @@ beforeAll(async () => {
   data = tempDir();
   writeFileSync(
     join(data, 'users'),
-    ['alice', 'bob', 'carol', 'dave'].map((u) => `${u}:{PLAIN}x::::::\n`).join(''),
+    ['alice', 'bob', 'carol', 'dave', 'erin'].map((u) => `${u}:{PLAIN}x::::::\n`).join(''),
   );
   store = new FileScriptStore({ root: join(data, 'home') });
   lmtp = await startLmtp(
@@ -113,6 +113,29 @@ describe('tamis lmtp', () => {
       '250 2.6.0 <dave@example.org> Saved',
     ]);
     expect(listMail(...maildir('carol'))).toHaveLength(1);
+  });
+
+  it('defers a recipient given twice in one transaction, and the retry stores nothing again', async () => {
+    const message = 'Subject: twice\r\nMessage-ID: <dup-rcpt@example.net>\r\n\r\nbody\r\n.\r\n';
+    const replies = await pipelined(
+      'LHLO mta.example.org\r\nMAIL FROM:<x@example.net>\r\nRCPT TO:<erin@example.org>\r\n' +
+        'RCPT TO:<erin@example.org>\r\nDATA\r\n' +
+        message,
+      1,
+    );
+    expect(replies.filter((l) => !l.startsWith('250-')).slice(2)).toEqual([
+      '250 2.1.5 Accepted',
+      expect.stringMatching(/^452 .*<erin@example\.org> Duplicate recipient/),
+      expect.stringMatching(/^354 /),
+      '250 2.6.0 <erin@example.org> Saved',
+    ]);
+    // The MTA sends the deferred one again on its own: answered, not stored twice.
+    const again = await pipelined(
+      'LHLO mta.example.org\r\nMAIL FROM:<x@example.net>\r\nRCPT TO:<erin@example.org>\r\nDATA\r\n' + message,
+      1,
+    );
+    expect(again.at(-1)).toMatch(/^250 2\.6\.0 /);
+    expect(listMail(...maildir('erin'))).toHaveLength(1);
   });
 
   it('serves concurrent connections (nodemailer in LMTP mode)', async () => {
