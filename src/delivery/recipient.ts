@@ -44,8 +44,9 @@ export interface ResolvedRecipient extends RecipientAddress {
 
 /**
  * Looks a recipient up as Dovecot's passwd-file userdb is commonly keyed: by the whole address
- * without its detail (`alice@example.org`), then by the local part alone (`alice`). The detail is
- * never part of the look-up. Null when no user matches.
+ * without its detail (`alice@example.org`), then by the local part alone (`alice`); then the same
+ * lower-cased, as Dovecot's default `auth_username_format = %Lu` does, so `Alice@Example.org`
+ * reaches `alice`. The detail is never part of the look-up. Null when no user matches.
  */
 export async function resolveRecipient(
   directory: Pick<UserDirectory, 'exists'>,
@@ -53,7 +54,9 @@ export async function resolveRecipient(
   separator = '+',
 ): Promise<ResolvedRecipient | null> {
   const parts = parseRecipient(address, separator);
-  const candidates = parts.domain ? [`${parts.local}@${parts.domain}`, parts.local] : [parts.local];
+  const keys = (local: string) => (parts.domain ? [`${local}@${parts.domain}`, local] : [local]);
+  const lower = parts.local.toLowerCase();
+  const candidates = lower === parts.local ? keys(lower) : [...keys(parts.local), ...keys(lower)];
   for (const user of candidates) {
     if (await directory.exists(user)) return { ...parts, user };
   }

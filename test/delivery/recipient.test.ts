@@ -24,6 +24,15 @@ describe('recipients', () => {
     expect(await resolveRecipient(directory(['alice']), 'mallory@example.org')).toBeNull();
   });
 
+  it('finds a user given in capitals, as Dovecot lower-cases user names by default', async () => {
+    expect((await resolveRecipient(directory(['alice']), 'ALICE+x@Example.org'))?.user).toBe('alice');
+    expect((await resolveRecipient(directory(['alice@example.org']), 'Alice@EXAMPLE.org'))?.user).toBe(
+      'alice@example.org',
+    );
+    // An entry with capitals matches as written first.
+    expect((await resolveRecipient(directory(['Bob', 'bob']), 'Bob@example.org'))?.user).toBe('Bob');
+  });
+
   it('refuses addresses that are not addresses', () => {
     for (const bad of ['', 'a b@example.org', 'a@', '@example.org', 'a\0@example.org', 'x'.repeat(400)]) {
       expect(recipientProblem(bad)).not.toBeNull();
