@@ -5,7 +5,9 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const ROOT = join(import.meta.dirname, '../..');
 
@@ -23,7 +25,8 @@ export function cliCommand(): string[] {
   if (process.env.TAMIS_CLI) return [process.env.TAMIS_CLI];
   const dist = join(ROOT, 'dist/cli/main.cjs');
   if (existsSync(dist) && statSync(dist).mtimeMs > newestMtime(join(ROOT, 'src'))) return [dist];
-  return ['--import', 'tsx', join(ROOT, 'src/cli/cli.ts')];
+  // tsx by its resolved URL, so a CLI started in another working directory still finds it.
+  return ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href, join(ROOT, 'src/cli/cli.ts')];
 }
 
 const command = cliCommand();
