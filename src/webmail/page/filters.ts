@@ -84,7 +84,7 @@ export function filtersPage(): HTMLElement {
         {},
         h('th', { scope: 'row', id: rowId }, s.name),
         h('td', {}, s.active ? h('strong', { class: 'badge' }, t('filters.active')) : t('filters.inactive')),
-        h('td', { class: 'actions' }, edit, toggle, del),
+        h('td', {}, h('div', { class: 'actions' }, edit, toggle, del)),
       );
     });
     replace(
