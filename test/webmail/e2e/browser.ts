@@ -1,0 +1,63 @@
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM, PASSWORD, USER } from './parts.js';
+
+export type { Browser, BrowserContext, Page };
+
+export function launch(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+}
+
+/** A fresh context (own cookies and storage) with the browser's language set, as Accept-Language too. */
+export async function openPage(
+  browser: Browser,
+  base: string,
+  locale = 'en-US',
+  viewport = { width: 1280, height: 800 },
+): Promise<Page> {
+  const ctx = await browser.newContext({
+    locale,
+    viewport,
+    timezoneId: 'Europe/Paris',
+    reducedMotion: 'reduce',
+  });
+  const page = await ctx.newPage();
+  const problems: string[] = [];
+  // A CSP violation or a script error would otherwise pass unseen.
+  page.on('pageerror', (e) => problems.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/status of 40[19]/.test(m.text())) problems.push(m.text());
+  });
+  (page as Page & { problems: string[] }).problems = problems;
+  await page.goto(base);
+  return page;
+}
+
+export const problemsOf = (page: Page): string[] => (page as Page & { problems: string[] }).problems;
+
+/** Logs in with the keyboard only: the user field has focus, Tab to the password, Enter submits. */
+export async function keyboardLogin(page: Page): Promise<void> {
+  await page.locator('#login-user:focus').waitFor();
+  await page.keyboard.type(USER);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(PASSWORD);
+  await page.keyboard.press('Enter');
+  await page.locator('nav').waitFor();
+}
+
+/** Presses Tab until the element matching `selector` has focus; fails after `max` presses. */
+export async function tabTo(page: Page, selector: string, max = 80): Promise<void> {
+  for (let i = 0; i < max; i++) {
+    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`${selector} not reached with Tab`);
+}
+
+/** The focused element's outline: visible focus means a style other than none. */
+export function focusOutline(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const el = document.activeElement as HTMLElement;
+    const s = getComputedStyle(el);
+    return `${s.outlineStyle} ${s.outlineWidth}`;
+  });
+}
