@@ -63,6 +63,11 @@ export function t(key: string, vars: Record<string, string | number> = {}): stri
   return text.replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? String(vars[name]) : m));
 }
 
+/** Whether there is a text for `key` (in this language or in English). */
+export function hasText(key: string): boolean {
+  return Object.hasOwn(strings, key) || Object.hasOwn(english, key);
+}
+
 /** A translation when this language has one for `key`, else `fallback` (the server's English text). */
 export function translated(key: string, fallback: string): string {
   return current !== 'en' && Object.hasOwn(strings, key) ? strings[key]! : fallback;

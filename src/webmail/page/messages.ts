@@ -3,7 +3,7 @@
 // readers hear it) and in the page-wide status region.
 import { ApiError } from './api.js';
 import { h, replace } from './dom.js';
-import { t, translated } from './i18n.js';
+import { hasText, t, translated } from './i18n.js';
 
 export interface Problem {
   path?: string;
@@ -21,7 +21,9 @@ export function errorText(e: unknown): string {
     const list = problems.length ? problems : [body as Problem];
     return list.map(problemText).join(' ');
   }
-  return translated(`error.${e.code}`, e.message || t('error.unexpected', { message: e.code }));
+  // Request errors have texts of their own in every language; the server's message is the fallback.
+  if (hasText(`error.${e.code}`)) return t(`error.${e.code}`);
+  return e.message || t('error.unexpected', { message: e.code });
 }
 
 /** One settings problem: where, and what (translated by its code when possible). */

@@ -68,12 +68,15 @@ export function vacationPage(session: SessionInfo): HTMLElement {
 
   const original = (): OriginalAction => ORIGINAL_ACTIONS.find((o) => originals.get(o)!.checked) ?? 'keep';
   const sync = () => {
-    includeSubject.input.checked = subject.value.includes(SUBJECT_VAR);
     htmlField.hidden = !htmlOn.input.checked;
     const o = original();
     forwardField.hidden = o !== 'redirect' && o !== 'copy';
     interval.dataset.field = unit.value;
   };
+  // The box follows the field as it is typed, and puts the placeholder in or takes it out when used.
+  subject.addEventListener('input', () => {
+    includeSubject.input.checked = subject.value.includes(SUBJECT_VAR);
+  });
   includeSubject.input.addEventListener('change', () => {
     if (includeSubject.input.checked && !subject.value.includes(SUBJECT_VAR)) {
       subject.value = subject.value.trim()
@@ -105,6 +108,7 @@ export function vacationPage(session: SessionInfo): HTMLElement {
   const fill = (s: VacationSettings) => {
     enabled.input.checked = s.enabled;
     subject.value = s.subject ?? '';
+    includeSubject.input.checked = subject.value.includes(SUBJECT_VAR);
     body.value = s.body ?? '';
     htmlOn.input.checked = s.html !== undefined && s.html !== '';
     html.value = s.html ?? '';

@@ -24,8 +24,15 @@ export async function openPage(
   const problems: string[] = [];
   // A CSP violation or a script error would otherwise pass unseen.
   page.on('pageerror', (e) => problems.push(e.message));
+  // Failed loads are judged by their address below (the browser asks for a favicon nobody serves).
   page.on('console', (m) => {
-    if (m.type() === 'error' && !/status of 40[19]/.test(m.text())) problems.push(m.text());
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(m.text());
+  });
+  page.on('response', (r) => {
+    const path = new URL(r.url()).pathname;
+    if (r.status() === 404 && !path.startsWith('/api/') && path !== '/favicon.ico')
+      problems.push(`404 ${path}`);
+    if (r.status() >= 500) problems.push(`${r.status()} ${path}`);
   });
   (page as Page & { problems: string[] }).problems = problems;
   await page.goto(base);

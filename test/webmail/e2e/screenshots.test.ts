@@ -69,7 +69,7 @@ describe.skipIf(!canRun || process.env.TAMIS_SCREENSHOTS !== '1')('screenshots o
         await page.goto(`${parts.webmail.url}#/filters`);
         await page.locator('tbody button').first().click();
         await page.locator('textarea.code').fill(BROKEN);
-        await page.locator('.marks mark.err').first().waitFor({ timeout: 10_000 });
+        await page.locator('.marks mark.err').first().waitFor({ state: 'attached', timeout: 10_000 });
         await page.locator('#page-title').focus();
         await shot(page, `filters-${tag}`);
 
