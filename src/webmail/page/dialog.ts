@@ -67,12 +67,21 @@ export function diffView(current: unknown, proposed: unknown): HTMLElement {
   return list;
 }
 
+/** What the server says is in the way (parts it would drop, other rules), one item a line. */
+function detailsList(details: unknown): Node {
+  if (!Array.isArray(details) || !details.length) return document.createTextNode('');
+  const ul = h('ul', { class: 'details' });
+  for (const d of details) ul.append(h('li', {}, h('code', {}, String(d))));
+  return ul;
+}
+
 /** The 409 answer shown to the user; resolves true when they choose to overwrite. */
 export async function confirmConflict(body: Record<string, unknown>): Promise<boolean> {
   const forceable = body.forceable === true;
   const content: Node[] = [
     h('p', {}, t('conflict.intro')),
     typeof body.message === 'string' ? h('p', { class: 'hint' }, body.message) : document.createTextNode(''),
+    detailsList(body.details),
     diffView(body.current, body.proposed),
   ];
   if (!forceable) {

@@ -52,9 +52,9 @@ export function forwardPage(session: SessionInfo): HTMLElement {
   add.addEventListener('click', () => addRow('', true));
 
   const save = h('button', { type: 'submit', class: 'primary' }, t('common.save'));
-  const form = h(
-    'form',
-    { class: 'settings', novalidate: true },
+  const controls = h(
+    'fieldset',
+    { class: 'plain', disabled: true },
     enabled.row,
     h(
       'fieldset',
@@ -66,8 +66,8 @@ export function forwardPage(session: SessionInfo): HTMLElement {
     ),
     keepCopy.row,
     h('div', { class: 'actions' }, save),
-    msg.el,
   );
+  const form = h('form', { class: 'settings', novalidate: true }, controls, msg.el);
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     msg.clear();
@@ -91,8 +91,10 @@ export function forwardPage(session: SessionInfo): HTMLElement {
       keepCopy.input.checked = s.keepCopy !== false;
       const to = s.to?.length ? s.to.slice(0, max) : [''];
       for (const a of to) addRow(a);
+      controls.disabled = false;
     },
     (e) => {
+      controls.disabled = false;
       if (!inputs().length) addRow();
       msg.error(errorText(e));
     },

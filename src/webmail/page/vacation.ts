@@ -142,9 +142,10 @@ export function vacationPage(session: SessionInfo): HTMLElement {
     }
   }, PREVIEW_DELAY_MS);
 
-  const form = h(
-    'form',
-    { class: 'settings', novalidate: true },
+  // Disabled until the current settings are in, so that nothing typed is overwritten by them.
+  const controls = h(
+    'fieldset',
+    { class: 'plain', disabled: true },
     enabled.row,
     field(t('vacation.subject'), subject, t('vacation.subjectHint')),
     includeSubject.row,
@@ -160,8 +161,8 @@ export function vacationPage(session: SessionInfo): HTMLElement {
     forwardField,
     skipSpam.row,
     h('div', { class: 'actions' }, save),
-    msg.el,
   );
+  const form = h('form', { class: 'settings', novalidate: true }, controls, msg.el);
   form.addEventListener('input', () => {
     sync();
     preview();
@@ -195,9 +196,13 @@ export function vacationPage(session: SessionInfo): HTMLElement {
   api<VacationSettings>('GET', '/api/vacation').then(
     (s) => {
       fill(s);
+      controls.disabled = false;
       preview();
     },
-    (e) => msg.error(errorText(e)),
+    (e) => {
+      controls.disabled = false;
+      msg.error(errorText(e));
+    },
   );
   return page;
 }

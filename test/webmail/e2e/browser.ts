@@ -1,5 +1,6 @@
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { CHROMIUM, PASSWORD, USER } from './parts.js';
+import { afterAll, beforeAll } from 'vitest';
+import { CHROMIUM, PASSWORD, startParts, USER, type Parts } from './parts.js';
 
 export type { Browser, BrowserContext, Page };
 
@@ -67,4 +68,18 @@ export function focusOutline(page: Page): Promise<string> {
     const s = getComputedStyle(el);
     return `${s.outlineStyle} ${s.outlineWidth}`;
   });
+}
+
+/** Starts the parts and a browser before the calling describe block's tests, and stops them after. */
+export function useParts(): { parts: Parts; browser: Browser } {
+  const env = {} as { parts: Parts; browser: Browser };
+  beforeAll(async () => {
+    env.parts = await startParts();
+    env.browser = await launch();
+  });
+  afterAll(async () => {
+    await env.browser?.close();
+    await env.parts?.close();
+  });
+  return env;
 }

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { keyboardLogin, launch, openPage, type Browser, type Page } from './browser.js';
-import { canRun, startParts, type Parts } from './parts.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { keyboardLogin, openPage, useParts, type Page } from './browser.js';
+import { canRun } from './parts.js';
 
 // Pictures for docs/webmail.md, written only when TAMIS_SCREENSHOTS=1, so that an ordinary test run
 // leaves the tree as it was. The form is filled with fixed text and dates so they change only when
@@ -19,20 +19,13 @@ const BROKEN = 'require ["fileinto"];\nif header :contains "subject" "invoice" {
 const MESSAGE = 'From: bob@example.com\nTo: alice@example.org\nSubject: Your invoice\n\nHello.\n';
 
 describe.skipIf(!canRun || process.env.TAMIS_SCREENSHOTS !== '1')('screenshots of the pages', () => {
-  let parts: Parts;
-  let browser: Browser;
+  const env = useParts();
   beforeAll(async () => {
-    parts = await startParts();
-    browser = await launch();
-    const sieve = await parts.sieve();
+    const sieve = await env.parts.sieve();
     await sieve.putScript('filters', SCRIPT);
     await sieve.setActive('filters');
     await sieve.logout();
     mkdirSync(OUT, { recursive: true });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await parts?.close();
   });
 
   const shot = (page: Page, name: string) =>
@@ -41,7 +34,7 @@ describe.skipIf(!canRun || process.env.TAMIS_SCREENSHOTS !== '1')('screenshots o
   for (const [lang, locale] of Object.entries(LOCALES) as Array<[keyof typeof LOCALES, string]>) {
     for (const [size, viewport] of Object.entries(SIZES)) {
       it(`${lang} ${size}`, { timeout: 120_000 }, async () => {
-        const page = await openPage(browser, parts.webmail.url, locale, viewport);
+        const page = await openPage(env.browser, env.parts.webmail.url, locale, viewport);
         const tag = `${lang}-${size}`;
         await page.locator('#login-user:focus').waitFor();
         await shot(page, `login-${tag}`);
@@ -58,7 +51,7 @@ describe.skipIf(!canRun || process.env.TAMIS_SCREENSHOTS !== '1')('screenshots o
           .toContain('Élodie');
         await shot(page, `autoresponder-${tag}`);
 
-        await page.goto(`${parts.webmail.url}#/forward`);
+        await page.goto(`${env.parts.webmail.url}#/forward`);
         await page.locator('.address-list input').first().waitFor();
         await page.locator('[data-field=enabled]').check();
         await page.locator('.address-list input').first().fill('elodie.martin@example.com');
@@ -66,14 +59,14 @@ describe.skipIf(!canRun || process.env.TAMIS_SCREENSHOTS !== '1')('screenshots o
         await page.locator('.address-list input').nth(1).fill('assistant@example.net');
         await shot(page, `forwarding-${tag}`);
 
-        await page.goto(`${parts.webmail.url}#/filters`);
+        await page.goto(`${env.parts.webmail.url}#/filters`);
         await page.locator('tbody button').first().click();
         await page.locator('textarea.code').fill(BROKEN);
         await page.locator('.marks mark.err').first().waitFor({ state: 'attached', timeout: 10_000 });
         await page.locator('#page-title').focus();
         await shot(page, `filters-${tag}`);
 
-        await page.goto(`${parts.webmail.url}#/test`);
+        await page.goto(`${env.parts.webmail.url}#/test`);
         await page.locator('textarea').first().fill(MESSAGE);
         await page.locator('form button[type=submit]').click();
         await page.locator('.trace li').first().waitFor({ timeout: 10_000 });

@@ -1,35 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { offsetOf } from '../../../src/webmail/page/editor.js';
 import { isoToLocal } from '../../../src/webmail/page/zoned-time.js';
-import {
-  focusOutline,
-  keyboardLogin,
-  launch,
-  openPage,
-  problemsOf,
-  tabTo,
-  type Browser,
-  type Page,
-} from './browser.js';
+import { focusOutline, keyboardLogin, openPage, problemsOf, tabTo, useParts, type Page } from './browser.js';
 import { parseMail } from './mail.js';
-import { ADDRESS, canRun, startParts, type Parts } from './parts.js';
+import { ADDRESS, canRun } from './parts.js';
 
 const BODY = "Je suis absente jusqu'au 5 janvier. Merci de votre patience — Élodie";
 
 describe.skipIf(!canRun)(
   'webmail settings pages in Chromium, against real ManageSieve, LMTP and SMTP',
   () => {
-    let parts: Parts;
-    let browser: Browser;
-
-    beforeAll(async () => {
-      parts = await startParts();
-      browser = await launch();
-    });
-    afterAll(async () => {
-      await browser?.close();
-      await parts?.close();
-    });
+    const env = useParts();
 
     const saved = async (page: Page, text: RegExp) => {
       await expect
@@ -41,7 +22,7 @@ describe.skipIf(!canRun)(
       'sets a vacation, replies with it, turns it off, then forwards with a local copy',
       { timeout: 90_000 },
       async () => {
-        const page = await openPage(browser, parts.webmail.url);
+        const page = await openPage(env.browser, env.parts.webmail.url);
         await keyboardLogin(page);
         await expect.poll(() => page.locator('h1').textContent()).toBe('Autoresponder');
 
@@ -68,7 +49,7 @@ describe.skipIf(!canRun)(
         await saved(page, /Autoresponder saved/);
 
         // What the server wrote is a valid, active script with the vacation in it.
-        const sieve = await parts.sieve();
+        const sieve = await env.parts.sieve();
         const active = (await sieve.listScripts()).find((s) => s.active);
         expect(active).toBeDefined();
         const script = await sieve.getScript(active!.name);
@@ -77,8 +58,8 @@ describe.skipIf(!canRun)(
         expect(script).toContain('Élodie');
         await sieve.logout();
 
-        const id = await parts.deliver('carol@example.net', 'Project meeting');
-        const [reply] = await parts.sentTo('carol@example.net');
+        const id = await env.parts.deliver('carol@example.net', 'Project meeting');
+        const [reply] = await env.parts.sentTo('carol@example.net');
         expect(reply, 'a reply reached the relay').toBeDefined();
         const mail = parseMail(reply!);
         expect(mail.header('auto-submitted')).toMatch(/^auto-replied/);
@@ -86,16 +67,16 @@ describe.skipIf(!canRun)(
         expect(mail.header('to')).toContain('carol@example.net');
         expect(mail.header('subject')).toBe('Absente Project meeting');
         expect(mail.text.replace(/\r\n/g, '\n')).toContain(BODY);
-        expect(parts.peer.received.find((m) => m.to.includes('carol@example.net'))!.from).toBe('');
+        expect(env.parts.peer.received.find((m) => m.to.includes('carol@example.net'))!.from).toBe('');
 
         // Off: a new sender gets nothing, and the message is still delivered.
         await page.getByLabel('Send automatic replies').uncheck();
         await page.getByRole('button', { name: 'Save' }).click();
         await saved(page, /Autoresponder saved/);
-        const before = (await parts.inbox()).length;
-        await parts.deliver('dave@example.net', 'Are you there');
-        await expect.poll(async () => (await parts.inbox()).length).toBe(before + 1);
-        expect(await parts.sentTo('dave@example.net', 1, 2000)).toEqual([]);
+        const before = (await env.parts.inbox()).length;
+        await env.parts.deliver('dave@example.net', 'Are you there');
+        await expect.poll(async () => (await env.parts.inbox()).length).toBe(before + 1);
+        expect(await env.parts.sentTo('dave@example.net', 1, 2000)).toEqual([]);
 
         await page.getByRole('link', { name: 'Forwarding' }).click();
         await expect.poll(() => page.locator('h1').textContent()).toBe('Forwarding');
@@ -107,12 +88,12 @@ describe.skipIf(!canRun)(
         await page.getByRole('button', { name: 'Save' }).click();
         await saved(page, /Forwarding saved/);
 
-        await parts.deliver('erin@example.net', 'Forward me');
-        expect(await parts.sentTo('fwd1@example.com')).toHaveLength(1);
-        expect(await parts.sentTo('fwd2@example.net')).toHaveLength(1);
-        expect((await parts.sentTo('fwd1@example.com'))[0]).toContain('Subject: Forward me');
+        await env.parts.deliver('erin@example.net', 'Forward me');
+        expect(await env.parts.sentTo('fwd1@example.com')).toHaveLength(1);
+        expect(await env.parts.sentTo('fwd2@example.net')).toHaveLength(1);
+        expect((await env.parts.sentTo('fwd1@example.com'))[0]).toContain('Subject: Forward me');
         await expect
-          .poll(async () => (await parts.inbox()).some((m) => m.includes('Subject: Forward me')))
+          .poll(async () => (await env.parts.inbox()).some((m) => m.includes('Subject: Forward me')))
           .toBe(true);
         expect(problemsOf(page)).toEqual([]);
         await page.context().close();
@@ -120,7 +101,7 @@ describe.skipIf(!canRun)(
     );
 
     it('logs in and saves with the keyboard alone, with a visible focus', { timeout: 60_000 }, async () => {
-      const page = await openPage(browser, parts.webmail.url);
+      const page = await openPage(env.browser, env.parts.webmail.url);
       await keyboardLogin(page);
       // The form is filled from the server, then previewed: wait for that before typing.
       await page.locator('.preview .mail-text, .preview .message').first().waitFor();
@@ -141,7 +122,7 @@ describe.skipIf(!canRun)(
       'marks the position of an error in the filter editor and refuses to save it',
       { timeout: 60_000 },
       async () => {
-        const page = await openPage(browser, parts.webmail.url);
+        const page = await openPage(env.browser, env.parts.webmail.url);
         await keyboardLogin(page);
         await page.getByRole('link', { name: 'Filters' }).click();
         await page.getByLabel('Name of a new script').fill('broken');
@@ -178,14 +159,14 @@ describe.skipIf(!canRun)(
       'tests a message against the active script and shows actions and trace',
       { timeout: 60_000 },
       async () => {
-        const sieve = await parts.sieve();
+        const sieve = await env.parts.sieve();
         await sieve.putScript(
           'sorting',
           'require "fileinto";\nif header :contains "subject" "hello" {\n  fileinto "Greetings";\n}\n',
         );
         await sieve.setActive('sorting');
         await sieve.logout();
-        const page = await openPage(browser, parts.webmail.url);
+        const page = await openPage(env.browser, env.parts.webmail.url);
         await keyboardLogin(page);
         await page.getByRole('link', { name: 'Test a message' }).click();
         await page
@@ -206,7 +187,7 @@ describe.skipIf(!canRun)(
       'speaks French when the browser asks for it, and remembers a switch to English',
       { timeout: 60_000 },
       async () => {
-        const page = await openPage(browser, parts.webmail.url, 'fr-FR');
+        const page = await openPage(env.browser, env.parts.webmail.url, 'fr-FR');
         await expect.poll(() => page.locator('h1').textContent()).toBe('Connexion');
         expect(await page.getAttribute('html', 'lang')).toBe('fr');
         await keyboardLogin(page);
@@ -221,7 +202,7 @@ describe.skipIf(!canRun)(
     );
 
     it('refuses a wrong password with a message in the page', { timeout: 30_000 }, async () => {
-      const page = await openPage(browser, parts.webmail.url);
+      const page = await openPage(env.browser, env.parts.webmail.url);
       await page.getByLabel('User name').fill('alice');
       await page.getByLabel('Password').fill('wrong');
       await page.getByRole('button', { name: 'Log in' }).click();

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { keyboardLogin, openPage, useParts } from './browser.js';
+import { canRun } from './parts.js';
+
+describe.skipIf(!canRun)(
+  'webmail pages with scripts they do not fully understand, hostile text and small screens',
+  () => {
+    const env = useParts();
+
+    const activeScript = async () => {
+      const c = await env.parts.sieve();
+      const name = (await c.listScripts()).find((s) => s.active)!.name;
+      const text = await c.getScript(name);
+      await c.logout();
+      return text;
+    };
+
+    it(
+      'shows what would change before overwriting a rule it cannot read, and saves only when told',
+      { timeout: 60_000 },
+      async () => {
+        const c = await env.parts.sieve();
+        const original = 'require ["vacation"];\nvacation :days 3 :handle "trip" "Away on a trip.";\n';
+        await c.putScript('own', original);
+        await c.setActive('own');
+        await c.logout();
+        const page = await openPage(env.browser, env.parts.webmail.url);
+        await keyboardLogin(page);
+        await page.locator('.preview .mail-text, .preview .message').first().waitFor();
+        await page.getByLabel('Send automatic replies').check();
+        await page.getByLabel('Message', { exact: true }).fill('Back on Monday.');
+        await page.getByRole('button', { name: 'Save' }).click();
+        const dialog = page.getByRole('dialog');
+        await dialog.waitFor();
+        expect(await dialog.locator('.diff-add').allTextContents()).toEqual(
+          expect.arrayContaining([expect.stringContaining('Back on Monday.')]),
+        );
+        expect(await dialog.locator('.diff-del').allTextContents()).toEqual(
+          expect.arrayContaining([expect.stringContaining(':handle')]),
+        );
+        await page.keyboard.press('Escape');
+        await dialog.waitFor({ state: 'detached' });
+        expect(await activeScript()).toBe(original);
+
+        await page.getByRole('button', { name: 'Save' }).click();
+        await dialog.getByRole('button', { name: 'Save anyway' }).click();
+        await expect
+          .poll(() => page.locator('form .message').last().textContent(), { timeout: 10_000 })
+          .toMatch(/Autoresponder saved/);
+        const now = await activeScript();
+        expect(now).toContain('Back on Monday.');
+        expect(now).not.toContain(':handle');
+        await page.context().close();
+      },
+    );
+
+    it('shows names and texts with markup in them as text', { timeout: 60_000 }, async () => {
+      const hostile = '<img src=x onerror="window.pwned=1">';
+      const c = await env.parts.sieve();
+      await c.putScript(hostile, 'keep;\n');
+      await c.logout();
+      const page = await openPage(env.browser, env.parts.webmail.url);
+      await keyboardLogin(page);
+      await page.getByLabel('Message', { exact: true }).fill(`<b>bold</b> ${hostile}`);
+      await expect
+        .poll(() => page.locator('.preview .mail-text').textContent(), { timeout: 10_000 })
+        .toContain(hostile);
+      await page.getByRole('link', { name: 'Filters' }).click();
+      await expect.poll(() => page.locator('tbody th').allTextContents()).toContain(hostile);
+      expect(await page.locator('main img, main b').count()).toBe(0);
+      expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
+      await page.context().close();
+    });
+
+    it('fits a 360 px wide screen on every page', { timeout: 60_000 }, async () => {
+      const page = await openPage(env.browser, env.parts.webmail.url, 'fr-FR', { width: 360, height: 740 });
+      const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      await page.locator('#login-user').waitFor();
+      expect(await overflow()).toBeLessThanOrEqual(0);
+      await keyboardLogin(page);
+      for (const route of ['vacation', 'forward', 'filters', 'test']) {
+        await page.goto(`${env.parts.webmail.url}#/${route}`);
+        await page.locator('#page-title').waitFor();
+        await page.waitForTimeout(300);
+        expect(await overflow(), route).toBeLessThanOrEqual(0);
+      }
+      await page.context().close();
+    });
+  },
+);
