@@ -22,6 +22,12 @@ export class ApiError extends Error {
 }
 
 let csrfToken = '';
+let sessionLost: () => void = () => {};
+
+/** Called when the server says the session is gone (expired, or logged out elsewhere). */
+export function onSessionLost(fn: () => void): void {
+  sessionLost = fn;
+}
 
 export function setCsrfToken(token: string): void {
   csrfToken = token;
@@ -55,6 +61,7 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
     const o = (data && typeof data === 'object' ? data : {}) as Record<string, unknown>;
     const code = typeof o.error === 'string' ? o.error : `http_${res.status}`;
     const message = typeof o.message === 'string' ? o.message : text.slice(0, 200) || res.statusText;
+    if (res.status === 401 && code === 'not_logged_in' && path !== '/api/session') sessionLost();
     throw new ApiError(res.status, code, message, o);
   }
   return data as T;

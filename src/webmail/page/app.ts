@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 // The settings app: log in, then one page per hash route (#/vacation, #/forward, #/filters, #/test).
-import { api, setCsrfToken, type SessionInfo } from './api.js';
+import { api, onSessionLost, setCsrfToken, type SessionInfo } from './api.js';
 import { h, replace } from './dom.js';
 import { filtersPage } from './filters.js';
 import { forwardPage } from './forward.js';
@@ -158,6 +158,13 @@ async function main(): Promise<void> {
   skip.addEventListener('click', (ev) => {
     ev.preventDefault();
     document.getElementById('main')?.focus();
+  });
+  onSessionLost(() => {
+    if (!session) return;
+    session = null;
+    setCsrfToken('');
+    render();
+    status(t('error.not_logged_in'));
   });
   window.addEventListener('hashchange', () => {
     if (location.hash.startsWith('#/')) render(true);

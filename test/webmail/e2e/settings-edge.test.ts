@@ -86,5 +86,15 @@ describe.skipIf(!canRun)(
       }
       await page.context().close();
     });
+
+    it('goes back to the login form when the session is gone', { timeout: 30_000 }, async () => {
+      const page = await openPage(env.browser, env.parts.webmail.url);
+      await keyboardLogin(page);
+      await page.context().clearCookies();
+      await page.getByRole('link', { name: 'Forwarding' }).click();
+      await page.locator('#login-user').waitFor({ timeout: 10_000 });
+      expect(await page.locator('#status').textContent()).toMatch(/session has ended/);
+      await page.context().close();
+    });
   },
 );
