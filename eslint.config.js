@@ -8,6 +8,8 @@ const STORES = ['accounts', 'scripts', 'stores', 'maildir'];
 const HOSTS = ['managesieve', 'delivery', 'autoresponder', 'imapsieve', 'webmail'];
 const WIRING = ['app', 'cli'];
 const NO_IO_HOSTS = ['autoresponder'];
+// The webmail reaches scripts through the ManageSieve client, and edits rules with the autoresponder library.
+const WEBMAIL_USES = ['managesieve', 'autoresponder'];
 const IO_MODULES = [
   'fs',
   'fs/promises',
@@ -79,7 +81,7 @@ export default tseslint.config(
         ...folders([
           ...CORE,
           ...WIRING,
-          ...HOSTS.filter((h) => h !== host && !(host === 'webmail' && h === 'managesieve')),
+          ...HOSTS.filter((h) => h !== host && !(host === 'webmail' && WEBMAIL_USES.includes(h))),
         ]),
         ...engineFiles,
       ],

@@ -4,6 +4,7 @@ import { engineSettings, settings, type ConfigInput } from '../index.js';
 import { JsonSyntaxError, parseJsonText } from './json-text.js';
 import { deliveryPaths, deliverySettings, type DeliverySettings } from './delivery-settings.js';
 import { manageSieveSettings, type ManageSieveSection } from './managesieve-settings.js';
+import { webmailPaths, webmailSettings, type WebmailSection } from './webmail-settings.js';
 
 /** A configuration that cannot be used: every problem, each with its path. */
 export class ConfigError extends Error {
@@ -31,6 +32,7 @@ export interface TamisConfig {
   engine?: ConfigInput;
   managesieve?: ManageSieveSection;
   delivery?: DeliverySettings;
+  webmail?: WebmailSection;
   /** Sections declared later through declareConfigSection. */
   [section: string]: unknown;
 }
@@ -38,7 +40,7 @@ export interface TamisConfig {
 const sections = new Map<string, ConfigSection>();
 
 /** Sections the platform will have; until their module declares them they are refused by name. */
-const PLANNED = ['webmail', 'stores'];
+const PLANNED = ['stores'];
 
 /** The registration point: a part declares its section here (a name may be declared once). */
 export function declareConfigSection(section: ConfigSection): void {
@@ -59,6 +61,7 @@ declareConfigSection({
   moved: { maxRedirects: 'engine.maxRedirects', 'quota.maxScriptSize': 'engine.maxScriptSize' },
 });
 declareConfigSection({ name: 'delivery', settings: deliverySettings, prepare: deliveryPaths });
+declareConfigSection({ name: 'webmail', settings: webmailSettings, prepare: webmailPaths });
 
 /** Which section a file without sections stands for (accepted by the commands of that part; deprecated). */
 export type FlatSection = 'engine' | 'managesieve';

@@ -5,6 +5,9 @@ import type { DeliverySettings } from './delivery-settings.js';
 import { openDelivery } from './delivery.js';
 import { deliveryLogger } from './delivery-log.js';
 
+/** How long `tamis deliver` waits for its outgoing mail to leave before it exits anyway. */
+const SEND_BEFORE_EXIT_MS = 20_000;
+
 /** The options of `tamis deliver`, named as on its command line (`-f`, `-r`, `-a`, `-m`). */
 export interface DeliverOptions {
   config?: string;
@@ -42,12 +45,16 @@ export async function runDeliver(opts: DeliverOptions): Promise<number> {
   }
   const delivery = await openDelivery(settings, logger.delivery, logger.outbox, file.engine);
   try {
-    return await runLda(
+    const code = await runLda(
       delivery.deliver,
       { sender: opts.f, recipient: opts.a, originalRecipient: opts.r, mailbox: opts.m },
       { stdin: process.stdin, stderr: (t) => process.stderr.write(t) },
       delivery.maxMessageSize,
     );
+    // The message is stored and what it sends is queued on disk, whatever happens now; sending
+    // before exiting is what an MTA expects of an LDA (dovecot-lda runs sendmail itself).
+    if (code === EXIT.OK) await delivery.sendQueued(SEND_BEFORE_EXIT_MS);
+    return code;
   } finally {
     await delivery.close();
     logger.flush();

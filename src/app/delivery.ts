@@ -27,6 +27,12 @@ export interface OpenedDelivery {
   usersFile: string;
   outboxDir: string;
   maxMessageSize: number;
+  /**
+   * Tries once to send what the outbox holds, waiting at most `timeoutMs`; what is not sent by
+   * then stays queued for the next process that opens the outbox. For `tamis deliver`, which
+   * would otherwise exit before its redirects and replies leave.
+   */
+  sendQueued(timeoutMs: number): Promise<void>;
   /** Waits for deliveries in flight, then closes the stores and the outbox. */
   close(): Promise<void>;
 }
@@ -171,6 +177,12 @@ export async function openDelivery(
     usersFile,
     outboxDir,
     maxMessageSize: settings.maxMessageSize ?? DELIVERY_DEFAULTS.maxMessageSize,
+    async sendQueued(timeoutMs) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+      await Promise.race([outbox.flush().catch(() => {}), timeout]);
+      clearTimeout(timer);
+    },
     async close() {
       await Promise.allSettled([...inFlight]);
       await outbox.close();

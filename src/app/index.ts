@@ -31,3 +31,12 @@ export { openDelivery, type OpenedDelivery } from './delivery.js';
 export { deliveryLogger, type DeliveryLogger } from './delivery-log.js';
 export { startLmtp, type StartedLmtp } from './lmtp.js';
 export { startAll, type StartOptions, type Started } from './start.js';
+export {
+  startWebmail,
+  defaultPageDir,
+  consoleWebmailLogger,
+  TEST_RUN_JSON,
+  type StartedWebmail,
+  type StartWebmailOptions,
+} from './webmail.js';
+export { webmailSettings, type WebmailSection } from './webmail-settings.js';

@@ -2,7 +2,7 @@ import { settings as s } from '../index.js';
 import { DEFAULT_LIMITS, type ManageSieveLimits } from '../managesieve/server/options.js';
 import { DEFAULT_AUTH_THROTTLE, type AuthThrottleOptions } from '../managesieve/server/throttle.js';
 
-const listenProblem = (spec: string): string | null => {
+export const listenProblem = (spec: string): string | null => {
   const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(spec.trim());
   return m && Number(m[3]) <= 65535 ? null : 'expected HOST:PORT, [IPv6]:PORT or :PORT';
 };
@@ -27,7 +27,7 @@ const LIMIT_DOCS: Record<keyof ManageSieveLimits, string> = {
   maxCompileErrors: 'Compile errors reported for one script.',
 };
 
-const THROTTLE_DOCS: Record<keyof AuthThrottleOptions, string> = {
+export const THROTTLE_DOCS: Record<keyof AuthThrottleOptions, string> = {
   windowMs: 'Failures are counted within this window, then forgotten (ms).',
   maxFailuresPerUser: 'Lock a user name out after this many failures in the window (0: never).',
   maxFailuresPerAddress: 'Lock a client address out after this many failures in the window (0: never).',
@@ -37,7 +37,7 @@ const THROTTLE_DOCS: Record<keyof AuthThrottleOptions, string> = {
     'Most names and addresses remembered; the oldest are dropped beyond it, so memory stays bounded.',
 };
 
-function numbers<K extends string>(defaults: Record<K, number>, docs: Record<K, string>) {
+export function numbers<K extends string>(defaults: Record<K, number>, docs: Record<K, string>) {
   const fields = {} as Record<K, ReturnType<typeof count>>;
   for (const k of Object.keys(defaults) as K[]) fields[k] = count(defaults[k], docs[k]);
   return fields;

@@ -8,6 +8,8 @@ import { deliveryLogger } from './delivery-log.js';
 import { startLmtp, type StartedLmtp } from './lmtp.js';
 import { consoleLogger, defaultDataDir, startManageSieve, type StartedManageSieve } from './managesieve.js';
 import type { ManageSieveSection } from './managesieve-settings.js';
+import { startWebmail, type StartedWebmail } from './webmail.js';
+import type { WebmailSection } from './webmail-settings.js';
 
 export interface StartOptions {
   dataDir?: string;
@@ -17,6 +19,10 @@ export interface StartOptions {
   managesieveListen?: string;
   /** Default 127.0.0.1:2424. */
   lmtpListen?: string;
+  /** Default 127.0.0.1:8080. */
+  webmailListen?: string;
+  /** Webmail settings from a configuration file; its ManageSieve server is the one started here. */
+  webmail?: WebmailSection;
   /** Delivery settings from a configuration file, under the options above. */
   delivery?: DeliverySettings;
   /** The engine section: delivery runs scripts with it and ManageSieve checks uploads with it. */
@@ -30,8 +36,9 @@ export interface StartOptions {
 export interface Started {
   managesieve: StartedManageSieve;
   lmtp: StartedLmtp;
+  webmail: StartedWebmail;
   demo: { user: string; password: string } | null;
-  /** Stops both services; deliveries in flight finish first. */
+  /** Stops the services; deliveries in flight finish first. */
   close(): Promise<void>;
 }
 
@@ -85,6 +92,7 @@ function summary(s: Started, dataDir: string, outbox: string, relay: string | un
     'tamis is running:',
     `  ManageSieve  ${ms}`,
     `  LMTP         ${s.lmtp.address}`,
+    `  webmail      ${s.webmail.url}`,
     `  data folder  ${dataDir}`,
     s.demo
       ? `  demo user    ${s.demo.user}, password ${s.demo.password}`
@@ -100,7 +108,7 @@ function summary(s: Started, dataDir: string, outbox: string, relay: string | un
     `  or over LMTP at ${s.lmtp.address} (Postfix: virtual_transport = lmtp:inet:${s.lmtp.address})`,
     '',
     `Mail is stored in ${path.join(dataDir, 'home', user, 'Maildir')}; outgoing mail ${relay ? `goes to ${relay}` : `is written to ${path.join(outbox, 'sent')}`}.`,
-    'Ctrl-C stops both services.',
+    'Ctrl-C stops the services.',
     '',
   ];
   return lines.join('\n');
@@ -131,6 +139,7 @@ export async function startAll(options: StartOptions = {}): Promise<Started> {
     new SieveEngine({ config: { ...engine, maxRedirects } }),
   );
   let lmtp: StartedLmtp;
+  let webmail: StartedWebmail;
   try {
     const settings: DeliverySettings = {
       ...options.delivery,
@@ -144,12 +153,31 @@ export async function startAll(options: StartOptions = {}): Promise<Started> {
     await managesieve.server.close();
     throw e;
   }
+  try {
+    // The webmail logs in to the ManageSieve server started above, over loopback when it listens on all addresses.
+    const msHost = /^(0\.0\.0\.0|::|)$/.test(managesieve.host) ? '127.0.0.1' : managesieve.host;
+    webmail = await startWebmail(
+      {
+        ...options.webmail,
+        managesieve: `${msHost.includes(':') ? `[${msHost}]` : msHost}:${managesieve.port}`,
+        listen: options.webmailListen ?? options.webmail?.listen ?? '127.0.0.1:8080',
+      },
+      {
+        engine: { ...engine, maxRedirects },
+        logger: { info: print, warn: print, error: consoleLogger.error },
+      },
+    );
+  } catch (e) {
+    await Promise.all([lmtp.close(), managesieve.server.close()]);
+    throw e;
+  }
   const started: Started = {
     managesieve,
     lmtp,
+    webmail,
     demo: demo ? { user: demo.user, password: demo.password } : null,
     async close() {
-      await Promise.all([lmtp.close(), managesieve.server.close()]);
+      await Promise.all([webmail.close(), lmtp.close(), managesieve.server.close()]);
     },
   };
   print(summary(started, dataDir, lmtp.delivery.outboxDir, options.relay ?? options.delivery?.relay));

@@ -33,3 +33,12 @@ export {
 export type { MergeResult, MergeOptions, Refusal, RefusalCode, ReadResult } from './merge.js';
 export type { Dialect } from './dialects/markers.js';
 export type { RuleKind } from './rules.js';
+export {
+  editActiveScript,
+  readActiveScript,
+  freeScriptName,
+  ruleEdit,
+  onlyDisables,
+} from './active-script.js';
+export type { ScriptServer, ScriptEdit, ActiveEditResult } from './active-script.js';
+export { readReplyEntity } from './mime.js';

@@ -37,11 +37,32 @@ if (mode === 'report' && !isFilterWorker()) {
   const state = !cachedData ? 'absent' : script.cachedDataRejected ? 'rejected' : 'accepted';
   process.stderr.write(`tamis: code cache ${state}\n`);
 }
+/*
+ * commander loads child_process as it loads, for executable subcommands, which tamis does not
+ * have; that module costs a few milliseconds of every start. The bundle's require hands out a
+ * stand-in that loads it on first use (the sendmail transport and the filter's workers still get
+ * the real one).
+ */
+const bundleRequire = Module.createRequire(bundle);
+let childProcess: unknown;
+const lazyChildProcess = new Proxy(
+  {},
+  {
+    get: (_, key) =>
+      ((childProcess ??= bundleRequire('node:child_process')) as Record<PropertyKey, unknown>)[key],
+  },
+);
+const requireForBundle = Object.assign(
+  (id: string): unknown =>
+    id === 'child_process' || id === 'node:child_process' ? lazyChildProcess : bundleRequire(id),
+  bundleRequire,
+);
+
 const cjs = { exports: {} };
 (script.runInThisContext() as (...args: unknown[]) => void).call(
   cjs.exports,
   cjs.exports,
-  Module.createRequire(bundle),
+  requireForBundle,
   cjs,
   bundle,
   __dirname,

@@ -10,6 +10,7 @@ import { registerForwardCommand } from './forward.js';
 import { registerDeliverCommand } from './deliver.js';
 import { registerLmtpCommand } from './lmtp.js';
 import { registerStartCommand } from './start.js';
+import { registerWebmailCommand } from './webmail.js';
 
 /** The `tamis` command line. */
 export async function runCli(): Promise<void> {
@@ -28,6 +29,7 @@ export async function runCli(): Promise<void> {
   registerDeliverCommand(program);
   registerLmtpCommand(program);
   registerStartCommand(program);
+  registerWebmailCommand(program);
 
   await program.parseAsync(process.argv);
 }

@@ -94,59 +94,28 @@ async function settingsFrom(o: RuleOptions, io: CliIo): Promise<unknown> {
 /** The edit a subcommand makes, applied to a script (null: there is none yet). */
 type Edit = (source: string | null) => MergeResult;
 
-function edit(
-  ar: Library,
-  kind: Kind,
-  action: 'set' | 'enable' | 'disable',
-  settings: unknown,
-  force: boolean,
-): Edit {
-  const options = { force };
-  return (source) => {
-    if (action !== 'set') {
-      if (source === null) {
-        return action === 'disable'
-          ? { ok: true, script: '', change: 'unchanged' }
-          : ar.setRuleEnabled(kind, '', true, options);
-      }
-      return ar.setRuleEnabled(kind, source, action === 'enable', options);
-    }
-    // `{"enabled": false}` alone turns the rule off and keeps what it says.
-    const only =
-      settings && typeof settings === 'object' && !Array.isArray(settings) ? Object.keys(settings) : [];
-    if (only.length === 1 && only[0] === 'enabled' && (settings as { enabled: unknown }).enabled === false) {
-      return source === null
-        ? { ok: true, script: '', change: 'unchanged' }
-        : ar.setRuleEnabled(kind, source, false, options);
-    }
-    return kind === 'vacation'
-      ? ar.mergeVacation(source, settings, options)
-      : ar.mergeForward(source, settings, options);
-  };
-}
-
 function applied(r: MergeResult): string {
   if (!r.ok) throw new Refused(r.refusal);
   return r.script;
 }
 
 /** Edits the active script of the logged-in user (creating and activating one when there is none). */
-async function onServer(client: ManageSieveClient, change: Edit, o: RuleOptions, io: CliIo): Promise<void> {
-  const scripts = await client.listScripts();
-  const active = scripts.find((s) => s.active);
-  const source = active ? (await client.getScriptBytes(active.name)).toString('utf8') : null;
-  const r = change(source);
-  const script = applied(r);
-  if (!r.ok || r.change === 'unchanged') {
+async function onServer(
+  ar: Library,
+  client: ManageSieveClient,
+  change: Edit,
+  o: RuleOptions,
+  io: CliIo,
+): Promise<void> {
+  const r = await ar.editActiveScript(client, change, o.scriptName ?? DEFAULT_SCRIPT_NAME);
+  if (!r.ok) throw new Refused(r.refusal);
+  if (r.change === 'unchanged') {
     io.stderr.write('nothing to change\n');
     return;
   }
-  const name = active?.name ?? o.scriptName ?? DEFAULT_SCRIPT_NAME;
-  const put = await client.putScript(name, Buffer.from(script, 'utf8'));
-  if (put.warnings) io.stderr.write(`warnings:\n${put.warnings.trimEnd()}\n`);
-  if (!active) await client.setActive(name);
+  if (r.warnings) io.stderr.write(`warnings:\n${r.warnings.trimEnd()}\n`);
   io.stderr.write(
-    `${r.change === 'added' ? 'added to' : 'updated'} script ${JSON.stringify(name)}${active ? '' : ' (now active)'}\n`,
+    `${r.change === 'added' ? 'added to' : 'updated'} script ${JSON.stringify(r.name)}${r.created ? ' (now active)' : ''}\n`,
   );
 }
 
@@ -189,16 +158,15 @@ export function registerRuleCommand(program: Command, kind: Kind, io: CliIo = pr
         if (action === 'show') {
           if (!remote) return show(ar, kind, await readInput(file!, io), o, io);
           client = await openSession(o, io);
-          const active = (await client.listScripts()).find((s) => s.active);
-          show(ar, kind, active ? (await client.getScriptBytes(active.name)).toString('utf8') : null, o, io);
+          show(ar, kind, (await ar.readActiveScript(client))?.source ?? null, o, io);
         } else {
-          const change = edit(ar, kind, action, settings, o.force === true);
+          const change = ar.ruleEdit(kind, action, settings, o.force === true);
           if (!remote) {
             io.stdout.write(applied(change(file === undefined ? null : await readInput(file, io))));
             return;
           }
           client = await openSession(o, io);
-          await onServer(client, change, o, io);
+          await onServer(ar, client, change, o, io);
         }
         await client?.logout();
       } catch (err) {

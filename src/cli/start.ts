@@ -8,19 +8,26 @@ interface StartCliOptions {
   relay?: string;
   managesieveListen?: string;
   lmtpListen?: string;
+  webmailListen?: string;
 }
 
 /** Registers `tamis start`: ManageSieve and LMTP together with embedded defaults (what `npm start` runs). */
 export function registerStartCommand(program: Command): void {
   program
     .command('start')
-    .description('Run ManageSieve (127.0.0.1:4190) and LMTP (127.0.0.1:2424) with no configuration at all')
-    .option('--config <file>', 'configuration file (JSON; its engine, managesieve and delivery sections)')
+    .description(
+      'Run ManageSieve (127.0.0.1:4190), LMTP (127.0.0.1:2424) and the webmail (127.0.0.1:8080) with no configuration at all',
+    )
+    .option(
+      '--config <file>',
+      'configuration file (JSON; its engine, managesieve, delivery and webmail sections)',
+    )
     .option('--data <dir>', 'data folder (default $XDG_DATA_HOME/tamis or ./tamis-data)')
     .option('--users <file>', 'passwd-file with the users (default <data>/users)')
     .option('--relay <url>', 'SMTP relay for outgoing mail (default: the outbox folder in the data folder)')
     .option('--managesieve-listen <host:port>', 'ManageSieve address (default 127.0.0.1:4190)')
     .option('--lmtp-listen <address>', 'LMTP HOST:PORT or socket path (default 127.0.0.1:2424)')
+    .option('--webmail-listen <host:port>', 'webmail settings pages address (default 127.0.0.1:8080)')
     .action(async (opts: StartCliOptions, cmd: Command) => {
       try {
         const { startAll, loadConfig } = await import('../app/index.js');
@@ -31,9 +38,11 @@ export function registerStartCommand(program: Command): void {
           relay: opts.relay,
           managesieveListen: opts.managesieveListen,
           lmtpListen: opts.lmtpListen,
+          webmailListen: opts.webmailListen,
           delivery: file.delivery,
           engine: file.engine,
           managesieve: file.managesieve,
+          webmail: file.webmail,
         });
         let stopping = false;
         const stop = (): void => {

@@ -1,5 +1,6 @@
 import type { Comment, ScriptNode } from './ast.js';
 import { tokenize } from './lexer.js';
+import { readDirect } from './direct-parser.js';
 import { SieveParser } from './parser.js';
 import { Reporter, TooManyErrors } from './reporter.js';
 import {
@@ -16,12 +17,14 @@ import {
 export { DEFAULT_MAX_ARGUMENTS, DEFAULT_MAX_ERRORS, DEFAULT_MAX_NESTING, DEFAULT_MAX_SIZE };
 export type { ParseOptions, ParseResult };
 
-// Built once: chevrotain's grammar analysis is the expensive part. A parse started while another
-// is under way (a compile fed by onCommand that parses an included script) takes a parser of its own.
-const idleParsers: SieveParser[] = [new SieveParser()];
+// Built on first use (a script with a syntax error) and kept: chevrotain's grammar analysis is
+// the expensive part. A parse started while another is under way (a compile fed by onCommand that
+// parses an included script) takes a parser of its own.
+const idleParsers: SieveParser[] = [];
 
 /** The grammar as chevrotain sees it, for the railroad diagrams. */
 export function serializedGrammar(): ReturnType<SieveParser['getSerializedGastProductions']> {
+  if (idleParsers.length === 0) idleParsers.push(new SieveParser());
   return idleParsers[0]!.getSerializedGastProductions();
 }
 
@@ -46,36 +49,60 @@ export function parse(source: string, options: ParseOptions = {}): ParseResult {
     );
     return { ast: { type: 'script', commands: [] }, diagnostics: reporter.result() };
   }
-  const parser = idleParsers.pop() ?? new SieveParser();
   try {
     const lexed = tokenize(text, reporter, {
       maxIdentifierLength: options.maxIdentifierLength,
       comments: options.comments === true,
     });
     comments = lexed.comments;
-    state = new ParseState(
-      lexed.tokens,
-      reporter,
-      maxNesting,
-      lexed.truncated,
-      Math.max(1, options.maxArguments ?? DEFAULT_MAX_ARGUMENTS),
-      options.onCommand,
-      options.spans === true,
-    );
-    parser.st = state;
-    parser.setTokens(lexed.tokens);
-    parser.script();
+    const stateFor = (onCommand: ParseOptions['onCommand']): ParseState =>
+      new ParseState(
+        lexed.tokens,
+        reporter,
+        maxNesting,
+        lexed.truncated,
+        Math.max(1, options.maxArguments ?? DEFAULT_MAX_ARGUMENTS),
+        onCommand,
+        options.spans === true,
+      );
+    let onCommand = options.onCommand;
+    let delivered = 0;
+    if (reporter.count === 0 && !lexed.truncated) {
+      state = stateFor(onCommand);
+      delivered = readDirect(state);
+    }
+    if (delivered >= 0) {
+      // The grammar reads the script again from the start; commands onCommand already has are
+      // the same nodes again and are not handed over twice.
+      if (onCommand !== undefined && delivered > 0) {
+        const given = onCommand;
+        let skip = delivered;
+        onCommand = (command) => (skip > 0 ? void skip-- : given(command));
+      }
+      state = stateFor(onCommand);
+      parseWithGrammar(state);
+    }
   } catch (e) {
     fail(e, reporter, state);
+  }
+  const ast: ScriptNode = { type: 'script', commands: state ? state.top : [] };
+  if (options.comments) ast.comments = comments ?? [];
+  return { ast, diagnostics: reporter.result() };
+}
+
+/** Parses with the chevrotain grammar, which reports syntax errors and recovers from them. */
+function parseWithGrammar(state: ParseState): void {
+  const parser = idleParsers.pop() ?? new SieveParser();
+  try {
+    parser.st = state;
+    parser.setTokens(state.tokens);
+    parser.script();
   } finally {
     parser.st = idleState();
     parser.setTokens(parser.st.tokens);
     parser.clearStacks();
     idleParsers.push(parser);
   }
-  const ast: ScriptNode = { type: 'script', commands: state ? state.top : [] };
-  if (options.comments) ast.comments = comments ?? [];
-  return { ast, diagnostics: reporter.result() };
 }
 
 /**

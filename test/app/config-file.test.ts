@@ -62,7 +62,7 @@ describe('loadConfig', () => {
       `config ${file}: engine settings at the top level are deprecated; put them under "engine"`,
     ]);
     expect(problems(() => loadConfig(file))).toEqual([
-      '"maxActions": unknown section (sections: engine, managesieve, delivery)',
+      '"maxActions": unknown section (sections: engine, managesieve, delivery, webmail)',
     ]);
     // Once one key names a section, the file is read by sections.
     expect(

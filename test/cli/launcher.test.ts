@@ -109,4 +109,46 @@ describe.skipIf(!built)('what a short command loads', () => {
       expect(heavy, args[0]).toEqual([]);
     }
   });
+
+  it('tamis check does not load child_process, which commander asks for but never uses here', () => {
+    const script = join(mkdtempSync(join(tmpdir(), 'tamis-load-')), 's.sieve');
+    writeFileSync(script, 'keep;\n');
+    const probe = `process.argv = [process.argv[0], ${JSON.stringify(join(DIST, 'main.cjs'))}, 'check', ${JSON.stringify(script)}];
+      process.on('exit', () => process.stderr.write('\\n@@' + JSON.stringify(process.moduleLoadList)));
+      require(process.argv[1]);`;
+    const r = spawnSync(process.execPath, ['-e', probe], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    const modules = JSON.parse(r.stderr.slice(r.stderr.lastIndexOf('@@') + 2)) as string[];
+    expect(modules).not.toContain('NativeModule child_process');
+    // The stand-in hands out the real module to what uses it: a redirect through a sendmail program.
+    const data = mkdtempSync(join(tmpdir(), 'tamis-sendmail-'));
+    const sent = join(data, 'sent');
+    const sendmail = join(data, 'sendmail');
+    writeFileSync(sendmail, `#!/bin/sh\necho "$@" > ${sent}.args\ncat > ${sent}\n`, { mode: 0o755 });
+    writeFileSync(join(data, 'users'), 'alice:{PLAIN}x::::::\n');
+    mkdirSync(join(data, 'home', 'alice', 'sieve'), { recursive: true });
+    writeFileSync(join(data, 'home', 'alice', 'sieve', 'main.sieve'), 'redirect "fwd@example.com";\n');
+    symlinkSync('sieve/main.sieve', join(data, 'home', 'alice', '.dovecot.sieve'));
+    const config = join(data, 'tamis.json');
+    writeFileSync(config, JSON.stringify({ delivery: { sending: { sendmail } } }));
+    const deliver = spawnSync(
+      process.execPath,
+      [
+        join(DIST, 'main.cjs'),
+        'deliver',
+        '--config',
+        config,
+        '--data',
+        data,
+        '-f',
+        'bob@example.net',
+        '-a',
+        'alice',
+      ],
+      { input: 'From: bob@example.net\r\nSubject: hi\r\n\r\nhello\r\n', encoding: 'utf8' },
+    );
+    expect(deliver.status, deliver.stderr).toBe(0);
+    expect(readFileSync(`${sent}.args`, 'utf8')).toContain('fwd@example.com');
+    expect(readFileSync(sent, 'utf8')).toContain('Subject: hi');
+  });
 });

@@ -8,7 +8,7 @@ const f = scratch({
   'flat-bad.json': '{"maxRedirect":15,"vacation":{"minPeriod":"abc"}}',
   'good.json': '{"engine":{"maxRedirects":15,"disabled":["fileinto"]},"managesieve":{"listen":":4190"}}',
   'flat.json': '{"maxRedirects":15,"disabled":["fileinto"]}',
-  'sections.json': '{"engine":{},"webmail":{},"engnie":{},"managesieve":[]}',
+  'sections.json': '{"engine":{},"stores":{},"engnie":{},"managesieve":[]}',
   'syntax.json': '{\n  "engine": {\n    "maxActions": 3,\n  }\n}\n',
   'keep.sieve': 'keep;\n',
   'fileinto.sieve': 'require "fileinto";\nfileinto "x";\n',
@@ -42,9 +42,9 @@ describe.each(Object.keys(commands))('tamis %s --config', (name) => {
   it.concurrent('refuses unknown, unsupported and malformed sections', async () => {
     const r = await run(f('sections.json'));
     expect(r.code).toBe(64);
-    expect(r.stderr).toContain('webmail: section "webmail" is not supported by this version');
+    expect(r.stderr).toContain('stores: section "stores" is not supported by this version');
     expect(r.stderr).toContain(
-      '"engnie": unknown section (sections: engine, managesieve, delivery); did you mean engine?',
+      '"engnie": unknown section (sections: engine, managesieve, delivery, webmail); did you mean engine?',
     );
     expect(r.stderr).toContain('managesieve: expected an object, got an array');
   });
