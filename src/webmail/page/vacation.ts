@@ -209,14 +209,18 @@ export function vacationPage(session: SessionInfo): HTMLElement {
 
 function previewView(p: Preview): Node[] {
   const dl = h('dl', { class: 'headers' });
-  const row = (name: string, value: string) => dl.append(h('dt', {}, name), h('dd', {}, value));
-  row(t('vacation.previewFrom'), p.from);
-  row(t('vacation.previewTo'), p.to);
-  row(t('vacation.previewSubject'), p.subject);
+  const row = (list: HTMLElement, name: string, value: string) =>
+    list.append(h('dt', {}, name), h('dd', {}, value));
+  row(dl, t('vacation.previewFrom'), p.from);
+  row(dl, t('vacation.previewTo'), p.to);
+  row(dl, t('vacation.previewSubject'), p.subject);
+  // A mail reader shows the three above; the rest (Auto-Submitted, In-Reply-To...) is one click away.
+  const more = h('dl', { class: 'headers' });
   for (const [name, value] of Object.entries(p.headers ?? {})) {
-    if (!/^(from|to|subject)$/i.test(name)) row(name, value);
+    if (!/^(from|to|subject)$/i.test(name)) row(more, name, value);
   }
-  const out: Node[] = [dl, h('pre', { class: 'mail-text' }, p.text)];
+  const all = h('details', {}, h('summary', {}, t('vacation.previewHeaders')), more);
+  const out: Node[] = [dl, all, h('pre', { class: 'mail-text' }, p.text)];
   if (p.html) {
     // A sandboxed frame without scripts: the HTML renders as a mail reader would show it.
     const frame = h('iframe', { sandbox: '', title: t('vacation.previewHtml'), class: 'mail-html' });

@@ -7,14 +7,14 @@ import { startManageSieve, type StartedManageSieve } from '../../../src/app/mana
 import { ManageSieveClient } from '../../../src/managesieve/client/index.js';
 import { listMail, readMail, tempDir } from '../../delivery/helpers.js';
 import { startPeer, type Peer } from '../../delivery/transport/relay-peer.js';
-import { hasWebmailServer, startWebmail, type StartedWebmail } from './webmail.js';
+import { startWebmail, type StartedWebmail } from './webmail.js';
 
 export const USER = 'alice';
 export const PASSWORD = 'correct horse';
 export const ADDRESS = 'alice@example.org';
 export const CHROMIUM = '/usr/bin/chromium';
 export const PAGE_DIR = new URL('../../../dist/webmail/page/', import.meta.url).pathname;
-export const canRun = hasWebmailServer && existsSync(CHROMIUM) && existsSync(join(PAGE_DIR, 'index.html'));
+export const canRun = existsSync(CHROMIUM) && existsSync(join(PAGE_DIR, 'index.html'));
 
 const quiet = { info: () => {}, warn: () => {}, error: () => {} };
 
@@ -53,7 +53,6 @@ export async function startParts(): Promise<Parts> {
   const webmail = await startWebmail({
     managesieve: `127.0.0.1:${managesieve.port}`,
     pageDir: PAGE_DIR,
-    data,
   });
   const maildir = join(data, 'home', USER, 'Maildir');
   const transport = nodemailer.createTransport({

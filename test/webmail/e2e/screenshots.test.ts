@@ -28,8 +28,16 @@ describe.skipIf(!canRun || process.env.TAMIS_SCREENSHOTS !== '1')('screenshots o
     mkdirSync(OUT, { recursive: true });
   });
 
-  const shot = (page: Page, name: string) =>
-    page.screenshot({ path: `${OUT}${name}.png`, fullPage: true, animations: 'disabled', caret: 'hide' });
+  const shot = async (page: Page, name: string) => {
+    // No focus ring or selection in the pictures.
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.screenshot({
+      path: `${OUT}${name}.png`,
+      fullPage: true,
+      animations: 'disabled',
+      caret: 'hide',
+    });
+  };
 
   for (const [lang, locale] of Object.entries(LOCALES) as Array<[keyof typeof LOCALES, string]>) {
     for (const [size, viewport] of Object.entries(SIZES)) {
@@ -38,6 +46,7 @@ describe.skipIf(!canRun || process.env.TAMIS_SCREENSHOTS !== '1')('screenshots o
         const tag = `${lang}-${size}`;
         await page.locator('#login-user:focus').waitFor();
         await shot(page, `login-${tag}`);
+        await page.locator('#login-user').focus();
         await keyboardLogin(page);
 
         await page.locator('[data-field=enabled]').check();

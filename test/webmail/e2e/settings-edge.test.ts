@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { keyboardLogin, openPage, useParts } from './browser.js';
+import { keyboardLogin, openPage, problemsOf, useParts } from './browser.js';
 import { canRun } from './parts.js';
 
 describe.skipIf(!canRun)(
@@ -94,6 +94,23 @@ describe.skipIf(!canRun)(
       await page.getByRole('link', { name: 'Forwarding' }).click();
       await page.locator('#login-user').waitFor({ timeout: 10_000 });
       expect(await page.locator('#status').textContent()).toMatch(/session has ended/);
+      await page.context().close();
+    });
+
+    it('previews the HTML version in a frame without scripts', { timeout: 30_000 }, async () => {
+      const page = await openPage(env.browser, env.parts.webmail.url);
+      await keyboardLogin(page);
+      await page.getByLabel('Message', { exact: true }).fill('Bonjour Élodie');
+      await page.getByLabel('Also send an HTML version').check();
+      await page
+        .getByLabel('HTML version', { exact: true })
+        .fill('<p>Bonjour <b>Élodie</b></p><script>parent.pwned = 1</script>');
+      const frame = page.frameLocator('iframe.mail-html');
+      await expect.poll(() => frame.locator('b').textContent(), { timeout: 10_000 }).toBe('Élodie');
+      expect(await page.locator('iframe.mail-html').getAttribute('sandbox')).toBe('');
+      expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
+      // The frame's own script is refused by the sandbox, which Chromium reports; nothing else may fail.
+      expect(problemsOf(page).filter((p) => !p.startsWith('Blocked script execution'))).toEqual([]);
       await page.context().close();
     });
   },

@@ -1,19 +1,17 @@
-import { existsSync } from 'node:fs';
+import { startWebmail as startService } from '../../../src/app/webmail.js';
 
-// Starts the webmail server of src/webmail for the browser tests. Until that server is on this
-// branch the browser tests skip.
+// The webmail service as `tamis webmail` starts it (src/app/webmail.ts), on a free loopback port.
 export interface StartedWebmail {
   url: string;
   close(): Promise<void>;
 }
 
-const SERVER = new URL('../../../src/webmail/server.ts', import.meta.url);
-export const hasWebmailServer = existsSync(SERVER);
-
-export async function startWebmail(_opts: {
-  managesieve: string;
-  pageDir: string;
-  data: string;
-}): Promise<StartedWebmail> {
-  throw new Error('the webmail server (src/webmail/server.ts) is not on this branch');
+export async function startWebmail(opts: { managesieve: string; pageDir: string }): Promise<StartedWebmail> {
+  const started = await startService({
+    listen: '127.0.0.1:0',
+    managesieve: opts.managesieve,
+    managesieveTls: 'none',
+    pageDir: opts.pageDir,
+  });
+  return { url: started.url, close: () => started.close() };
 }
