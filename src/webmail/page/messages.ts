@@ -29,8 +29,10 @@ export function errorText(e: unknown): string {
 /** One settings problem: where, and what (translated by its code when possible). */
 export function problemText(p: Problem): string {
   const where = p.path ?? p.field;
-  const what = p.code ? translated(`settings.${p.code}`, p.message ?? p.code) : (p.message ?? '');
-  return where ? `${where}: ${what}` : what;
+  const own = p.code ? translated(`settings.${p.code}`, '') : '';
+  // The server's English text names the field itself; a translation is a bare phrase.
+  if (!own) return p.message ?? p.code ?? '';
+  return where ? t('settings.at', { field: where, problem: own }) : own;
 }
 
 /** A message line for a form: polite for results, assertive for errors. */
@@ -65,8 +67,11 @@ export function markInvalid(form: HTMLElement, e: unknown): void {
     if (where) names.add(where);
   }
   for (const name of names) {
-    const base = name.replace(/\[\d+\]$/, '');
-    const el = form.querySelector(`[data-field="${CSS.escape(base)}"]`);
-    if (el) el.setAttribute('aria-invalid', 'true');
+    const m = /^(.*?)(?:\[(\d+)\])?$/.exec(name)!;
+    const el = form.querySelector(`[data-field="${CSS.escape(m[1]!)}"]`);
+    // A list field marks its nth input when it has inputs of its own (the forwarding rows).
+    const inputs = el ? el.querySelectorAll('input') : [];
+    const target = m[2] !== undefined && inputs.length ? inputs[Number(m[2])] : el;
+    target?.setAttribute('aria-invalid', 'true');
   }
 }

@@ -3,7 +3,7 @@ import { keyboardLogin, openPage, problemsOf, useParts } from './browser.js';
 import { canRun } from './parts.js';
 
 describe.skipIf(!canRun)(
-  'webmail pages with scripts they do not fully understand, hostile text and small screens',
+  'webmail pages with scripts they do not fully understand, bad input, markup in texts and small screens',
   () => {
     const env = useParts();
 
@@ -111,6 +111,21 @@ describe.skipIf(!canRun)(
       expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
       // The frame's own script is refused by the sandbox, which Chromium reports; nothing else may fail.
       expect(problemsOf(page).filter((p) => !p.startsWith('Blocked script execution'))).toEqual([]);
+      await page.context().close();
+    });
+
+    it('names a bad address, marks its field and keeps what was typed', { timeout: 30_000 }, async () => {
+      const page = await openPage(env.browser, env.parts.webmail.url, 'fr-FR');
+      await keyboardLogin(page);
+      await page.getByRole('link', { name: 'Transfert' }).click();
+      await page.getByLabel('Transférer le courrier entrant').check();
+      await page.getByLabel('Adresse 1', { exact: true }).fill('pas une adresse');
+      await page.getByRole('button', { name: 'Enregistrer' }).click();
+      const message = page.locator('form .message.error');
+      await expect.poll(() => message.textContent(), { timeout: 10_000 }).toContain('adresse invalide');
+      expect(await message.getAttribute('aria-live')).toBe('assertive');
+      expect(await page.getByLabel('Adresse 1', { exact: true }).getAttribute('aria-invalid')).toBe('true');
+      expect(await page.getByLabel('Adresse 1', { exact: true }).inputValue()).toBe('pas une adresse');
       await page.context().close();
     });
   },
