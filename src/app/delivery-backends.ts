@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { createOutbox, outboxOptionsFrom, type ManagedOutbox } from '../delivery/transport/index.js';
+import { createOutbox, outboxOptionsFrom, Srs, type ManagedOutbox } from '../delivery/transport/index.js';
 import { openSqliteStores } from '../stores/sqlite/index.js';
 import type { DeliveryStores } from '../stores/types.js';
 import type { DeliverySettings } from './delivery-settings.js';
@@ -27,4 +27,10 @@ export function openOutbox(
     ...(settings.outboxDir ? { outbox: settings.outboxDir } : {}),
   };
   return createOutbox(outboxOptionsFrom(section, dataDir, { stores, log }));
+}
+
+/** The SRS of the `sending.srs` settings, which also checks the bounces that come back; null without a secret. */
+export function srsOf(settings: DeliverySettings, dataDir: string): Srs | null {
+  const options = outboxOptionsFrom({ ...settings.sending }, dataDir).srs;
+  return options ? new Srs(options) : null;
 }

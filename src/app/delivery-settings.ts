@@ -3,6 +3,7 @@ import { settings as s } from '../index.js';
 // The modules themselves, not the transport's index: the configuration file is read by every
 // command, and the index brings in the SMTP client.
 import { PLATFORM_MAX_REDIRECTS } from '../delivery/policy/limits.js';
+import { parseStorageSize } from '../maildir/quota.js';
 import { checkSendingSettings, SENDING_SETTINGS } from '../delivery/transport/settings.js';
 
 type AnySetting = s.Setting<unknown, unknown>;
@@ -96,6 +97,28 @@ export const deliverySettings = s.object(
       doc: 'Deliver `alice+lists@` into the folder `lists` when it exists.',
     }),
     autocreate: s.boolean({ default: false, doc: 'Create folders `fileinto` names even without `:create`.' }),
+    quota: s.optional(
+      s.string({
+        expected: 'a size such as "100M" (B, k, M, G, T; a bare number is kilobytes)',
+        check: (v) => {
+          try {
+            parseStorageSize(v);
+            return null;
+          } catch (e) {
+            return (e as Error).message;
+          }
+        },
+        doc: 'Mailbox storage limit of users whose users-file entry sets none (`userdb_quota_rule`). Default: none.',
+      }),
+    ),
+    reject: s.oneOf(['protocol', 'message'] as const, {
+      default: 'protocol',
+      doc: 'How a Sieve `reject` is answered: `protocol` refuses the message (LMTP 550 / exit 77, the MTA bounces); `message` accepts it and sends the sender a rejection MDN (RFC 5429). `ereject` always refuses.',
+    }),
+    quotaFullTempfail: s.boolean({
+      default: false,
+      doc: 'Over quota is a temporary failure (452 4.2.2 / exit 75) instead of a bounce (552 5.2.2 / 77).',
+    }),
     maxRedirects: s.number({
       integer: true,
       min: 0,
@@ -153,6 +176,8 @@ export const DELIVERY_DEFAULTS = {
   detailSeparator: d.detailSeparator,
   detailMailbox: d.detailMailbox,
   autocreate: d.autocreate,
+  quotaFullTempfail: d.quotaFullTempfail,
+  reject: d.reject,
   maxRedirects: d.maxRedirects,
   lmtpListen: d.lmtp.listen,
   spam: d.spam,

@@ -11,8 +11,11 @@ import {
 } from '../delivery/deliver.js';
 import type { DeliveryService } from '../delivery/lmtp.js';
 import { maildirMailboxes } from '../delivery/maildir-mailboxes.js';
+import { parseQuotaRules, parseStorageSize, type QuotaLimits } from '../maildir/quota.js';
 import type { DeliveryOutcome } from '../delivery/outcome.js';
 import { resolveRecipient } from '../delivery/recipient.js';
+import { checkSrsAddress, INVALID_SRS } from '../delivery/srs-return.js';
+import { srsOf } from './delivery-backends.js';
 import { spamEngineSettings, type SpamRule, DEFAULT_SPAM_RULE } from '../delivery/spam-rule.js';
 import { DELIVERY_DEFAULTS, type DeliverySettings } from './delivery-settings.js';
 import { userHomes } from './homes.js';
@@ -103,6 +106,27 @@ async function activeScript(home: string): Promise<NamedScript | null> {
 }
 
 /**
+ * A user's mailbox limits: the users file's quota rules (`userdb_quota_rule`, `userdb_quota_rule2`,
+ * ... as Dovecot reads them), else the `quota` setting's storage limit.
+ */
+export async function userQuota(
+  directory: Pick<PasswdFileDirectory, 'lookup'>,
+  user: string,
+  defaultBytes: number,
+): Promise<QuotaLimits | null> {
+  const extra = (await directory.lookup(user))?.extra ?? {};
+  const rules = Object.keys(extra)
+    .filter((k) => /^(userdb_)?quota_rule\d*$/.test(k))
+    .sort((a, b) =>
+      a.replace(/^userdb_/, '').localeCompare(b.replace(/^userdb_/, ''), 'en', { numeric: true }),
+    )
+    .map((k) => extra[k]!);
+  const own = parseQuotaRules(rules);
+  const limits = { bytes: own.bytes ?? defaultBytes, messages: own.messages ?? 0 };
+  return limits.bytes > 0 || limits.messages > 0 ? limits : null;
+}
+
+/**
  * Composes one delivery agent from settings: users file, homes (as ManageSieve has them), the
  * engine (the `engine` section with the spam rule), Maildirs, the stores and the outbox. Used by `deliver`, `lmtp` and `start`.
  */
@@ -126,15 +150,21 @@ export async function openDelivery(
     directory,
   });
   const spam = spamRule(settings.spam);
+  const quotaBytes = settings.quota ? parseStorageSize(settings.quota) : 0;
   const outboxDir = path.resolve(settings.outboxDir ?? path.join(dataDir, 'outbox'));
   const stores = await openStores(path.resolve(settings.storesFile ?? path.join(dataDir, 'delivery.sqlite')));
   const outbox = openOutbox({ ...settings, outboxDir }, dataDir, stores, outboxLog);
+  const srs = srsOf(settings, dataDir);
   const deps: DeliveryDeps = {
     engine: new SieveEngine({ config: deliveryEngineConfig(engine, settings, spam) }),
     directory,
     homeOf,
     activeScript: (_user, home) => activeScript(home),
-    mailboxes: (_user, home) => maildirMailboxes(path.join(home, 'Maildir')),
+    mailboxes: (user, home) =>
+      maildirMailboxes(path.join(home, 'Maildir'), {
+        limits: () => userQuota(directory, user, quotaBytes),
+        tempfail: settings.quotaFullTempfail ?? DELIVERY_DEFAULTS.quotaFullTempfail,
+      }),
     outbox,
     stores,
     spam,
@@ -143,6 +173,11 @@ export async function openDelivery(
     detailSeparator: settings.detailSeparator ?? DELIVERY_DEFAULTS.detailSeparator,
     detailMailbox: settings.detailMailbox ?? DELIVERY_DEFAULTS.detailMailbox,
     autocreate: settings.autocreate ?? DELIVERY_DEFAULTS.autocreate,
+    reject: settings.reject ?? DELIVERY_DEFAULTS.reject,
+    srs,
+    ...(typeof settings.sending?.hostname === 'string' && settings.sending.hostname
+      ? { hostname: settings.sending.hostname }
+      : {}),
     log,
   };
   const inFlight = new Set<Promise<unknown>>();
@@ -157,6 +192,8 @@ export async function openDelivery(
     deliver: deliverOne,
     service: {
       async checkRecipient(address) {
+        const verdict = srs ? checkSrsAddress(srs, address, new Date()) : null;
+        if (verdict) return verdict.valid ? 'ok' : { refuse: INVALID_SRS };
         try {
           return (await resolveRecipient(directory, address, separator)) ? 'ok' : 'unknown-user';
         } catch {

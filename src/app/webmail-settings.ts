@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { settings as s } from '../index.js';
 import { DEFAULT_AUTH_THROTTLE } from '../managesieve/server/throttle.js';
-import { DEFAULT_SCRIPT_NAME, DEFAULT_WEBMAIL_LIMITS, frameAncestorProblem } from '../webmail/index.js';
+import { DEFAULT_SCRIPT_NAME, DEFAULT_WEBMAIL_LIMITS, frameAncestorProblem } from '../webmail/options.js';
 import { listenProblem, numbers, THROTTLE_DOCS } from './managesieve-settings.js';
 
 const count = (dflt: number, doc: string, min = 0) => s.number({ integer: true, min, default: dflt, doc });

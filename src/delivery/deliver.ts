@@ -7,10 +7,12 @@ import type { DeliveryRecord, DeliveryStores } from '../stores/types.js';
 import type { DeliveryOutcome } from './outcome.js';
 import { QuotaExceededError, TemporaryDeliveryError, type Mailboxes, type Outbox } from './ports.js';
 import { executeActions, type Done } from './execute/index.js';
+import type { Srs } from './policy/srs.js';
 import { resolveRecipient } from './recipient.js';
 import { runSequence, type NamedScript } from './sequence.js';
 import { spamBeforeScript, type SpamRule } from './spam-rule.js';
 import { withTrustedScores } from './spam-score.js';
+import { checkSrsAddress, INVALID_SRS, returnBounce, type SrsVerdict } from './srs-return.js';
 
 export type { NamedScript } from './sequence.js';
 
@@ -33,6 +35,12 @@ export interface DeliveryDeps {
   /** Deliver `alice+lists@` into the folder `lists` when it exists (lmtp_save_to_detail_mailbox). */
   detailMailbox?: boolean;
   autocreate?: boolean;
+  /** How a Sieve `reject` is answered: refused in the protocol (default) or by a rejection MDN. */
+  reject?: 'protocol' | 'message';
+  /** This host's name in rejection MDNs and trace fields. Default the machine's. */
+  hostname?: string;
+  /** With SRS, mail to `SRS0=...@srs.domain` is a bounce to return to the original sender. */
+  srs?: Srs | null;
   log?: (line: DeliveryLogLine) => void;
   now?: () => Date;
 }
@@ -83,6 +91,31 @@ function spamScore(message: Buffer, rule: SpamRule): number | undefined {
   return m?.[1] === undefined ? undefined : Number(m[1].replace(',', '.'));
 }
 
+/** Mail to an SRS address of ours: a bounce we return to the original sender, or a forgery we refuse. */
+async function srsReturn(
+  deps: DeliveryDeps,
+  request: DeliveryRequest,
+  srs: SrsVerdict,
+  key: string,
+  now: Date,
+  line: DeliveryLogLine,
+): Promise<DeliveryOutcome> {
+  if (!srs.valid) {
+    line.errors.push(srs.reason);
+    return { kind: 'unknown-user', detail: INVALID_SRS };
+  }
+  line.msgid = parseMessage(request.message).rawHeader('message-id')[0]?.trim() ?? null;
+  // An MTA retry after a crash between queueing and answering must not return it twice.
+  if ((await deps.stores.deliveries.get(key))?.done) {
+    line.done.push({ what: 'skipped', detail: 'returned on an earlier attempt' });
+    return { kind: 'delivered', detail: 'Returned (already returned)' };
+  }
+  const outcome = await returnBounce(deps.outbox, request, srs.original, now, deps.hostname);
+  line.done.push({ what: 'redirected', detail: `bounce returned to ${srs.original}` });
+  await deps.stores.deliveries.put(key, { stored: [], sent: ['srs-return'], done: true }, now);
+  return outcome;
+}
+
 /** Delivers one message to one recipient. Never throws: every failure is an outcome. */
 export async function deliver(deps: DeliveryDeps, request: DeliveryRequest): Promise<DeliveryOutcome> {
   const line: DeliveryLogLine = {
@@ -100,14 +133,16 @@ export async function deliver(deps: DeliveryDeps, request: DeliveryRequest): Pro
     return outcome;
   };
   try {
+    const now = deps.now?.() ?? new Date();
+    const key = deliveryKey(request.recipient, request.message);
+    const srs = deps.srs ? checkSrsAddress(deps.srs, request.recipient, now) : null;
+    if (srs) return finish(await srsReturn(deps, request, srs, key, now, line));
     const found = await resolveRecipient(deps.directory, request.recipient, deps.detailSeparator ?? '+');
     if (!found) return finish({ kind: 'unknown-user', detail: "User doesn't exist" });
     line.user = found.user;
-    const now = deps.now?.() ?? new Date();
     const original = parseMessage(request.message);
     line.msgid = original.rawHeader('message-id')[0]?.trim() ?? null;
 
-    const key = deliveryKey(request.recipient, request.message);
     const earlier = await deps.stores.deliveries.get(key);
     if (earlier?.done) {
       line.done.push({ what: 'skipped', detail: 'delivered on an earlier attempt' });
@@ -161,6 +196,8 @@ export async function deliver(deps: DeliveryDeps, request: DeliveryRequest): Pro
       outbox: deps.outbox,
       defaultMailbox,
       autocreate: deps.autocreate ?? false,
+      rejectBy: deps.reject ?? 'protocol',
+      ...(deps.hostname ? { hostname: deps.hostname } : {}),
       now,
       record,
       saveRecord: () => deps.stores.deliveries.put(key, record, now),
@@ -168,6 +205,12 @@ export async function deliver(deps: DeliveryDeps, request: DeliveryRequest): Pro
     line.done = result.done;
     if (result.rejected !== null)
       return finish({ kind: 'rejected', detail: result.rejected.split(/\r?\n/)[0]! });
+    if (result.rejectedByMessage) {
+      // Accepted and answered: nothing stored, so nothing the run wants remembered is committed.
+      record.done = true;
+      await deps.stores.deliveries.put(key, record, now);
+      return finish({ kind: 'delivered', detail: 'Rejected, the sender is told by mail' });
+    }
     // RFC 7352 §3 and RFC 5230: what the run wants remembered counts only for a stored message.
     for (const effect of seq.effects) {
       if (effect.type === 'duplicate') await deps.stores.duplicates.mark(effect.user, effect.key, now);

@@ -4,8 +4,8 @@ import { replyCode } from './outcome.js';
 
 /** What the LMTP frontend needs from the delivery core. */
 export interface DeliveryService {
-  /** Checked at RCPT TO, so unknown users are refused before DATA. */
-  checkRecipient(address: string): Promise<'ok' | 'unknown-user' | 'tempfail'>;
+  /** Checked at RCPT TO, so unknown users are refused before DATA; `{ refuse }` is a 550 with that text. */
+  checkRecipient(address: string): Promise<'ok' | 'unknown-user' | 'tempfail' | { refuse: string }>;
   /** One outcome per recipient, in their order. Must not throw; a failure is a `tempfail` outcome. */
   deliver(input: {
     message: Buffer;
@@ -95,6 +95,8 @@ export function createLmtpServer(service: DeliveryService, options: LmtpOptions 
           if (answer === 'ok') callback();
           else if (answer === 'unknown-user')
             callback(smtpError(550, `<${address.address}> User doesn't exist`));
+          else if (typeof answer === 'object')
+            callback(smtpError(550, `<${address.address}> ${answer.refuse}`));
           else callback(smtpError(451, `<${address.address}> Temporary user lookup failure`));
         },
         () => callback(smtpError(451, `<${address.address}> Temporary user lookup failure`)),

@@ -36,9 +36,10 @@ export interface Mailboxes {
   store(request: StoreRequest): Promise<string>;
 }
 
-/** One outgoing message: a redirect, a vacation reply, a notification or a bounce. */
+/** One outgoing message: a redirect, a vacation reply, a notification, a rejection or a returned bounce. */
 export interface OutgoingMail {
-  kind: 'redirect' | 'vacation' | 'notify' | 'reject';
+  /** `bounce`: a bounce that came back to an SRS address, relayed to the original sender. */
+  kind: 'redirect' | 'vacation' | 'notify' | 'reject' | 'bounce';
   /** Envelope sender ('' for the null sender). */
   from: string;
   to: string[];

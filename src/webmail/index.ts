@@ -3,10 +3,11 @@ export { createWebmailServer, type WebmailServer } from './server.js';
 export {
   DEFAULT_WEBMAIL_LIMITS,
   DEFAULT_SCRIPT_NAME,
+  frameAncestorProblem,
   type WebmailServerOptions,
   type WebmailLimits,
   type WebmailLogger,
   type ManageSieveTarget,
 } from './options.js';
 export { PLAIN_RUN_JSON, type RunJson } from './run-json.js';
-export { contentSecurityPolicy, frameAncestorProblem, COOKIE_NAME } from './security.js';
+export { contentSecurityPolicy, COOKIE_NAME } from './security.js';

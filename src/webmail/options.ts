@@ -83,3 +83,11 @@ export interface WebmailServerOptions {
   /** Clock, for tests. */
   now?: () => number;
 }
+
+/** Sources allowed in frame-ancestors: keywords and origins, nothing that could break the header. */
+export function frameAncestorProblem(source: string): string | null {
+  if (/^'(self|none)'$/.test(source)) return null;
+  if (/^(https?:\/\/)?(\*\.)?[A-Za-z0-9.-]+(:\d{1,5}|:\*)?$/.test(source)) return null;
+  if (/^https?:$/.test(source)) return null;
+  return `${JSON.stringify(source)} is not a frame-ancestors source ('self', 'none', a scheme or a host)`;
+}

@@ -75,6 +75,14 @@ export function createWebmailServer(options: WebmailServerOptions): WebmailServe
   const csp = contentSecurityPolicy(options.frameAncestors ?? ["'self'"]);
 
   void app.register(fastifyCookie);
+  // Fastify's own JSON parser (it refuses __proto__ and constructor keys), except that an empty body
+  // is no body: a POST without data may still say it is JSON.
+  const json = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if (body === '') done(null, undefined);
+    else json(req, body as string, done);
+  });
   app.addHook('onRequest', async (req, reply) => {
     securityHeaders(reply, csp, req.url.startsWith('/api/'));
   });

@@ -23,13 +23,22 @@ function cli(
 
 describe('tamis start', () => {
   it(
-    'runs ManageSieve and LMTP on one data folder with a demo user, and stops cleanly',
+    'runs ManageSieve, LMTP and the webmail on one data folder with a demo user, and stops cleanly',
     { timeout: 60_000 },
     async () => {
       const cwd = tempDir();
       const child = spawn(
         process.execPath,
-        [...cliCommand(), 'start', '--managesieve-listen', '127.0.0.1:0', '--lmtp-listen', '127.0.0.1:0'],
+        [
+          ...cliCommand(),
+          'start',
+          '--managesieve-listen',
+          '127.0.0.1:0',
+          '--lmtp-listen',
+          '127.0.0.1:0',
+          '--webmail-listen',
+          '127.0.0.1:0',
+        ],
         {
           cwd,
           stdio: ['ignore', 'pipe', 'pipe'],
@@ -47,12 +56,23 @@ describe('tamis start', () => {
         const password = /demo user {4}demo, password (\S+)/.exec(out)?.[1];
         expect(ms && lmtpPort && password, out).toBeTruthy();
 
+        // The webmail logs in to the ManageSieve server started with it.
+        const webmail = /webmail {6}(http:\/\/127\.0\.0\.1:\d+)\//.exec(out)?.[1];
+        expect(webmail, out).toBeTruthy();
+        const login = await fetch(`${webmail}/api/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ user: 'demo', password }),
+        });
+        expect(login.status).toBe(200);
+        expect(((await login.json()) as { user: string }).user).toBe('demo');
+
         const script = join(cwd, 'filter.sieve');
         writeFileSync(
           script,
           'require ["fileinto", "mailbox"];\nif header :contains "subject" "report" { fileinto :create "Reports"; }\n',
         );
-        const login = [
+        const client = [
           'sieve-client',
           '--port',
           ms![1]!,
@@ -62,8 +82,8 @@ describe('tamis start', () => {
           'PW',
           '--insecure',
         ];
-        expect((await cli([...login, 'put', 'main', script], { PW: password! }, cwd)).code).toBe(0);
-        expect((await cli([...login, 'activate', 'main'], { PW: password! }, cwd)).code).toBe(0);
+        expect((await cli([...client, 'put', 'main', script], { PW: password! }, cwd)).code).toBe(0);
+        expect((await cli([...client, 'activate', 'main'], { PW: password! }, cwd)).code).toBe(0);
 
         const t = nodemailer.createTransport({
           lmtp: true,

@@ -17,7 +17,8 @@ function chownTree(path: string, uid: number, gid: number): void {
  */
 export async function withDoveadm<T>(
   maildir: string,
-  use: (fetch: (fields: string, query?: string) => string) => T,
+  use: (fetch: (fields: string, query?: string) => string, doveadm: (args: string[]) => string) => T,
+  options: { conf?: string } = {},
 ): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'tamis-dovecot-'));
   const asRoot = process.getuid?.() === 0;
@@ -41,7 +42,8 @@ export async function withDoveadm<T>(
       `protocols =\nlisten = 127.0.0.1\nmail_location = maildir:${maildir}\n` +
       `userdb {\n  driver = static\n  args = uid=${uid} gid=${gid} home=${dir}/home\n}\n` +
       `passdb {\n  driver = static\n  args = nopassword=y\n}\n` +
-      `service anvil {\n  chroot =\n}\nservice auth {\n  user = ${me.username}\n}\n`,
+      `service anvil {\n  chroot =\n}\nservice auth {\n  user = ${me.username}\n}\n` +
+      (options.conf ?? ''),
   );
   const master: ChildProcess = spawn('dovecot', ['-F', '-c', conf], { stdio: 'ignore' });
   const fetch = (fields: string, query = 'ALL'): string => {
@@ -52,13 +54,17 @@ export async function withDoveadm<T>(
     );
     return r.stdout + r.stderr;
   };
+  const doveadm = (args: string[]): string => {
+    const r = spawnSync('doveadm', ['-c', conf, ...args], { encoding: 'utf8' });
+    return r.stdout + r.stderr;
+  };
   try {
     for (let i = 0; i < 100; i++) {
       const r = spawnSync('doveadm', ['-c', conf, 'mailbox', 'list', '-u', 'testu']);
       if (r.status === 0) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    return use(fetch);
+    return use(fetch, doveadm);
   } finally {
     master.kill('SIGTERM');
     await new Promise((r) => master.once('exit', r));

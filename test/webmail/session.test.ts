@@ -72,6 +72,9 @@ describe('webmail login and sessions against a tamis ManageSieve server', () => 
     r = await b.request('POST', '/api/scripts/deactivate', undefined, { origin: 'https://evil.example' });
     expect(r.status).toBe(403);
     expect(r.body.error).toBe('csrf');
+    // An empty body that says it is JSON is no body.
+    r = await b.request('POST', '/api/scripts/deactivate', '', { 'content-type': 'application/json' });
+    expect(r.status).toBe(204);
     // No Origin at all is accepted (same-origin requests of some browsers), with the token.
     r = await b.request('POST', '/api/scripts/deactivate', undefined, { origin: '' });
     expect(r.status).toBe(204);

@@ -1,6 +1,7 @@
 import { isRedirectLoop, type Action } from '../../index.js';
 import { notifyAction } from './notify.js';
 import { redirectAction } from './redirect.js';
+import { rejectByMessage } from './reject.js';
 import { storeAction } from './store.js';
 import type { Done, ExecuteContext, ExecuteResult } from './types.js';
 import { vacationAction } from './vacation.js';
@@ -18,6 +19,7 @@ const isStore = (a: Action): boolean => a.type === 'keep' || a.type === 'fileint
 export async function executeActions(actions: Action[], ctx: ExecuteContext): Promise<ExecuteResult> {
   const done: Done[] = [];
   let rejected: string | null = null;
+  let byMessage = false;
   let stored = false;
   const perFolder = new Map<string, number>();
   const stores = actions.filter(isStore);
@@ -46,6 +48,12 @@ export async function executeActions(actions: Action[], ctx: ExecuteContext): Pr
         break;
       case 'reject':
       case 'ereject':
+        // ereject is always refused in the protocol: it exists so that no message is sent.
+        if (action.type === 'reject' && ctx.rejectBy === 'message') {
+          done.push(await rejectByMessage(action, ctx));
+          byMessage = true;
+          break;
+        }
         rejected = action.reason;
         done.push({ what: 'rejected', detail: action.reason.split(/\r?\n/)[0] ?? '' });
         break;
@@ -61,5 +69,9 @@ export async function executeActions(actions: Action[], ctx: ExecuteContext): Pr
         break;
     }
   }
-  return { done, rejected: stored ? null : rejected };
+  return {
+    done,
+    rejected: stored ? null : rejected,
+    ...(byMessage && !stored ? { rejectedByMessage: true } : {}),
+  };
 }

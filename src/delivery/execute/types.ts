@@ -30,6 +30,10 @@ export interface ExecuteContext {
   /** Create folders that `fileinto` names even without `:create` (Dovecot's lda_mailbox_autocreate). */
   autocreate: boolean;
   now: Date;
+  /** `protocol`: a `reject` refuses the message (550 / exit 77); `message`: a rejection MDN is sent instead. */
+  rejectBy?: 'protocol' | 'message';
+  /** This host's name, for the Reporting-UA of rejections. Default the machine's. */
+  hostname?: string;
   /**
    * What earlier attempts at this same delivery already did; updated and saved after each step,
    * so an MTA retry after a crash or a temporary failure repeats nothing.
@@ -42,6 +46,8 @@ export interface ExecuteResult {
   done: Done[];
   /** Set when a reject/ereject refused the message and nothing was stored. */
   rejected: string | null;
+  /** Set when a `reject` was answered by a message to the sender: the message is accepted, not stored. */
+  rejectedByMessage?: boolean;
 }
 
 /**

@@ -69,6 +69,16 @@ export class Srs {
     return at >= 0 && this.ours.has(address.slice(at + 1).toLowerCase());
   }
 
+  /** Whether `address` looks like one of ours, `SRS0=...@domain` or `SRS1=...@domain` (the hash is not checked). */
+  isSrsAddress(address: string): boolean {
+    const at = address.lastIndexOf('@');
+    return (
+      at > 0 &&
+      address.slice(at + 1).toLowerCase() === this.domain.toLowerCase() &&
+      /^SRS[01][=+-]/i.test(address.slice(0, at))
+    );
+  }
+
   private hash(...parts: string[]): string {
     const mac = createHmac('sha1', this.secret);
     for (const p of parts) mac.update(p.toLowerCase());

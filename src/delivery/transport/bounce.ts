@@ -9,7 +9,7 @@ function statusOf(reason: string, gaveUp: boolean): string {
 }
 
 /** One line, printable ASCII: a relay's reply must not inject header fields or MIME parts. */
-const oneLine = (s: string) =>
+export const oneLine = (s: string) =>
   s
     .replace(/[^\x20-\x7e]+/g, ' ')
     .trim()
@@ -20,6 +20,19 @@ function headerOf(message: Buffer): string {
   const text = message.subarray(0, 65_536).toString('latin1');
   const end = text.search(/\r?\n\r?\n/);
   return (end >= 0 ? text.slice(0, end) : text).replace(/\r?\n/g, '\r\n');
+}
+
+/** The last part of a report, the original message's header (text/rfc822-headers), and the closing boundary. */
+export function originalHeaderPart(boundary: string, message: Buffer): string[] {
+  return [
+    `--${boundary}`,
+    'Content-Type: text/rfc822-headers',
+    '',
+    headerOf(message),
+    '',
+    `--${boundary}--`,
+    '',
+  ];
 }
 
 export interface BounceInput {
@@ -83,13 +96,7 @@ export function buildBounce(input: BounceInput): Buffer {
     '',
     perRecipient,
     '',
-    `--${boundary}`,
-    'Content-Type: text/rfc822-headers',
-    '',
-    headerOf(input.message),
-    '',
-    `--${boundary}--`,
-    '',
+    ...originalHeaderPart(boundary, input.message),
   ];
   return Buffer.from(lines.join('\r\n'), 'latin1');
 }
