@@ -40,7 +40,8 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
   let res: Response;
   try {
-    res = await fetch(path, {
+    // Relative to the page, so that the pages work behind a proxy that serves them under a prefix.
+    res = await fetch(path.replace(/^\//, ''), {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),

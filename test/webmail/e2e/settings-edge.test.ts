@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { keyboardLogin, openPage, problemsOf, useParts } from './browser.js';
 import { canRun } from './parts.js';
+import { startPrefixProxy } from './prefix-proxy.js';
 
 describe.skipIf(!canRun)(
   'webmail pages with scripts they do not fully understand, bad input, markup in texts and small screens',
@@ -127,6 +128,20 @@ describe.skipIf(!canRun)(
       expect(await page.getByLabel('Adresse 1', { exact: true }).getAttribute('aria-invalid')).toBe('true');
       expect(await page.getByLabel('Adresse 1', { exact: true }).inputValue()).toBe('pas une adresse');
       await page.context().close();
+    });
+
+    it('works under a path prefix behind a reverse proxy', { timeout: 30_000 }, async () => {
+      const proxy = await startPrefixProxy(env.parts.webmail.url, '/settings/');
+      try {
+        const page = await openPage(env.browser, proxy.url);
+        await keyboardLogin(page);
+        await page.getByRole('link', { name: 'Filters' }).click();
+        await expect.poll(() => page.locator('tbody th').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+        expect(problemsOf(page)).toEqual([]);
+        await page.context().close();
+      } finally {
+        await proxy.close();
+      }
     });
   },
 );
