@@ -212,5 +212,38 @@ describe.skipIf(!canRun)(
       expect(await page.locator('nav').count()).toBe(0);
       await page.context().close();
     });
+
+    it(
+      'activates, deactivates and deletes scripts, deleting only once confirmed',
+      { timeout: 60_000 },
+      async () => {
+        const page = await openPage(env.browser, env.parts.webmail.url);
+        await keyboardLogin(page);
+        await page.getByRole('link', { name: 'Filters' }).click();
+        const row = (name: string) =>
+          page.locator('tbody tr', { has: page.locator('th', { hasText: new RegExp(`^${name}$`) }) });
+        const scripts = async () => {
+          const c = await env.parts.sieve();
+          const list = await c.listScripts();
+          await c.logout();
+          return list;
+        };
+        await row('broken').getByRole('button', { name: 'Activate' }).click();
+        await expect.poll(async () => (await scripts()).find((s) => s.active)?.name).toBe('broken');
+        await expect.poll(() => row('broken').textContent()).toContain('Active');
+        await row('broken').getByRole('button', { name: 'Deactivate' }).click();
+        await expect.poll(async () => (await scripts()).some((s) => s.active)).toBe(false);
+        expect(await page.locator('.page > .message').textContent()).toBe('No script is active any more.');
+
+        await row('broken').getByRole('button', { name: 'Delete' }).click();
+        await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+        expect((await scripts()).map((s) => s.name)).toContain('broken');
+        await row('broken').getByRole('button', { name: 'Delete' }).click();
+        await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+        await expect.poll(async () => (await scripts()).map((s) => s.name)).not.toContain('broken');
+        await expect.poll(() => row('broken').count()).toBe(0);
+        await page.context().close();
+      },
+    );
   },
 );
