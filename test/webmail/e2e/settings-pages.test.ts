@@ -115,6 +115,11 @@ describe.skipIf(!canRun)(
       await page.keyboard.press('Enter');
       await saved(page, /Autoresponder saved/);
       expect(await page.locator('form .message').last().getAttribute('aria-live')).toBe('polite');
+      // Moving to another page by keyboard puts focus on its title.
+      await tabTo(page, 'nav a[href="#/forward"]');
+      await page.keyboard.press('Enter');
+      await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('page-title');
+      expect(await page.locator('h1').textContent()).toBe('Forwarding');
       await page.context().close();
     });
 
@@ -169,9 +174,16 @@ describe.skipIf(!canRun)(
         const page = await openPage(env.browser, env.parts.webmail.url);
         await keyboardLogin(page);
         await page.getByRole('link', { name: 'Test a message' }).click();
-        await page
-          .getByLabel('Message (headers and body)')
-          .fill('From: zoe@example.net\nTo: alice@example.org\nSubject: Hello\n\nHi\n');
+        await page.getByLabel('Load a .eml file').setInputFiles({
+          name: 'hello.eml',
+          mimeType: 'message/rfc822',
+          buffer: Buffer.from(
+            'From: zoe@example.net\r\nTo: alice@example.org\r\nSubject: Hello\r\n\r\nHi\r\n',
+          ),
+        });
+        await expect
+          .poll(() => page.getByLabel('Message (headers and body)').inputValue())
+          .toContain('Subject: Hello');
         await page.getByRole('button', { name: 'Test with my active script' }).click();
         await expect
           .poll(() => page.locator('.actions-list').textContent(), { timeout: 10_000 })
