@@ -3,7 +3,9 @@
 // view that shows what saving would change before the user forces it.
 import { h } from './dom.js';
 import { diffLines } from './diff.js';
+import { diagnosticText } from './editor.js';
 import { t } from './i18n.js';
+import type { CheckError } from './types.js';
 
 /** Shows a modal with `content`; resolves true when the user confirms. */
 export function confirmDialog(
@@ -11,6 +13,7 @@ export function confirmDialog(
   content: Node[],
   confirmLabel: string,
   danger = false,
+  cancelable = true,
 ): Promise<boolean> {
   return new Promise((resolve) => {
     const titleId = `dlg-${Date.now()}`;
@@ -21,7 +24,7 @@ export function confirmDialog(
       { class: 'dialog', 'aria-labelledby': titleId },
       h('h2', { id: titleId }, title),
       ...content,
-      h('div', { class: 'actions' }, cancel, ok),
+      h('div', { class: 'actions' }, cancelable ? cancel : null, ok),
     );
     let answer = false;
     ok.addEventListener('click', () => {
@@ -35,7 +38,7 @@ export function confirmDialog(
     });
     document.body.append(dlg);
     dlg.showModal();
-    cancel.focus();
+    (cancelable ? cancel : ok).focus();
   });
 }
 
@@ -75,18 +78,31 @@ function detailsList(details: unknown): Node {
   return ul;
 }
 
+/** The problems of a script that does not compile (a 409 with reason syntax-error). */
+function errorsList(errors: unknown): Node {
+  if (!Array.isArray(errors) || !errors.length) return document.createTextNode('');
+  const ul = h('ul', { class: 'problems' });
+  for (const e of errors as CheckError[]) {
+    ul.append(h('li', {}, t('editor.errorAt', { line: e.line, column: e.column }), ' ', diagnosticText(e)));
+  }
+  return ul;
+}
+
 /** The 409 answer shown to the user; resolves true when they choose to overwrite. */
 export async function confirmConflict(body: Record<string, unknown>): Promise<boolean> {
   const forceable = body.forceable === true;
   const content: Node[] = [
-    h('p', {}, t('conflict.intro')),
+    h('p', {}, t(body.reason === 'syntax-error' ? 'conflict.syntax' : 'conflict.intro')),
     typeof body.message === 'string' ? h('p', { class: 'hint' }, body.message) : document.createTextNode(''),
     detailsList(body.details),
-    diffView(body.current, body.proposed),
+    errorsList(body.errors),
+    body.current === null && body.proposed === null
+      ? document.createTextNode('')
+      : diffView(body.current, body.proposed),
   ];
   if (!forceable) {
     content.push(h('p', { class: 'message error' }, t('conflict.notForceable')));
-    await confirmDialog(t('conflict.title'), content, t('common.close'));
+    await confirmDialog(t('conflict.title'), content, t('common.close'), false, false);
     return false;
   }
   return confirmDialog(t('conflict.title'), content, t('conflict.force'), true);

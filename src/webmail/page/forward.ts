@@ -81,7 +81,8 @@ export function forwardPage(session: SessionInfo): HTMLElement {
     save.disabled = true;
     const done = await saveSettings<{ script?: string }>('/api/forward', body, form, msg);
     save.disabled = false;
-    if (done) msg.ok(t('forward.saved', { script: done.script ?? '' }));
+    // script is null when there was nothing to write (turned off, and no script yet).
+    if (done) msg.ok(done.script ? t('forward.saved', { script: done.script }) : t('common.savedNothing'));
   });
 
   api<ForwardSettings>('GET', '/api/forward').then(

@@ -21,6 +21,7 @@ export function errorText(e: unknown): string {
     const list = problems.length ? problems : [body as Problem];
     return list.map(problemText).join(' ');
   }
+  if (e.code === 'conflict' && body.reason === 'syntax-error') return t('conflict.syntax');
   // Request errors have texts of their own in every language; the server's message is the fallback.
   if (hasText(`error.${e.code}`)) return t(`error.${e.code}`);
   return e.message || t('error.unexpected', { message: e.code });

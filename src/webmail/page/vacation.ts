@@ -177,7 +177,8 @@ export function vacationPage(session: SessionInfo): HTMLElement {
     msg.clear();
     const done = await saveSettings<{ script?: string }>('/api/vacation', collect(), form, msg);
     save.disabled = false;
-    if (done) msg.ok(t('vacation.saved', { script: done.script ?? '' }));
+    // script is null when there was nothing to write (turned off, and no script yet).
+    if (done) msg.ok(done.script ? t('vacation.saved', { script: done.script }) : t('common.savedNothing'));
   });
 
   const page = h(

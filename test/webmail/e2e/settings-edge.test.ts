@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { keyboardLogin, openPage, problemsOf, useParts } from './browser.js';
-import { canRun } from './parts.js';
+import { canRun, USER } from './parts.js';
 import { startPrefixProxy } from './prefix-proxy.js';
 
 describe.skipIf(!canRun)(
@@ -143,5 +143,32 @@ describe.skipIf(!canRun)(
         await proxy.close();
       }
     });
+
+    it(
+      'says so when the active script does not compile, and offers no overwrite',
+      { timeout: 30_000 },
+      async () => {
+        // Written to the store directly: the ManageSieve server would refuse it.
+        await env.parts.managesieve.store.put(USER, 'typo', Buffer.from('require "vacation";\nif true {\n'));
+        await env.parts.managesieve.store.setActive(USER, 'typo');
+        const page = await openPage(env.browser, env.parts.webmail.url);
+        await keyboardLogin(page);
+        const message = page.locator('form .message');
+        await expect
+          .poll(() => message.textContent(), { timeout: 10_000 })
+          .toMatch(/active script has errors/);
+        await page.getByLabel('Message', { exact: true }).fill('Away.');
+        await page.getByRole('button', { name: 'Save' }).click();
+        const dialog = page.getByRole('dialog');
+        await dialog.waitFor();
+        expect(await dialog.locator('.problems li').first().textContent()).toMatch(
+          /Error at line \d+, column \d+/,
+        );
+        expect(await dialog.getByRole('button', { name: 'Save anyway' }).count()).toBe(0);
+        await dialog.getByRole('button', { name: 'Close' }).click();
+        expect((await env.parts.managesieve.store.get(USER, 'typo'))?.toString()).toContain('if true {');
+        await page.context().close();
+      },
+    );
   },
 );
