@@ -1,4 +1,6 @@
+import { writeFile } from 'node:fs/promises';
 import net from 'node:net';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWebmailServer } from '../../src/webmail/index.js';
 import { Browser, startStack, type Stack } from './stack.js';
@@ -190,6 +192,29 @@ describe('webmail behind a proxy and without its peers', () => {
     }
   });
 
+  it('throttles per client address, which a trusted proxy names in X-Forwarded-For', async () => {
+    const s = await startStack({
+      trustedProxies: ['127.0.0.1'],
+      loginThrottle: { baseDelayMs: 0, maxFailuresPerUser: 0, maxFailuresPerAddress: 2 },
+    });
+    try {
+      const from = (client: string, user: string, password: string) =>
+        fetch(s.origin + '/api/login', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': client },
+          body: JSON.stringify({ user, password }),
+        });
+      expect((await from('192.0.2.7', 'alice', 'x')).status).toBe(401);
+      expect((await from('192.0.2.7', 'bob', 'y')).status).toBe(401);
+      // That address is locked out, even with a right password for a third name...
+      expect((await from('192.0.2.7', 'alice', 'secret')).status).toBe(429);
+      // ...and another client behind the same proxy is not.
+      expect((await from('192.0.2.8', 'alice', 'secret')).status).toBe(200);
+    } finally {
+      await s.stop();
+    }
+  });
+
   it('ignores X-Forwarded-Proto from a client that is not a trusted proxy', async () => {
     const res = await fetch(stack.origin + '/api/login', {
       method: 'POST',
@@ -220,6 +245,27 @@ describe('webmail behind a proxy and without its peers', () => {
       expect(page.text).toMatch(/not built/);
     } finally {
       await web.close();
+    }
+  });
+
+  it('closes an unused ManageSieve connection, opens it again with the sealed password, and ends the session when the password no longer works', async () => {
+    const s = await startStack({ limits: { connectionIdleMs: 50 } });
+    try {
+      const b = new Browser(s.origin);
+      await b.login('bob', 'hunter2');
+      await new Promise((r) => setTimeout(r, 150));
+      expect((await b.get('/api/scripts')).status).toBe(200);
+      await writeFile(
+        path.join(s.fixture.dir, 'users'),
+        'alice:{PLAIN}secret::::::\nbob:{PLAIN}changed::::::\n',
+      );
+      await new Promise((r) => setTimeout(r, 150));
+      const lost = await b.get('/api/scripts');
+      expect(lost.status).toBe(401);
+      expect(lost.body.error).toBe('not_logged_in');
+      expect((await b.get('/api/session')).status).toBe(401);
+    } finally {
+      await s.stop();
     }
   });
 

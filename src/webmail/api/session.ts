@@ -55,6 +55,7 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: WebmailContext)
         throw fromManageSieve(err);
       });
       if (!client) {
+        ctx.logger.warn(`webmail: failed login for ${JSON.stringify(user)} from ${address}`);
         await sleep(ctx.throttle.delayMs(address, user));
         throw new ApiError(401, 'auth_failed', 'wrong user name or password');
       }
