@@ -1,4 +1,8 @@
+import { cp } from 'node:fs/promises';
 import { defineConfig } from 'tsup';
+
+const PAGE_SRC = 'src/webmail/page';
+const PAGE_OUT = 'dist/webmail/page';
 
 export default defineConfig([
   {
@@ -43,5 +47,20 @@ export default defineConfig([
     format: ['cjs'],
     target: 'node20',
     banner: { js: '#!/usr/bin/env node' },
+  },
+  {
+    // The webmail settings page: one browser script, next to its HTML, CSS and translations.
+    entry: { app: `${PAGE_SRC}/app.ts` },
+    outDir: PAGE_OUT,
+    format: ['iife'],
+    platform: 'browser',
+    target: 'es2020',
+    minify: true,
+    outExtension: () => ({ js: '.js' }),
+    async onSuccess() {
+      for (const f of ['index.html', 'app.css', 'i18n']) {
+        await cp(`${PAGE_SRC}/${f}`, `${PAGE_OUT}/${f}`, { recursive: true });
+      }
+    },
   },
 ]);
