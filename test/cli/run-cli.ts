@@ -26,7 +26,11 @@ export function cliCommand(): string[] {
   const dist = join(ROOT, 'dist/cli/main.cjs');
   if (existsSync(dist) && statSync(dist).mtimeMs > newestMtime(join(ROOT, 'src'))) return [dist];
   // tsx by its resolved URL, so a CLI started in another working directory still finds it.
-  return ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href, join(ROOT, 'src/cli/cli.ts')];
+  return [
+    '--import',
+    pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href,
+    join(ROOT, 'src/cli/cli.ts'),
+  ];
 }
 
 const command = cliCommand();
