@@ -4,7 +4,12 @@ import path from 'node:path';
 import type { ScramCredentials, UserDirectory } from './types.js';
 import { AuthCache, type AuthCacheOptions } from './auth-cache.js';
 import type { HashPool } from './hash-pool.js';
-import { parseScramSha256, splitScheme, verifyPassword } from './schemes.js';
+
+/**
+ * The password schemes (bcryptjs, hash-wasm, the SHA-crypt rounds) are loaded on the first
+ * password check: a process that only looks users up, such as `tamis deliver`, never needs them.
+ */
+const schemes = (): Promise<typeof import('./schemes.js')> => import('./schemes.js');
 
 /** One user line of a Dovecot passwd-file: `user:password:uid:gid:gecos:home:shell:extra`. */
 export interface PasswdEntry {
@@ -180,12 +185,13 @@ export class PasswdFileDirectory implements UserDirectory {
     const pool = this.pool;
     return pool
       ? pool.verify(password, stored, defaultScheme)
-      : verifyPassword(password, stored, defaultScheme);
+      : schemes().then((s) => s.verifyPassword(password, stored, defaultScheme));
   }
 
   async scramSha256(user: string): Promise<ScramCredentials | null> {
     const e = await this.lookup(user);
     if (!e || 'nologin' in e.extra) return null;
+    const { splitScheme, parseScramSha256 } = await schemes();
     const { scheme, value } = splitScheme(e.password);
     return scheme === 'SCRAM-SHA-256' ? parseScramSha256(value) : null;
   }

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { PasswdFileDirectory } from '../accounts/index.js';
+// The passwd-file alone: delivery looks users up and never verifies a password.
+import { PasswdFileDirectory } from '../accounts/passwd-file.js';
 import { SieveEngine, type CompileAsyncOptions, type CompileResult, type ConfigInput } from '../index.js';
 import {
   deliver,

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import libmime from 'libmime';
+import { lazily } from '../lazy.js';
 import type { RejectAction } from '../../index.js';
 import { oneLine, originalHeaderPart } from '../transport/bounce.js';
 import { once, type Done, type ExecuteContext } from './types.js';
+
+const libmime = lazily<typeof import('libmime').default>('libmime');
 
 /** Senders that are never sent a rejection: the null sender and mailer daemons (RFC 5429 §2.1.1). */
 function noReplySender(sender: string): string | null {
@@ -13,7 +15,7 @@ function noReplySender(sender: string): string | null {
 }
 
 const header = (value: string): string =>
-  /^[\x20-\x7e]*$/.test(value) ? value : libmime.encodeWords(value, 'B', 52, 'utf-8');
+  /^[\x20-\x7e]*$/.test(value) ? value : libmime().encodeWords(value, 'B', 52, 'utf-8');
 
 export interface MdnInput {
   /** The rejecting recipient (our user's address). */

@@ -1,6 +1,8 @@
-import nodemailer from 'nodemailer';
+import { lazily } from '../lazy.js';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import { allDeferred, type Refusal, type SendResult, type Transport } from './transport.js';
+
+const nodemailer = lazily<typeof import('nodemailer')>('nodemailer');
 
 interface SmtpError extends Error {
   code?: string;
@@ -58,7 +60,7 @@ export function relayTransport(options: RelayOptions): Transport {
     socketTimeout: ms * 5,
   } as SMTPTransport.Options;
   // The URL sets host, port, TLS and credentials (and `tls.*` query options); the rest is ours.
-  const transport = nodemailer.createTransport({ ...base, url: options.url } as never);
+  const transport = nodemailer().createTransport({ ...base, url: options.url } as never);
   const shown = `${url.protocol}//${url.host}`;
   return {
     name: `relay ${shown}`,
