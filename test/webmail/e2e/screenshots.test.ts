@@ -1,12 +1,18 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { keyboardLogin, openPage, useParts, type Page } from './browser.js';
 import { canRun } from './parts.js';
 
-// Pictures for docs/webmail.md, written only when TAMIS_SCREENSHOTS=1, so that an ordinary test run
+// Pictures of every page for docs/webmail.md. Every run takes them; they are written into docs/webmail/
+// when TAMIS_SCREENSHOTS=1 and into a temporary folder otherwise, so that an ordinary test run
 // leaves the tree as it was. The form is filled with fixed text and dates so they change only when
 // the pages do.
-const OUT = new URL('../../../docs/webmail/', import.meta.url).pathname;
+const OUT =
+  process.env.TAMIS_SCREENSHOTS === '1'
+    ? new URL('../../../docs/webmail/', import.meta.url).pathname
+    : join(mkdtempSync(join(tmpdir(), 'tamis-shots-')), '/');
 const SIZES = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } };
 const LOCALES = { en: 'en-US', fr: 'fr-FR' };
 const SAMPLE = {
@@ -18,7 +24,7 @@ const SCRIPT =
 const BROKEN = 'require ["fileinto"];\nif header :contains "subject" "invoice" {\n  fileinto "Invoices"\n}\n';
 const MESSAGE = 'From: bob@example.com\nTo: alice@example.org\nSubject: Your invoice\n\nHello.\n';
 
-describe.skipIf(!canRun || process.env.TAMIS_SCREENSHOTS !== '1')('screenshots of the pages', () => {
+describe.skipIf(!canRun)('screenshots of the pages', () => {
   const env = useParts();
   beforeAll(async () => {
     const sieve = await env.parts.sieve();
@@ -37,6 +43,10 @@ describe.skipIf(!canRun || process.env.TAMIS_SCREENSHOTS !== '1')('screenshots o
       animations: 'disabled',
       caret: 'hide',
     });
+    // A PNG as wide as the screen (the width is in the IHDR chunk).
+    const png = readFileSync(`${OUT}${name}.png`);
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+    expect(png.readUInt32BE(16)).toBe(page.viewportSize()!.width);
   };
 
   for (const [lang, locale] of Object.entries(LOCALES) as Array<[keyof typeof LOCALES, string]>) {
