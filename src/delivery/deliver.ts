@@ -7,6 +7,7 @@ import type { DeliveryRecord, DeliveryStores } from '../stores/types.js';
 import type { DeliveryOutcome } from './outcome.js';
 import { QuotaExceededError, TemporaryDeliveryError, type Mailboxes, type Outbox } from './ports.js';
 import { executeActions, type Done } from './execute/index.js';
+import type { ExecuteContext } from './execute/types.js';
 import type { Srs } from './policy/srs.js';
 import { resolveRecipient } from './recipient.js';
 import { runSequence, type NamedScript } from './sequence.js';
@@ -132,6 +133,7 @@ export async function deliver(deps: DeliveryDeps, request: DeliveryRequest): Pro
     deps.log?.(line);
     return outcome;
   };
+  let unsaved: ExecuteContext | null = null;
   try {
     const now = deps.now?.() ?? new Date();
     const key = deliveryKey(request.recipient, request.message);
@@ -187,7 +189,7 @@ export async function deliver(deps: DeliveryDeps, request: DeliveryRequest): Pro
     if (seq.tempfail !== null) throw new TemporaryDeliveryError(seq.tempfail);
     await userLog(home, seq.userErrors);
 
-    const result = await executeActions(seq.actions, {
+    const ctx: ExecuteContext = {
       user: found.user,
       config: deps.engine.config,
       envelope,
@@ -201,7 +203,9 @@ export async function deliver(deps: DeliveryDeps, request: DeliveryRequest): Pro
       now,
       record,
       saveRecord: () => deps.stores.deliveries.put(key, record, now),
-    });
+    };
+    unsaved = ctx;
+    const result = await executeActions(seq.actions, ctx);
     line.done = result.done;
     if (result.rejected !== null)
       return finish({ kind: 'rejected', detail: result.rejected.split(/\r?\n/)[0]! });
@@ -212,15 +216,24 @@ export async function deliver(deps: DeliveryDeps, request: DeliveryRequest): Pro
       return finish({ kind: 'delivered', detail: 'Rejected, the sender is told by mail' });
     }
     // RFC 7352 §3 and RFC 5230: what the run wants remembered counts only for a stored message.
-    for (const effect of seq.effects) {
-      if (effect.type === 'duplicate') await deps.stores.duplicates.mark(effect.user, effect.key, now);
-      else await deps.stores.vacation.recordReply(effect.user, effect.sender, effect.handle, now);
-    }
+    // Asked for together with the final record, so the stores commit them in one transaction.
     record.done = true;
-    await deps.stores.deliveries.put(key, record, now);
+    await Promise.all([
+      ...seq.effects.map((effect) =>
+        effect.type === 'duplicate'
+          ? deps.stores.duplicates.mark(effect.user, effect.key, now)
+          : deps.stores.vacation.recordReply(effect.user, effect.sender, effect.handle, now),
+      ),
+      deps.stores.deliveries.put(key, record, now),
+    ]);
     return finish({ kind: 'delivered', detail: 'Saved' });
   } catch (e) {
     line.errors.push(e instanceof Error ? e.message : String(e));
+    // A store not yet on record is recorded now if the store allows it, so a retry does not store again.
+    if (unsaved?.unsaved) {
+      unsaved.record.done = false;
+      await unsaved.saveRecord().catch(() => {});
+    }
     if (e instanceof QuotaExceededError)
       return finish({ kind: 'over-quota', detail: e.message, permanent: e.permanent });
     const detail = e instanceof TemporaryDeliveryError ? e.message : 'Temporary internal failure';

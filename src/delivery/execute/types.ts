@@ -40,6 +40,12 @@ export interface ExecuteContext {
    */
   record: DeliveryRecord;
   saveRecord(): Promise<void>;
+  /**
+   * Set when a store is in `record` but not yet saved. A store is saved with the next step that
+   * saves (before another store or send begins) or with the delivery's final record, so a plain
+   * delivery commits its record once.
+   */
+  unsaved?: boolean;
 }
 
 export interface ExecuteResult {
@@ -74,13 +80,22 @@ export async function once(
       if (ifUncertain === 'skip') return false;
     } else {
       entries.push(pending);
-      await ctx.saveRecord();
+      await save(ctx);
     }
+  } else if (ctx.unsaved) {
+    // What an earlier store did is on record before this one starts.
+    await save(ctx);
   }
   await step();
   const at = entries.indexOf(pending);
   if (at >= 0) entries.splice(at, 1);
   entries.push(id);
-  await ctx.saveRecord();
+  if (list === 'stored') ctx.unsaved = true;
+  else await save(ctx);
   return true;
+}
+
+async function save(ctx: ExecuteContext): Promise<void> {
+  await ctx.saveRecord();
+  ctx.unsaved = false;
 }
