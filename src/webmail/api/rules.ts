@@ -69,7 +69,7 @@ export function registerRuleRoutes(app: FastifyInstance, ctx: WebmailContext): v
 
     app.put<{ Querystring: { force?: string } }>(`/api/${kind}`, async (req) => {
       const a = authed(ctx, req);
-      const settings = checked(kind, req.body);
+      const settings = withinServer(kind, checked(kind, req.body), a.session.extensions);
       const force = req.query.force === 'true';
       const r = await a.sieve((c) =>
         editActiveScript(c, ruleEdit(kind, 'set', settings, force), ctx.scriptName),
@@ -81,6 +81,21 @@ export function registerRuleRoutes(app: FastifyInstance, ctx: WebmailContext): v
       return { settings, script: r.name };
     });
   }
+}
+
+/** What the spam check of a vacation rule needs from the server (see autoresponder/generate.ts). */
+const SPAM_CHECK_NEEDS = ['spamtestplus', 'relational', 'comparator-i;ascii-numeric'];
+
+/**
+ * A vacation rule without its spam check when the server cannot run it (Pigeonhole offers no
+ * spamtest unless configured for it), rather than a script the server refuses; the answer's
+ * settings show it.
+ */
+function withinServer(kind: Kind, settings: unknown, extensions: string[]): unknown {
+  const s = settings as { enabled?: boolean; skipSpam?: boolean };
+  if (kind !== 'vacation' || s.enabled === false || s.skipSpam === false) return settings;
+  const have = new Set(extensions.map((e) => e.toLowerCase()));
+  return SPAM_CHECK_NEEDS.every((e) => have.has(e)) ? settings : { ...s, skipSpam: false };
 }
 
 /** The settings as they will be written, or 400 with every problem. */
