@@ -1,31 +1,17 @@
-// The JSON shapes of the API as the page uses them (the server's types are not imported: the page is
-// a separate browser bundle and only the HTTP contract binds the two).
+// The JSON shapes of the API as the page uses them. The settings come from the autoresponder's own
+// types (type-only, plus one constant, so the browser bundle takes no server code); what the page
+// holds while a form is filled may lack any field but `enabled`.
+import type {
+  ForwardSettings as FullForward,
+  OriginalAction,
+  VacationSettings as FullVacation,
+} from '../../autoresponder/types.js';
 
-export type OriginalAction = 'keep' | 'discard' | 'redirect' | 'copy';
-export const ORIGINAL_ACTIONS: readonly OriginalAction[] = ['keep', 'discard', 'redirect', 'copy'];
+export type { OriginalAction };
+export { ORIGINAL_ACTIONS } from '../../autoresponder/types.js';
 
-export interface VacationSettings {
-  enabled: boolean;
-  subject?: string;
-  body?: string;
-  html?: string;
-  from?: string;
-  addresses?: string[];
-  days?: number;
-  seconds?: number;
-  start?: string;
-  end?: string;
-  timezone?: string;
-  original?: OriginalAction;
-  forwardTo?: string[];
-  skipSpam?: boolean;
-}
-
-export interface ForwardSettings {
-  enabled: boolean;
-  to?: string[];
-  keepCopy?: boolean;
-}
+export type VacationSettings = Partial<FullVacation> & { enabled: boolean };
+export type ForwardSettings = Partial<FullForward> & { enabled: boolean };
 
 export interface Preview {
   from: string;
