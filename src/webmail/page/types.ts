@@ -1,11 +1,12 @@
-// The JSON shapes of the API as the page uses them. The settings come from the autoresponder's own
-// types (type-only, plus one constant, so the browser bundle takes no server code); what the page
-// holds while a form is filled may lack any field but `enabled`.
+// The JSON shapes of the API as the page uses them, from the server's own types (type-only, plus one
+// constant, so the browser bundle takes no server code); what the page holds while a form is filled
+// may lack any field but `enabled`.
 import type {
   ForwardSettings as FullForward,
   OriginalAction,
   VacationSettings as FullVacation,
 } from '../../autoresponder/types.js';
+import type { DiagnosticJson } from '../run-json.js';
 
 export type { OriginalAction };
 export { ORIGINAL_ACTIONS } from '../../autoresponder/types.js';
@@ -22,15 +23,8 @@ export interface Preview {
   html?: string;
 }
 
-export interface CheckError {
-  line: number;
-  column: number;
-  endLine?: number;
-  endColumn?: number;
-  severity: string;
-  code: string;
-  message: string;
-}
+/** A diagnostic as /api/check and /api/test give it. */
+export type CheckError = DiagnosticJson;
 
 export interface TestResult {
   actions: Array<Record<string, unknown> & { type: string }>;
