@@ -133,7 +133,7 @@ export async function deliver(deps: DeliveryDeps, request: DeliveryRequest): Pro
     deps.log?.(line);
     return outcome;
   };
-  let unsaved: ExecuteContext | null = null;
+  let context: ExecuteContext | null = null;
   try {
     const now = deps.now?.() ?? new Date();
     const key = deliveryKey(request.recipient, request.message);
@@ -204,7 +204,7 @@ export async function deliver(deps: DeliveryDeps, request: DeliveryRequest): Pro
       record,
       saveRecord: () => deps.stores.deliveries.put(key, record, now),
     };
-    unsaved = ctx;
+    context = ctx;
     const result = await executeActions(seq.actions, ctx);
     line.done = result.done;
     if (result.rejected !== null)
@@ -230,9 +230,9 @@ export async function deliver(deps: DeliveryDeps, request: DeliveryRequest): Pro
   } catch (e) {
     line.errors.push(e instanceof Error ? e.message : String(e));
     // A store not yet on record is recorded now if the store allows it, so a retry does not store again.
-    if (unsaved?.unsaved) {
-      unsaved.record.done = false;
-      await unsaved.saveRecord().catch(() => {});
+    if (context?.unsaved) {
+      context.record.done = false;
+      await context.saveRecord().catch(() => {});
     }
     if (e instanceof QuotaExceededError)
       return finish({ kind: 'over-quota', detail: e.message, permanent: e.permanent });
