@@ -163,6 +163,27 @@ describe('delivery core', () => {
     expect(listMail(join(root, 'alice', 'Maildir'))).toEqual([]);
   });
 
+  it('records a store whose final record could not be written, so the retry does not store it again', async () => {
+    const root = tempDir();
+    const { deps, stores } = testDeps(root);
+    const put = stores.deliveries.put.bind(stores.deliveries);
+    let failDone = true;
+    // The final record (done) fails once, as a full disk would; the record of the store goes through.
+    stores.deliveries.put = async (key, record, now) => {
+      if (record.done && failDone) {
+        failDone = false;
+        throw new Error('database or disk is full');
+      }
+      return put(key, record, now);
+    };
+    const req = { sender: 'c@x', recipient: 'alice@example.org', message: plain('final') };
+    expect((await deliver(deps, req)).kind).toBe('tempfail');
+    const saved = await stores.deliveries.get(deliveryKey(req.recipient, req.message));
+    expect(saved).toMatchObject({ done: false, stored: [expect.stringMatching(/^INBOX/)] });
+    expect((await deliver(deps, req)).kind).toBe('delivered');
+    expect(listMail(join(root, 'alice', 'Maildir'))).toHaveLength(1);
+  });
+
   it('turns a store that cannot answer into a temporary failure, storing nothing', async () => {
     const root = tempDir();
     const { deps, stores, scripts } = testDeps(root);
