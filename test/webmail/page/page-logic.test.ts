@@ -4,7 +4,8 @@ import fc from 'fast-check';
 import { diffLines } from '../../../src/webmail/page/diff.js';
 import { offsetOf } from '../../../src/webmail/page/editor.js';
 import { pickLanguage } from '../../../src/webmail/page/i18n.js';
-import { isoToLocal, localToIso, offsetMinutes } from '../../../src/webmail/page/zoned-time.js';
+import { zoneOffsetAt } from '../../../src/autoresponder/dates.js';
+import { isoToLocal, localToIso } from '../../../src/webmail/page/zoned-time.js';
 
 const PAGE = new URL('../../../src/webmail/page/', import.meta.url);
 const strings = (lang: string) =>
@@ -44,7 +45,7 @@ describe('zoned date-times', () => {
           // An hour repeated by a DST change may come back as its other instance; the wall time holds.
           expect(isoToLocal(iso, zone)).toBe(local);
           expect(Math.abs(Date.parse(iso) - ms)).toBeLessThanOrEqual(
-            Math.abs(offsetMinutes(ms, zone)) * 60000 + 3600000,
+            Math.abs(zoneOffsetAt(zone, ms)) * 60000 + 3600000,
           );
         },
       ),
