@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { exitCodeFor } from './test.js';
+import { failCommand, stopOnSignals } from './service.js';
 
 interface LmtpCliOptions {
   config?: string;
@@ -36,23 +36,12 @@ export function registerLmtpCommand(program: Command): void {
         };
         const logger = deliveryLogger(settings.logFile ?? 'stdout', 'lmtp');
         const started = await startLmtp(settings, logger, file.engine);
-        let stopping = false;
-        const stop = (): void => {
-          if (stopping) return;
-          stopping = true;
-          logger.info('lmtp: stopping; finishing deliveries in flight');
-          void started.close().then(() => {
-            logger.flush();
-            process.exit(0);
-          });
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
+        stopOnSignals(
+          () => started.close().then(() => logger.flush()),
+          () => logger.info('lmtp: stopping; finishing deliveries in flight'),
+        );
       } catch (err) {
-        cmd.error(`tamis lmtp: ${(err as Error).message}`, {
-          exitCode: exitCodeFor(err),
-          code: 'tamis.lmtp',
-        });
+        failCommand(cmd, 'lmtp', err);
       }
     });
 }

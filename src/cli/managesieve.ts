@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { ManageSieveConfig } from '../app/index.js';
-import { exitCodeFor, warnOn } from './test.js';
+import { failCommand, stopOnSignals } from './service.js';
+import { warnOn } from './test.js';
 
 interface ManageSieveCliOptions {
   config?: string;
@@ -55,16 +56,9 @@ export function registerManageSieveCommand(program: Command): void {
         };
         // Uploads are checked, and capabilities advertised, by the engine the file configures.
         const started = await startManageSieve(config, undefined, new SieveEngine({ config: file.engine }));
-        const stop = (): void => {
-          void started.server.close().then(() => process.exit(0));
-        };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
+        stopOnSignals(() => started.server.close());
       } catch (err) {
-        cmd.error(`tamis managesieve: ${(err as Error).message}`, {
-          exitCode: exitCodeFor(err),
-          code: 'tamis.managesieve',
-        });
+        failCommand(cmd, 'managesieve', err);
       }
     });
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { exitCodeFor } from './test.js';
+import { failCommand, stopOnSignals } from './service.js';
 
 interface StartCliOptions {
   config?: string;
@@ -44,20 +44,12 @@ export function registerStartCommand(program: Command): void {
           managesieve: file.managesieve,
           webmail: file.webmail,
         });
-        let stopping = false;
-        const stop = (): void => {
-          if (stopping) return;
-          stopping = true;
-          process.stdout.write('tamis: stopping; finishing deliveries in flight\n');
-          void started.close().then(() => process.exit(0));
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
+        stopOnSignals(
+          () => started.close(),
+          () => process.stdout.write('tamis: stopping; finishing deliveries in flight\n'),
+        );
       } catch (err) {
-        cmd.error(`tamis start: ${(err as Error).message}`, {
-          exitCode: exitCodeFor(err),
-          code: 'tamis.start',
-        });
+        failCommand(cmd, 'start', err);
       }
     });
 }

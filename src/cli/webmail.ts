@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { exitCodeFor } from './test.js';
+import { failCommand, stopOnSignals } from './service.js';
 
 interface WebmailCliOptions {
   config?: string;
@@ -30,16 +30,9 @@ export function registerWebmailCommand(program: Command): void {
         };
         const started = await startWebmail(section, { engine: file.engine, logger: consoleWebmailLogger });
         process.stdout.write(`tamis webmail: ${started.url}\n`);
-        const stop = (): void => {
-          void started.close().then(() => process.exit(0));
-        };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
+        stopOnSignals(() => started.close());
       } catch (err) {
-        cmd.error(`tamis webmail: ${(err as Error).message}`, {
-          exitCode: exitCodeFor(err),
-          code: 'tamis.webmail',
-        });
+        failCommand(cmd, 'webmail', err);
       }
     });
 }
