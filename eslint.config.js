@@ -48,6 +48,7 @@ const coreFiles = [
   ...CORE.map((f) => `src/${f}/**`),
   'src/engine.ts',
   'src/engine-types.ts',
+  'src/compile-cache.ts',
   'src/config.ts',
   'src/diagnostics.ts',
 ];

@@ -28,6 +28,7 @@ import { defaultHost } from './runtime/host.js';
 import { describeQuery, failed, hostFailure, settleAsync, settleSync } from './runtime/outcome.js';
 import { runScripts, type SequenceCarry, type SequenceScript } from './runtime/sequence.js';
 import { attemptRun, type RunSetup } from './runtime/attempt.js';
+import { CompileCache, type ScriptDependency } from './compile-cache.js';
 
 export type {
   CheckResult,
@@ -48,32 +49,21 @@ const MAX_ASYNC_ATTEMPTS = 1000;
 const DEFAULT_CACHE_BYTES = 32 * 1024 * 1024;
 const MISSING_INCLUDE = /included (personal|global) script "(.*)" does not exist/;
 
-interface ScriptDependency {
-  name: string;
-  location: 'personal' | 'global';
-  text: string | null;
-}
-
 /** A configured Sieve engine: compiles scripts (cached by content) and runs them over messages. */
 export class SieveEngine {
   readonly config: EngineConfig;
   readonly registry: Registry;
   private readonly allowTestOnly: boolean;
-  private readonly cache = new Map<string, CompileResult>();
-  /** Scripts each cached compile loaded (include), re-read on a cache hit to notice changes. */
-  private readonly cacheDeps = new Map<string, ScriptDependency[]>();
+  private readonly cache: CompileCache;
   private readonly host: Partial<Host>;
   /** True when no host hooks were given to the engine. */
   private readonly hostless: boolean;
   /** What each program needs before it runs, worked out on its first run. */
   private readonly setups = new WeakMap<Program, RunSetup>();
-  private readonly cacheLimit: number;
   /** What attachments of `keep` add to the implicit keep (RFC 5232 §5 flags, say). */
   private readonly keepFields: ((keep: KeepAction, rt: Runtime) => void) | null;
   /** Run state that carries on between the scripts of a sequence (Extension.sequenceState). */
   private readonly sequenceState: StateKey<unknown>[];
-  /** Bytes of source the cache holds now. */
-  private cachedBytes = 0;
 
   constructor(options: EngineOptions = {}) {
     this.config = resolveConfig(options.config);
@@ -81,7 +71,7 @@ export class SieveEngine {
     this.allowTestOnly = options.allowTestOnly ?? false;
     this.host = options.host ?? {};
     this.hostless = options.host === undefined;
-    this.cacheLimit = options.cacheBytes ?? DEFAULT_CACHE_BYTES;
+    this.cache = new CompileCache(options.cacheBytes ?? DEFAULT_CACHE_BYTES);
     this.keepFields = implicitKeepFields(this.registry);
     this.sequenceState = [...this.registry.extensions.values()].flatMap((ext) => ext.sequenceState ?? []);
   }
@@ -108,18 +98,13 @@ export class SieveEngine {
   compile(source: string, options: CompileOptions = {}): CompileResult {
     const load = syncLoader(this.host.loadScript?.bind(this.host));
     const context = options.context ?? 'delivery';
-    if (options.cache === false || this.cacheLimit <= 0) return this.compileUncached(source, load, context);
-    // The source itself is the key: exact, and no digest to compute.
-    const key = context === 'delivery' ? source : `\0${context}\0${source}`;
-    const hit = this.cache.get(key);
-    const deps = this.cacheDeps.get(key);
-    if (hit && deps?.some((d) => (load ? load(d.name, d.location) : null) !== d.text)) {
-      this.uncache(key);
-    } else if (hit) {
-      // Refresh its place in the LRU order.
-      this.cache.delete(key);
-      this.cache.set(key, hit);
-      return hit;
+    if (options.cache === false || this.cache.limit <= 0) return this.compileUncached(source, load, context);
+    const key = cacheKey(source, context);
+    const hit = this.cache.peek(key);
+    if (hit) {
+      const unchanged = hit.deps.every((d) => (load ? load(d.name, d.location) : null) === d.text);
+      this.cache.settle(key, hit, unchanged);
+      if (unchanged) return hit.result;
     }
     const loaded: ScriptDependency[] = [];
     const tracked: SyncLoader | undefined =
@@ -130,40 +115,52 @@ export class SieveEngine {
         return text;
       });
     const result = this.compileUncached(source, tracked, context);
-    const size = sourceBytes(source) + loaded.reduce((n, d) => n + sourceBytes(d.text ?? ''), 0);
-    // A script larger than the whole cache is compiled but not kept.
-    if (size > this.cacheLimit) return result;
-    this.cache.set(key, result);
-    this.cachedBytes += size;
-    if (loaded.length) this.cacheDeps.set(key, loaded);
-    else this.cacheDeps.delete(key);
-    // Least recently used first, until the sources fit in the limit.
-    while (this.cachedBytes > this.cacheLimit) this.uncache(this.cache.keys().next().value!);
+    this.cache.add(key, result, loaded);
     return result;
   }
 
   /** Bytes of source the compile cache holds (its bound is EngineOptions.cacheBytes). */
   get cacheSize(): number {
-    return this.cachedBytes;
-  }
-
-  private uncache(key: string): void {
-    if (!this.cache.delete(key)) return;
-    const deps = this.cacheDeps.get(key);
-    this.cachedBytes -= sourceBytes(key) + (deps ?? []).reduce((n, d) => n + sourceBytes(d.text ?? ''), 0);
-    this.cacheDeps.delete(key);
+    return this.cache.size;
   }
 
   /**
    * Compiles a script whose includes come from an async loader: the scripts it names are loaded
-   * (recursively, each once, within the include limits) and the script compiled with them. Not
-   * cached. With `upload`, a missing included script is a warning and the program is for checks.
+   * (recursively, each once, within the include limits) and the script compiled with them. Cached
+   * as `compile` is, the included scripts read again through the loader on a hit. With `upload`, a
+   * missing included script is a warning and the program is for checks; uploads are not cached, as
+   * a client may check ever new scripts it never stores.
    */
   async compileAsync(source: string, options: CompileAsyncOptions = {}): Promise<CompileResult> {
+    const load: ScriptLoader = options.loadScript ?? (() => null);
+    if (options.upload || this.cache.limit <= 0) return this.compileLoading(source, load, options);
+    const key = cacheKey(source, options.context ?? 'delivery');
+    const hit = this.cache.peek(key);
+    if (hit) {
+      const now = await Promise.all(hit.deps.map((d) => Promise.resolve(load(d.name, d.location))));
+      const unchanged = hit.deps.every((d, i) => (now[i] ?? null) === d.text);
+      this.cache.settle(key, hit, unchanged);
+      if (unchanged) return hit.result;
+    }
+    const loaded: ScriptDependency[] = [];
+    const tracked: ScriptLoader = async (name, location) => {
+      const text = (await load(name, location)) ?? null;
+      loaded.push({ name, location, text });
+      return text;
+    };
+    const result = await this.compileLoading(source, tracked, options);
+    this.cache.add(key, result, loaded);
+    return result;
+  }
+
+  private async compileLoading(
+    source: string,
+    load: ScriptLoader,
+    options: CompileAsyncOptions,
+  ): Promise<CompileResult> {
     const known = new Map<string, string | null>();
     const stubs = new Map<string, Diagnostic>();
     const id = (name: string, location: string) => `${location}\0${name}`;
-    const load: ScriptLoader = options.loadScript ?? (() => null);
     // Each round loads at least one new script; the include limits bound how many there are.
     const rounds = this.config.include.maxIncludes + 2;
     let result: CompileResult | null = null;
@@ -360,10 +357,9 @@ export class SieveEngine {
   }
 }
 
-function sourceBytes(s: string): number {
-  // Strings hold two bytes per UTF-16 unit: the memory the cache keeps, without an encoding pass.
-  return s.length * 2;
-}
+/** The source itself is the key: exact, and no digest to compute. */
+const cacheKey = (source: string, context: RunContext): string =>
+  context === 'delivery' ? source : `\0${context}\0${source}`;
 
 type SyncLoader = (name: string, location: 'personal' | 'global') => string | null;
 

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 // The passwd-file alone: delivery looks users up and never verifies a password.
 import { PasswdFileDirectory } from '../accounts/passwd-file.js';
-import { SieveEngine, type CompileAsyncOptions, type CompileResult, type ConfigInput } from '../index.js';
+import { SieveEngine, type ConfigInput } from '../index.js';
 import {
   deliver,
   type DeliveryDeps,
@@ -70,70 +70,6 @@ export function deliveryEngineConfig(
     ...(spam.enabled || !engine.spamtest ? spamEngineSettings(spam) : {}),
     maxRedirects: engine.maxRedirects ?? settings.maxRedirects ?? DELIVERY_DEFAULTS.maxRedirects,
   };
-}
-
-interface WarmEntry {
-  result: CompileResult;
-  /** The scripts it included as they read when it was compiled (null: not there). */
-  included: Array<{ name: string; location: 'personal' | 'global'; text: string | null }>;
-  bytes: number;
-}
-
-/** Source bytes the warm compiles may hold; least recently used go first beyond it. */
-const WARM_BYTES = 32 * 1024 * 1024;
-
-/**
- * The engine delivery runs, with its scripts kept compiled: the engine's `compileAsync` compiles on
- * every call, and a delivery agent compiles the same few scripts for every message. A result is kept
- * by its text and context with the texts of the scripts it included; a hit re-reads those through
- * the caller's loader and counts only when none changed. An edited script has another text, so it is
- * compiled again: nothing stale is ever run.
- */
-export class WarmEngine extends SieveEngine {
-  private readonly warm = new Map<string, WarmEntry>();
-  private warmBytes = 0;
-
-  override async compileAsync(source: string, options: CompileAsyncOptions = {}): Promise<CompileResult> {
-    if (options.upload) return super.compileAsync(source, options);
-    const key = `${options.context ?? 'delivery'}\0${source}`;
-    const load = options.loadScript;
-    const hit = this.warm.get(key);
-    if (hit) {
-      const now = await Promise.all(
-        hit.included.map(async (d) => (load ? await load(d.name, d.location) : null)),
-      );
-      const unchanged = hit.included.every((d, i) => (now[i] ?? null) === d.text);
-      // Another call may have replaced the entry meanwhile: only this one is moved or dropped.
-      if (this.warm.get(key) === hit) {
-        this.warm.delete(key);
-        if (unchanged)
-          this.warm.set(key, hit); // most recently used
-        else this.warmBytes -= hit.bytes;
-      }
-      if (unchanged) return hit.result;
-    }
-    const included: WarmEntry['included'] = [];
-    const tracked: CompileAsyncOptions['loadScript'] =
-      load &&
-      (async (name, location) => {
-        const text = (await load(name, location)) ?? null;
-        included.push({ name, location, text });
-        return text;
-      });
-    const result = await super.compileAsync(source, { ...options, loadScript: tracked });
-    const bytes = source.length + included.reduce((n, d) => n + (d.text?.length ?? 0), 0);
-    if (bytes > WARM_BYTES) return result;
-    const old = this.warm.get(key);
-    if (old) this.warmBytes -= old.bytes;
-    this.warm.set(key, { result, included, bytes });
-    this.warmBytes += bytes;
-    for (const [k, e] of this.warm) {
-      if (this.warmBytes <= WARM_BYTES) break;
-      this.warm.delete(k);
-      this.warmBytes -= e.bytes;
-    }
-    return result;
-  }
 }
 
 async function readScripts(files: string[] | undefined, kind: string): Promise<NamedScript[]> {
@@ -221,7 +157,7 @@ export async function openDelivery(
   const outbox = openOutbox({ ...settings, outboxDir }, dataDir, stores, outboxLog);
   const srs = srsOf(settings, dataDir);
   const deps: DeliveryDeps = {
-    engine: new WarmEngine({ config: deliveryEngineConfig(engine, settings, spam) }),
+    engine: new SieveEngine({ config: deliveryEngineConfig(engine, settings, spam) }),
     directory,
     homeOf,
     activeScript: (_user, home) => activeScript(home),

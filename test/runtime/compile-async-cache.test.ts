@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { WarmEngine } from '../../src/app/delivery.js';
+import { SieveEngine } from '../../src/index.js';
 
 const SCRIPT = 'require "fileinto";\nif header :contains "subject" "x" { fileinto "X"; }\n';
 const INCLUDING = 'require "include";\ninclude :personal "lists";\n';
 
-describe('WarmEngine: delivery keeps scripts compiled', () => {
+describe('compileAsync keeps scripts compiled, as delivery needs', () => {
   it('compiles a script once for many deliveries, and again when its text changes', async () => {
-    const engine = new WarmEngine();
+    const engine = new SieveEngine();
     const first = await engine.compileAsync(SCRIPT);
     expect(first.program).not.toBeNull();
     expect(await engine.compileAsync(SCRIPT)).toBe(first);
@@ -16,7 +16,7 @@ describe('WarmEngine: delivery keeps scripts compiled', () => {
   });
 
   it('re-reads included scripts on a hit and compiles again when one changed or vanished', async () => {
-    const engine = new WarmEngine();
+    const engine = new SieveEngine();
     const files = new Map([['lists', 'require "fileinto";\nfileinto "Lists";\n']]);
     let reads = 0;
     const loadScript = async (name: string) => {
@@ -40,7 +40,7 @@ describe('WarmEngine: delivery keeps scripts compiled', () => {
   });
 
   it('keeps the context apart and never caches upload checks', async () => {
-    const engine = new WarmEngine();
+    const engine = new SieveEngine();
     const delivery = await engine.compileAsync(SCRIPT);
     expect(await engine.compileAsync(SCRIPT, { context: 'delivery' })).toBe(delivery);
     const upload = await engine.compileAsync(SCRIPT, { upload: true });
