@@ -2,7 +2,10 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { FileReader, filterFiles, type FilterContext, type FilterWorkerSetup } from './filter.js';
 import { compileChain, createEngine } from './test.js';
 
-/** A worker thread of `tamis filter`: compiles the script once, then runs it over each batch it is sent. */
+/**
+ * A worker thread of `tamis filter`: compiles the script once, says it is ready, then runs it over
+ * each batch it is sent.
+ */
 export async function runFilterWorker(): Promise<void> {
   const setup = (workerData as { setup: FilterWorkerSetup }).setup;
   const engine = await createEngine(setup.config);
@@ -22,4 +25,5 @@ export async function runFilterWorker(): Promise<void> {
     result.lines = lines;
     parentPort!.postMessage({ id: msg.id, result });
   });
+  parentPort!.postMessage({ ready: true });
 }

@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import type { Command } from 'commander';
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import type * as WorkerThreads from 'node:worker_threads';
 import type { SieveEngine, MessageView, Action } from '../index.js';
 import { shortAction } from './format.js';
@@ -188,19 +189,21 @@ function filterOne(
   return result.status !== 'error';
 }
 
-/** Messages handed to a worker at a time, and batches in flight per worker (bounds memory). */
+/** Messages per batch, and batches in flight per worker (bounds memory). */
 const BATCH = 200;
-const IN_FLIGHT = 2;
+const IN_FLIGHT = 3;
+/** Without --jobs, batches the main thread runs alone before worker threads are started. */
+const AUTO_AFTER = 5;
 /**
  * `tamis filter`: runs a script over every message of a Maildir folder without changing
- * anything. Messages are streamed from the directory and run one after the other; with --jobs
- * the folder is shared between worker threads instead (each compiles the script and warms up on
- * its own, so this pays only for large folders on idle cores). Output stays in folder order and
- * only a bounded number of batches is in flight.
+ * anything. Messages are streamed from the directory in batches; the main thread is joined by
+ * N - 1 worker threads (--jobs N, or one per CPU once a folder proves larger than a few batches),
+ * each taking batches once it has compiled the script, so a worker that starts late costs the
+ * main thread nothing.
+ * Output stays in folder order and only a bounded number of batches is in flight.
  */
 export async function runFilter(scriptFile: string, maildir: string, opts: FilterOptions): Promise<number> {
   assertMaildir(maildir);
-  const workers = opts.jobs ?? 1;
   const engine = await createEngine(opts.config, warnOn('filter'));
   const chain = await compileChain(engine, scriptFile, opts, !!opts.json);
   if (!chain) return 1;
@@ -209,52 +212,24 @@ export async function runFilter(scriptFile: string, maildir: string, opts: Filte
   const counts = new Map<string, number>();
   let failed = 0;
   let done = 0;
-  const add = (r: BatchResult, n: number) => {
+  const emit = (r: BatchResult, n: number) => {
+    for (const line of r.lines) out.line(line);
     failed += r.failed;
     for (const [k, v] of r.counts) counts.set(k, (counts.get(k) ?? 0) + v);
     done += n;
     progress?.update(done);
   };
-
-  if (workers > 1) {
-    await filterInWorkers(
-      workers,
-      {
-        script: scriptFile,
-        config: opts.config,
-        json: !!opts.json,
-        before: opts.before ?? [],
-        after: opts.after ?? [],
-      },
-      maildir,
-      (r, n) => {
-        for (const line of r.lines) out.line(line);
-        add(r, n);
-      },
-    );
-  } else {
-    const { parseMessage } = await import('../index.js');
-    const cx: FilterContext = {
-      engine,
-      chain,
-      json: !!opts.json,
-      parseMessage,
-      reader: new FileReader(),
-    };
-    let batch: string[] = [];
-    const flush = () => {
-      add(
-        filterFiles(cx, batch, (line) => out.line(line)),
-        batch.length,
-      );
-      batch = [];
-    };
-    for (const file of maildirMessages(maildir)) {
-      batch.push(file);
-      if (batch.length === 64) flush();
-    }
-    flush();
-  }
+  const { parseMessage } = await import('../index.js');
+  const cx: FilterContext = { engine, chain, json: !!opts.json, parseMessage, reader: new FileReader() };
+  const setup: FilterWorkerSetup = {
+    script: scriptFile,
+    config: opts.config,
+    json: !!opts.json,
+    before: opts.before ?? [],
+    after: opts.after ?? [],
+  };
+  const jobs = opts.jobs ? { count: opts.jobs, explicit: true } : { count: availableParallelism(), explicit: false };
+  await filterShared(cx, jobs, setup, maildir, emit);
   out.flush();
   progress?.end();
   if (!opts.json) {
@@ -266,70 +241,110 @@ export async function runFilter(scriptFile: string, maildir: string, opts: Filte
   return failed ? 1 : 0;
 }
 
-/** Shares the folder between worker threads running this same program (see cli.ts). */
-async function filterInWorkers(
-  count: number,
+/**
+ * Hands out the folder's batches to the main thread and to `jobs.count - 1` worker threads running
+ * this same program (see cli.ts), and gives their results to `emit` in folder order.
+ */
+async function filterShared(
+  cx: FilterContext,
+  jobs: { count: number; explicit: boolean },
   setup: FilterWorkerSetup,
   maildir: string,
   emit: (r: BatchResult, n: number) => void,
 ): Promise<void> {
-  // Loaded here: only --jobs needs worker threads. (require, since the command line runs as a
-  // script, where import() of a built-in module is not available.)
-  const threads = createRequire(import.meta.url)('node:worker_threads') as typeof WorkerThreads;
   const files = maildirMessages(maildir);
   let nextId = 0;
   let nextToEmit = 0;
   let exhausted = false;
-  const pending = new Map<number, { r: BatchResult; n: number }>();
+  const pending = new Map<number, BatchResult>();
   const sizes = new Map<number, number>();
-
-  await new Promise<void>((resolve, reject) => {
-    let live = 0;
-    const workers: WorkerThreads.Worker[] = [];
-    const feed = (w: WorkerThreads.Worker) => {
-      if (exhausted) return false;
-      const batch: string[] = [];
-      for (
-        let f = files.next();
-        !f.done;
-        f = batch.length < BATCH ? files.next() : { done: true, value: undefined }
-      ) {
-        batch.push(f.value);
+  const take = (): { id: number; files: string[] } | null => {
+    if (exhausted) return null;
+    const batch: string[] = [];
+    for (let f = files.next(); ; f = files.next()) {
+      if (f.done) {
+        exhausted = true;
+        break;
       }
-      if (batch.length < BATCH) exhausted = true;
-      if (!batch.length) return false;
-      const id = nextId++;
-      sizes.set(id, batch.length);
-      w.postMessage({ id, files: batch });
-      return true;
-    };
-    const finish = () => {
-      for (const w of workers) void w.terminate();
-      resolve();
-    };
-    for (let i = 0; i < count; i++) {
-      const w = new threads.Worker(process.argv[1]!, { argv: [FILTER_WORKER_ARG], workerData: { setup } });
-      workers.push(w);
-      let inFlight = 0;
-      w.on('message', (msg: { id: number; result: BatchResult }) => {
-        inFlight--;
-        pending.set(msg.id, { r: msg.result, n: sizes.get(msg.id)! });
-        sizes.delete(msg.id);
-        for (let p = pending.get(nextToEmit); p; p = pending.get(nextToEmit)) {
-          pending.delete(nextToEmit++);
-          emit(p.r, p.n);
-        }
-        while (inFlight < IN_FLIGHT && feed(w)) inFlight++;
-        if (inFlight === 0 && --live === 0) finish();
-      });
-      w.on('error', reject);
-      live++;
-      while (inFlight < IN_FLIGHT && feed(w)) inFlight++;
-      if (inFlight === 0) live--;
+      batch.push(f.value);
+      if (batch.length === BATCH) break;
     }
-    if (live === 0) finish();
-  });
+    if (!batch.length) return null;
+    const id = nextId++;
+    sizes.set(id, batch.length);
+    return { id, files: batch };
+  };
+  const settle = (id: number, r: BatchResult) => {
+    pending.set(id, r);
+    for (let p = pending.get(nextToEmit); p; p = pending.get(nextToEmit)) {
+      pending.delete(nextToEmit);
+      emit(p, sizes.get(nextToEmit)!);
+      sizes.delete(nextToEmit++);
+    }
+  };
+
+  const workers: WorkerThreads.Worker[] = [];
+  let inFlight = 0;
+  let failure: unknown = null;
+  let wake: (() => void) | null = null;
+  const poke = () => {
+    wake?.();
+    wake = null;
+  };
+  const spawn = () => {
+    // Loaded here: only a large folder needs worker threads. (require, since the command line
+    // runs as a script, where import() of a built-in module is not available.)
+    const threads = createRequire(import.meta.url)('node:worker_threads') as typeof WorkerThreads;
+    const w = new threads.Worker(process.argv[1]!, { argv: [FILTER_WORKER_ARG], workerData: { setup } });
+    workers.push(w);
+    let mine = 0;
+    const feed = () => {
+      for (let b = mine < IN_FLIGHT ? take() : null; b; b = mine < IN_FLIGHT ? take() : null) {
+        mine++;
+        inFlight++;
+        w.postMessage(b);
+      }
+    };
+    w.on('message', (msg: { ready: true } | { id: number; result: BatchResult }) => {
+      if ('id' in msg) {
+        mine--;
+        inFlight--;
+        settle(msg.id, msg.result);
+      }
+      feed();
+      poke();
+    });
+    w.on('error', (e) => {
+      failure ??= e;
+      poke();
+    });
+    w.on('exit', () => {
+      if (mine > 0) failure ??= new Error('a filter worker thread stopped before finishing its messages');
+      poke();
+    });
+  };
+  if (jobs.explicit) for (let i = 1; i < jobs.count; i++) spawn();
+  try {
+    // The main thread takes a batch whenever it is free, and lets the workers' replies in between.
+    for (let b = take(); b && !failure; b = take()) {
+      const lines: string[] = [];
+      const r = filterFiles(cx, b.files, (line) => lines.push(line));
+      r.lines = lines;
+      settle(b.id, r);
+      // Without --jobs, a folder still unfinished after the first batches gets help from the other CPUs.
+      if (!jobs.explicit && b.id === AUTO_AFTER - 1 && !exhausted && canSpawn())
+        for (let i = 1; i < jobs.count; i++) spawn();
+      if (workers.length) await new Promise((resolve) => setImmediate(resolve));
+    }
+    while (inFlight > 0 && !failure) await new Promise<void>((resolve) => (wake = resolve));
+    if (failure) throw failure;
+  } finally {
+    for (const w of workers) void w.terminate();
+  }
 }
+
+/** Worker threads start this same entry file, which must then be JavaScript (the built command line). */
+const canSpawn = (): boolean => /\.[cm]?js$/.test(process.argv[1] ?? '');
 
 export interface FilterWorkerSetup {
   script: string;
@@ -349,7 +364,7 @@ export function registerFilter(program: Command): void {
     .option('--config <file>', 'configuration file (JSON; its engine section is used)')
     .option('--before <file>', 'a script run before <script> (repeatable, in order)', collect)
     .option('--after <file>', 'a script run after <script> (repeatable, in order)', collect)
-    .option('--jobs <n>', 'worker threads running the script (default: 1)', (v) => {
+    .option('--jobs <n>', 'threads running the script (default: one per CPU for folders over 1,000 messages)', (v) => {
       const n = Number(v);
       if (!Number.isInteger(n) || n < 1 || n > 64)
         throw new Error(`--jobs must be a whole number from 1 to 64`);

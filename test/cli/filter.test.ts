@@ -10,7 +10,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { jsonLines, runCli } from './run-cli.js';
+import { cliCommand, jsonLines, runCli } from './run-cli.js';
 import { listMail, personal, scratch } from './fixtures.js';
 
 function snapshot(dir: string): string[] {
@@ -126,6 +126,42 @@ describe('tamis filter', { timeout: 90_000 }, () => {
       }
       const n = Number(/\.m(\d+)\./.exec(name)![1]);
       expect(l.actions).toEqual([{ type: 'fileinto', mailbox: n % 2 ? 'Lists' : 'Junk' }]);
+    }
+  });
+});
+
+describe('tamis filter on several threads', { timeout: 120_000 }, () => {
+  // Worker threads start the built command line; from the sources the main thread runs alone.
+  const built = cliCommand()[0] !== '--import';
+  const f = scratch({
+    'sort.sieve': 'require "fileinto";\nif header :contains "subject" "odd" { fileinto "Odd"; }\n',
+  });
+  const maildir = mkdtempSync(join(tmpdir(), 'tamis-filter-jobs-'));
+  for (const sub of ['new', 'cur', 'tmp']) mkdirSync(join(maildir, sub));
+  // More than the 1,000 messages the main thread runs alone before worker threads are started.
+  for (let i = 0; i < 2500; i++) {
+    const sub = i % 4 === 0 ? 'new' : 'cur';
+    writeFileSync(
+      join(maildir, sub, `${5000 + i}.m${i}.host${sub === 'cur' ? ':2,' : ''}`),
+      `Subject: ${i % 2 ? 'odd' : 'even'} ${i}\r\n\r\nbody ${i}\r\n`,
+    );
+  }
+
+  it.concurrent('gives the same lines in folder order with one thread, --jobs 2 and the default', async () => {
+    const one = await runCli(['filter', '--jobs', '1', f('sort.sieve'), maildir]);
+    expect(one.code).toBe(0);
+    const lines = one.stdout.trim().split('\n');
+    expect(lines).toHaveLength(2500);
+    for (const line of lines) {
+      const n = Number(/\.m(\d+)\./.exec(line)![1]);
+      expect(line.endsWith(n % 2 ? ': fileinto "Odd"' : ': keep (implicit)')).toBe(true);
+    }
+    expect(one.stderr).toMatch(/^2500 messages; stored in INBOX: 1250, stored in Odd: 1250\n$/);
+    for (const args of built ? [['--jobs', '2'], ['--jobs', '3'], []] : [[]]) {
+      const r = await runCli(['filter', ...args, f('sort.sieve'), maildir]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe(one.stdout);
+      expect(r.stderr).toBe(one.stderr);
     }
   });
 });
