@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, statSync } from 'node:fs';
 import path from 'node:path';
 import type { ScramCredentials, UserDirectory } from './types.js';
 import { AuthCache, type AuthCacheOptions } from './auth-cache.js';
@@ -126,7 +126,9 @@ export class PasswdFileDirectory implements UserDirectory {
   private async reloadIfChanged(): Promise<void> {
     let stamp: string;
     try {
-      const st = await fs.stat(this.file);
+      // In the calling thread: this runs on every lookup, several times per delivery, and a stat
+      // of a local file costs less than a round trip to the thread pool.
+      const st = statSync(this.file);
       stamp = `${st.ino}:${st.size}:${st.mtimeMs}`;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;

@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 // The passwd-file alone: delivery looks users up and never verifies a password.
 import { PasswdFileDirectory } from '../accounts/passwd-file.js';
@@ -84,18 +84,27 @@ async function readScripts(files: string[] | undefined, kind: string): Promise<N
 /**
  * The user's active script as Pigeonhole finds it: `<home>/.dovecot.sieve`, a link into `sieve/`
  * (what ManageSieve writes) or a plain file. Scripts it includes are read from `sieve/`.
+ * Read in the calling thread: a script is a few kilobytes in the page cache, read on every
+ * delivery, and the thread pool would cost five round trips for it.
  */
 async function activeScript(home: string): Promise<NamedScript | null> {
   const link = path.join(home, '.dovecot.sieve');
   let source: string;
+  let target = '.dovecot.sieve';
   try {
-    source = await fs.readFile(link, 'utf8');
+    target = readlinkSync(link);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
+    // EINVAL: a plain file, not a link.
+  }
+  try {
+    source = readFileSync(link, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return null;
     throw e;
   }
-  const target = await fs.readlink(link).catch(() => '.dovecot.sieve');
   return {
     name: path.basename(target),
     source,

@@ -1,6 +1,7 @@
-import { promises as fsp } from 'node:fs';
+import { accessSync, closeSync, fsync, open, openSync, promises as fsp, write } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { folderDirectory, maildirInfo, uniqueName, virtualSize } from './layout.js';
 
 /**
@@ -54,17 +55,36 @@ export interface DeliverOptions {
 }
 
 let counter = 0;
+/** The host part of unique names, read once (Dovecot reads it at start as well). */
+let host: string | undefined;
+const openFd = promisify(open);
+const writeFd = (fd: number, data: Uint8Array, offset: number) =>
+  new Promise<number>((resolve, reject) =>
+    write(fd, data, offset, data.length - offset, null, (e, n) => (e ? reject(e) : resolve(n))),
+  );
+const fsyncFd = promisify(fsync);
 
 async function ensureMaildirDirs(dir: string): Promise<void> {
   for (const sub of ['tmp', 'new', 'cur']) await fsp.mkdir(join(dir, sub), { recursive: true, mode: 0o700 });
 }
 
 async function fsyncDir(dir: string): Promise<void> {
-  const handle = await fsp.open(dir, 'r');
+  const fd = openSync(dir, 'r');
   try {
-    await handle.sync();
+    await fsyncFd(fd);
   } finally {
-    await handle.close();
+    closeSync(fd);
+  }
+}
+
+/** Writes `message` to a new file and waits until it is on disk. */
+async function writeDurably(path: string, message: Uint8Array): Promise<void> {
+  const fd = await openFd(path, 'wx', 0o600);
+  try {
+    for (let off = 0; off < message.length;) off += await writeFd(fd, message, off);
+    await fsyncFd(fd);
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -103,7 +123,7 @@ export async function deliverToMaildir(
   let tmpPath: string | undefined;
   try {
     try {
-      await fsp.access(join(dir, 'new'));
+      accessSync(join(dir, 'new'));
     } catch {
       if (rel !== '' && !opts.create)
         throw new MaildirWriteError(`folder "${folder}" does not exist`, false, 'ENOENT');
@@ -120,18 +140,12 @@ export async function deliverToMaildir(
       micros: (now % 1000) * 1000 + Math.floor(Math.random() * 1000),
       pid: process.pid,
       counter: ++counter,
-      host: hostname(),
+      host: (host ??= hostname()),
       size: message.length,
       vsize: virtualSize(message),
     });
     tmpPath = join(dir, 'tmp', base);
-    const handle = await fsp.open(tmpPath, 'wx', 0o600);
-    try {
-      await handle.writeFile(message);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    await writeDurably(tmpPath, message);
     const flags = opts.flags ?? [];
     const target =
       flags.length > 0

@@ -32,6 +32,11 @@ export interface DeliveryRecord {
 
 export interface DeliveryRecords {
   get(key: string): Promise<DeliveryRecord | null>;
+  /**
+   * Stores the record. One that lists nothing sent may be committed without waiting for the disk
+   * (a power cut can forget it; a retry then stores the message again, never loses it); one that
+   * lists outgoing mail is on disk when the promise resolves.
+   */
   put(key: string, record: DeliveryRecord, now: Date): Promise<void>;
 }
 

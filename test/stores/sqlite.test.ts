@@ -6,6 +6,8 @@ import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSqliteStores, SCHEMA_VERSION, StoreError } from '../../src/stores/sqlite/index.js';
+import { DEFAULT_RETENTION, Guard } from '../../src/stores/sqlite/guard.js';
+import { migrate } from '../../src/stores/sqlite/schema.js';
 import { storeContract } from './contract.js';
 
 const run = promisify(execFile);
@@ -179,6 +181,32 @@ describe('sqlite stores on disk', () => {
     raw.prepare("INSERT INTO delivery_records (key, record, at) VALUES ('m', '{\"stored\":3}', 0)").run();
     raw.close();
     await expect(s.deliveries.get('m')).rejects.toThrow(/damaged/);
+    await s.close();
+  });
+
+  it('waits for the disk on a commit holding a durable write, and only then', async () => {
+    const file = fresh();
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    migrate(db, file);
+    const guard = new Guard(db, file, DEFAULT_RETENTION);
+    // The setting in force inside each commit: 2 is FULL (flushed), 1 NORMAL (not flushed).
+    const seen: number[] = [];
+    const probe = () => seen.push(db.pragma('synchronous', { simple: true }) as number);
+    const now = new Date();
+    await guard.write('relaxed', now, probe, false);
+    await Promise.all([guard.write('relaxed', now, probe, false), guard.write('durable', now, probe)]);
+    await guard.write('durable', now, probe);
+    await guard.write('relaxed', now, probe, false);
+    expect(seen).toEqual([1, 2, 2, 2, 1]);
+    guard.close();
+    db.close();
+    // Through the delivery records: one that lists outgoing mail is durable, one that does not is not.
+    const s = openSqliteStores(fresh());
+    await s.deliveries.put('a', { stored: ['INBOX'], sent: [], done: true }, now);
+    await s.deliveries.put('b', { stored: [], sent: ['redirect'], done: false }, now);
+    expect(await s.deliveries.get('a')).toEqual({ stored: ['INBOX'], sent: [], done: true });
     await s.close();
   });
 });

@@ -32,12 +32,18 @@ export function sqliteDeliveries(db: Database.Database, guard: Guard): DeliveryR
         return row ? parse(key, row.record) : null;
       }),
     put: async (key, record, now) =>
-      guard.write('write a delivery record', now, () => {
-        put.run(
-          key,
-          JSON.stringify({ stored: record.stored, sent: record.sent, done: record.done }),
-          now.getTime(),
-        );
-      }),
+      guard.write(
+        'write a delivery record',
+        now,
+        () => {
+          put.run(
+            key,
+            JSON.stringify({ stored: record.stored, sent: record.sent, done: record.done }),
+            now.getTime(),
+          );
+        },
+        // Guards against sending twice must survive a power cut; one against storing twice need not.
+        record.sent.length > 0,
+      ),
   };
 }

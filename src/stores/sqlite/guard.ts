@@ -26,6 +26,7 @@ const PRUNE_EVERY = 3_600_000;
 
 interface PendingWrite {
   doing: string;
+  durable: boolean;
   run: () => void;
   resolve: () => void;
   reject: (e: unknown) => void;
@@ -37,8 +38,11 @@ interface PendingWrite {
  *
  * Writes are committed in groups: those asked for while the event loop is busy with other work
  * (other deliveries' disk I/O) go into one transaction, so they share one fsync, the cost that
- * counts with `synchronous = FULL`, and the loop is blocked once for them all. Each write's promise
- * resolves only once its transaction is on disk, so nothing is acknowledged before it is durable.
+ * counts with `synchronous = FULL`, and the loop is blocked once for them all. A durable write's
+ * promise resolves only once its transaction is on disk. A group of writes that are all marked
+ * not durable is committed with `synchronous = NORMAL`: in WAL mode that is written to the file
+ * at once (a killed process loses nothing) but not flushed, so a power cut can roll the last such
+ * groups back; the database stays whole, and the next durable commit flushes them too.
  */
 export class Guard {
   private closed = false;
@@ -47,6 +51,7 @@ export class Guard {
   private readonly prune: () => void;
   private pending: PendingWrite[] = [];
   private scheduled = false;
+  private flushing = true;
 
   constructor(
     private readonly db: Database.Database,
@@ -77,11 +82,12 @@ export class Guard {
     }
   }
 
-  write(doing: string, now: Date, run: () => void): Promise<void> {
+  /** `durable`: false when losing the write to a power cut is acceptable (see above). */
+  write(doing: string, now: Date, run: () => void, durable = true): Promise<void> {
     this.open(doing);
     this.latest = Math.max(this.latest, now.getTime());
     return new Promise((resolve, reject) => {
-      this.pending.push({ doing, run, resolve, reject });
+      this.pending.push({ doing, durable, run, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.commit());
@@ -100,6 +106,7 @@ export class Guard {
       return;
     }
     try {
+      this.flush(batch.some((w) => w.durable));
       this.db.transaction(() => {
         for (const w of batch) w.run();
       })();
@@ -117,6 +124,16 @@ export class Guard {
         }
     }
     if (this.latest - this.lastPrune >= PRUNE_EVERY) this.expire(new Date(this.latest));
+  }
+
+  /**
+   * Sets whether commits wait for the disk. (Through `pragma` each time: SQLite applies this pragma
+   * when the statement is prepared, so a prepared statement run again would change nothing.)
+   */
+  private flush(wait: boolean): void {
+    if (wait === this.flushing) return;
+    this.db.pragma(wait ? 'synchronous = FULL' : 'synchronous = NORMAL');
+    this.flushing = wait;
   }
 
   /** Deletes rows older than their retention; a failure here is logged by nobody and retried later. */

@@ -23,7 +23,8 @@ export interface SqliteStoreOptions {
 /**
  * Opens (creating when missing) the delivery stores' SQLite file: WAL so readers never wait for
  * the writer, a busy timeout so several delivery processes can share the file, FULL synchronous so
- * a record acknowledged before a power cut is still there after it. Throws a `StoreError` when the
+ * a durable write acknowledged before a power cut is still there after it (the guard relaxes this
+ * for writes that may be lost, see guard.ts). Throws a `StoreError` when the
  * file cannot be used (not a database, corrupt, from a newer release, unreadable).
  */
 export function openSqliteStores(file: string, options: SqliteStoreOptions = {}): DeliveryStores {
