@@ -228,7 +228,9 @@ export async function runFilter(scriptFile: string, maildir: string, opts: Filte
     before: opts.before ?? [],
     after: opts.after ?? [],
   };
-  const jobs = opts.jobs ? { count: opts.jobs, explicit: true } : { count: availableParallelism(), explicit: false };
+  const jobs = opts.jobs
+    ? { count: opts.jobs, explicit: true }
+    : { count: availableParallelism(), explicit: false };
   await filterShared(cx, jobs, setup, maildir, emit);
   out.flush();
   progress?.end();
@@ -364,12 +366,16 @@ export function registerFilter(program: Command): void {
     .option('--config <file>', 'configuration file (JSON; its engine section is used)')
     .option('--before <file>', 'a script run before <script> (repeatable, in order)', collect)
     .option('--after <file>', 'a script run after <script> (repeatable, in order)', collect)
-    .option('--jobs <n>', 'threads running the script (default: one per CPU for folders over 1,000 messages)', (v) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1 || n > 64)
-        throw new Error(`--jobs must be a whole number from 1 to 64`);
-      return n;
-    })
+    .option(
+      '--jobs <n>',
+      'threads running the script (default: one per CPU for folders over 1,000 messages)',
+      (v) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1 || n > 64)
+          throw new Error(`--jobs must be a whole number from 1 to 64`);
+        return n;
+      },
+    )
     .action(async (script: string, maildir: string, opts: FilterOptions) => {
       try {
         process.exitCode = await runFilter(script, maildir, opts);

@@ -147,21 +147,24 @@ describe('tamis filter on several threads', { timeout: 120_000 }, () => {
     );
   }
 
-  it.concurrent('gives the same lines in folder order with one thread, --jobs 2 and the default', async () => {
-    const one = await runCli(['filter', '--jobs', '1', f('sort.sieve'), maildir]);
-    expect(one.code).toBe(0);
-    const lines = one.stdout.trim().split('\n');
-    expect(lines).toHaveLength(2500);
-    for (const line of lines) {
-      const n = Number(/\.m(\d+)\./.exec(line)![1]);
-      expect(line.endsWith(n % 2 ? ': fileinto "Odd"' : ': keep (implicit)')).toBe(true);
-    }
-    expect(one.stderr).toMatch(/^2500 messages; stored in INBOX: 1250, stored in Odd: 1250\n$/);
-    for (const args of built ? [['--jobs', '2'], ['--jobs', '3'], []] : [[]]) {
-      const r = await runCli(['filter', ...args, f('sort.sieve'), maildir]);
-      expect(r.code).toBe(0);
-      expect(r.stdout).toBe(one.stdout);
-      expect(r.stderr).toBe(one.stderr);
-    }
-  });
+  it.concurrent(
+    'gives the same lines in folder order with one thread, --jobs 2 and the default',
+    async () => {
+      const one = await runCli(['filter', '--jobs', '1', f('sort.sieve'), maildir]);
+      expect(one.code).toBe(0);
+      const lines = one.stdout.trim().split('\n');
+      expect(lines).toHaveLength(2500);
+      for (const line of lines) {
+        const n = Number(/\.m(\d+)\./.exec(line)![1]);
+        expect(line.endsWith(n % 2 ? ': fileinto "Odd"' : ': keep (implicit)')).toBe(true);
+      }
+      expect(one.stderr).toMatch(/^2500 messages; stored in INBOX: 1250, stored in Odd: 1250\n$/);
+      for (const args of built ? [['--jobs', '2'], ['--jobs', '3'], []] : [[]]) {
+        const r = await runCli(['filter', ...args, f('sort.sieve'), maildir]);
+        expect(r.code).toBe(0);
+        expect(r.stdout).toBe(one.stdout);
+        expect(r.stderr).toBe(one.stderr);
+      }
+    },
+  );
 });
