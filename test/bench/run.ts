@@ -224,6 +224,9 @@ if (ENGINE && haveCli) {
   const cmds: Record<string, () => number> = {
     'tamis filter': () =>
       timeProcess(process.execPath, [cliPath, 'filter', '--config', config, script, maildir]),
+    // The main thread alone (the default adds a worker per CPU once a folder passes 1,000 messages).
+    'tamis filter --jobs 1': () =>
+      timeProcess(process.execPath, [cliPath, 'filter', '--jobs', '1', '--config', config, script, maildir]),
     'tamis filter --json': () =>
       timeProcess(process.execPath, [cliPath, 'filter', '--json', '--config', config, script, maildir]),
   };
