@@ -192,8 +192,11 @@ function filterOne(
 /** Messages per batch, and batches in flight per worker (bounds memory). */
 const BATCH = 200;
 const IN_FLIGHT = 3;
-/** Without --jobs, batches the main thread runs alone before worker threads are started. */
-const AUTO_AFTER = 5;
+/**
+ * Without --jobs, batches the main thread runs alone before worker threads are started: below
+ * that a worker's start-up (loading the bundle, a cold first batch) costs more than it takes over.
+ */
+const AUTO_AFTER = 25;
 /**
  * `tamis filter`: runs a script over every message of a Maildir folder without changing
  * anything. Messages are streamed from the directory in batches; the main thread is joined by
@@ -328,15 +331,17 @@ async function filterShared(
   if (jobs.explicit) for (let i = 1; i < jobs.count; i++) spawn();
   try {
     // The main thread takes a batch whenever it is free, and lets the workers' replies in between.
-    for (let b = take(); b && !failure; b = take()) {
+    for (let b = take(); b && !failure;) {
       const lines: string[] = [];
       const r = filterFiles(cx, b.files, (line) => lines.push(line));
       r.lines = lines;
       settle(b.id, r);
+      const next = take();
       // Without --jobs, a folder still unfinished after the first batches gets help from the other CPUs.
-      if (!jobs.explicit && b.id === AUTO_AFTER - 1 && !exhausted && canSpawn())
+      if (!jobs.explicit && b.id === AUTO_AFTER - 1 && next && canSpawn())
         for (let i = 1; i < jobs.count; i++) spawn();
       if (workers.length) await new Promise((resolve) => setImmediate(resolve));
+      b = next;
     }
     while (inFlight > 0 && !failure) await new Promise<void>((resolve) => (wake = resolve));
     if (failure) throw failure;
@@ -368,7 +373,7 @@ export function registerFilter(program: Command): void {
     .option('--after <file>', 'a script run after <script> (repeatable, in order)', collect)
     .option(
       '--jobs <n>',
-      'threads running the script (default: one per CPU for folders over 1,000 messages)',
+      'threads running the script (default: one per CPU for folders over 5,000 messages)',
       (v) => {
         const n = Number(v);
         if (!Number.isInteger(n) || n < 1 || n > 64)

@@ -224,7 +224,7 @@ if (ENGINE && haveCli) {
   const cmds: Record<string, () => number> = {
     'tamis filter': () =>
       timeProcess(process.execPath, [cliPath, 'filter', '--config', config, script, maildir]),
-    // The main thread alone (the default adds a worker per CPU once a folder passes 1,000 messages).
+    // The main thread alone (the default adds a worker per CPU once a folder passes 5,000 messages).
     'tamis filter --jobs 1': () =>
       timeProcess(process.execPath, [cliPath, 'filter', '--jobs', '1', '--config', config, script, maildir]),
     'tamis filter --json': () =>

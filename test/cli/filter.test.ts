@@ -138,8 +138,8 @@ describe('tamis filter on several threads', { timeout: 120_000 }, () => {
   });
   const maildir = mkdtempSync(join(tmpdir(), 'tamis-filter-jobs-'));
   for (const sub of ['new', 'cur', 'tmp']) mkdirSync(join(maildir, sub));
-  // More than the 1,000 messages the main thread runs alone before worker threads are started.
-  for (let i = 0; i < 2500; i++) {
+  // More than the 5,000 messages the main thread runs alone before worker threads are started.
+  for (let i = 0; i < 5400; i++) {
     const sub = i % 4 === 0 ? 'new' : 'cur';
     writeFileSync(
       join(maildir, sub, `${5000 + i}.m${i}.host${sub === 'cur' ? ':2,' : ''}`),
@@ -153,12 +153,12 @@ describe('tamis filter on several threads', { timeout: 120_000 }, () => {
       const one = await runCli(['filter', '--jobs', '1', f('sort.sieve'), maildir]);
       expect(one.code).toBe(0);
       const lines = one.stdout.trim().split('\n');
-      expect(lines).toHaveLength(2500);
+      expect(lines).toHaveLength(5400);
       for (const line of lines) {
         const n = Number(/\.m(\d+)\./.exec(line)![1]);
         expect(line.endsWith(n % 2 ? ': fileinto "Odd"' : ': keep (implicit)')).toBe(true);
       }
-      expect(one.stderr).toMatch(/^2500 messages; stored in INBOX: 1250, stored in Odd: 1250\n$/);
+      expect(one.stderr).toMatch(/^5400 messages; stored in INBOX: 2700, stored in Odd: 2700\n$/);
       for (const args of built ? [['--jobs', '2'], ['--jobs', '3'], []] : [[]]) {
         const r = await runCli(['filter', ...args, f('sort.sieve'), maildir]);
         expect(r.code).toBe(0);
