@@ -8,6 +8,11 @@ import { folderDirectory, maildirInfo, uniqueName, virtualSize } from './layout.
  * Writing a message into a Maildir++ tree the way a delivery agent must: into tmp/, fsync the
  * file, rename into new/ (or cur/ when flags are set), fsync the directory, so a crash leaves
  * either the whole message or nothing visible.
+ *
+ * What changes the file system (creating, writing, renaming: each may wait for the journal while
+ * another delivery's fsync commits it) and the fsyncs go through Node's thread pool; what only
+ * reads or lets go (the folder check, opening the folder, closing) runs in place, since a round
+ * trip to a pool thread costs more than those calls.
  */
 
 /** Why a delivery into the Maildir failed; `temporary` says the MTA should retry later. */
