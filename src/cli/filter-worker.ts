@@ -20,10 +20,7 @@ export async function runFilterWorker(): Promise<void> {
     reader: new FileReader(),
   };
   parentPort!.on('message', (msg: { id: number; files: string[] }) => {
-    const lines: string[] = [];
-    const result = filterFiles(cx, msg.files, (line) => lines.push(line));
-    result.lines = lines;
-    parentPort!.postMessage({ id: msg.id, result });
+    parentPort!.postMessage({ id: msg.id, result: filterFiles(cx, msg.files) });
   });
   parentPort!.postMessage({ ready: true });
 }

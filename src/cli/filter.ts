@@ -134,12 +134,10 @@ export interface FilterContext {
   reader: FileReader;
 }
 
-/** Runs the script over some messages; shared by the single-threaded path and the workers. */
-export function filterFiles(
-  cx: FilterContext,
-  files: Iterable<string>,
-  sink: (line: string) => void,
-): BatchResult {
+/** Runs the script over a batch of messages; shared by the main thread and the workers. */
+export function filterFiles(cx: FilterContext, files: Iterable<string>): BatchResult {
+  const lines: string[] = [];
+  const sink = (line: string) => lines.push(line);
   const counts = new Map<string, number>();
   let failed = 0;
   for (const file of files) {
@@ -153,7 +151,7 @@ export function filterFiles(
     }
     if (!filterOne(cx, file, raw, counts, sink)) failed++;
   }
-  return { lines: [], counts: [...counts], failed };
+  return { lines, counts: [...counts], failed };
 }
 
 /** A message moved away by a concurrent reader is not an error of the script. */
@@ -332,10 +330,7 @@ async function filterShared(
   try {
     // The main thread takes a batch whenever it is free, and lets the workers' replies in between.
     for (let b = take(); b && !failure;) {
-      const lines: string[] = [];
-      const r = filterFiles(cx, b.files, (line) => lines.push(line));
-      r.lines = lines;
-      settle(b.id, r);
+      settle(b.id, filterFiles(cx, b.files));
       const next = take();
       // Without --jobs, a folder still unfinished after the first batches gets help from the other CPUs.
       if (!jobs.explicit && b.id === AUTO_AFTER - 1 && next && canSpawn())
