@@ -186,7 +186,8 @@ export function createCompiler(options: CompileOptions): ScriptCompiler {
     const data = owned.def.compile
       ? owned.def.compile(args, makeContext(node), inner)
       : { args, tests: inner };
-    return { def: owned.def, data, pos: node.pos };
+    const def = owned.def;
+    return { def, data, pos: node.pos, run: def.bind?.(data) ?? ((rt) => def.test(data, rt)) };
   }
 
   /** The nested tests of a node, or null when one of them failed to compile. */

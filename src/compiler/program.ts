@@ -1,11 +1,14 @@
 import type { Position } from '../syntax/ast.js';
 import type { ActionCommandDef, RunContext, TestDef } from '../extensions/types.js';
+import type { Runtime } from '../runtime/runtime.js';
 
 /** The compiled form: plain data pointing at the definitions that run it. */
 export interface CompiledTest {
   def: TestDef;
   data: unknown;
   pos: Position;
+  /** What an untraced run calls: the definition's bound form, or its `test` with this data. */
+  run: (rt: Runtime) => boolean;
 }
 
 export type CompiledCommand =

@@ -15,7 +15,7 @@ import type { Runtime } from '../runtime/runtime.js';
 import type { KeepAction } from '../runtime/result.js';
 import { evaluate } from '../runtime/interpreter.js';
 import { asciiCasemap, octet, unicodeCasemap } from '../runtime/comparators.js';
-import { contains, is, matches } from '../runtime/match-types.js';
+import { constantMatch, contains, is, matches } from '../runtime/match-types.js';
 import { isFieldName, isValidAddress, parseAddressList, singleAddress } from '../message/index.js';
 import { defineCommand, defineTest } from './define.js';
 
@@ -67,6 +67,13 @@ const header = defineTest<HeaderTestData>({
       values.push(...found);
     }
     return rt.match(values, d.keys, d.spec);
+  },
+  bind(d) {
+    // One constant name of the message's own fields, with constant keys.
+    const name = d.names[0];
+    if (d.names.length !== 1 || typeof name !== 'string' || d.fields || !d.keys.constant) return null;
+    const match = constantMatch(d.keys, d.spec);
+    return (rt) => match(rt.message.header(name), rt);
   },
 });
 
@@ -126,7 +133,7 @@ export interface AddressTestData extends HeaderTestData {
   part: NonNullable<ParsedArgs['addressPart']>;
 }
 
-const address = defineTest<AddressTestData>({
+const address: TestDef = defineTest<AddressTestData>({
   name: 'address',
   matching: true,
   addressPart: true,
@@ -198,6 +205,20 @@ const address = defineTest<AddressTestData>({
       });
     }
     return rt.match(values, d.keys, d.spec);
+  },
+  bind(d) {
+    // One constant name of the message's own fields, with constant keys: a field with a single
+    // address (From, Sender...) is matched here, anything else by the test itself.
+    const name = d.names[0];
+    if (d.names.length !== 1 || typeof name !== 'string' || d.fields || !d.keys.constant) return null;
+    const match = constantMatch(d.keys, d.spec);
+    const part = d.part;
+    return (rt) => {
+      const addresses = rt.message.addresses(name);
+      if (addresses.length !== 1) return address.test(d, rt);
+      const v = part.extract(addresses[0]!, rt);
+      return match(v === null ? [] : [v], rt);
+    };
   },
 });
 

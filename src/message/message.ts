@@ -91,9 +91,13 @@ class LazyMessage implements MessageView {
   }
 
   private entry(name: string): NameCache {
-    const key = name.toLowerCase();
     const cache = (this.cache ??= new Map());
-    let e = cache.get(key);
+    // Scripts name fields in a handful of spellings: each is cached as asked, so a repeated
+    // look-up costs no lower-casing.
+    let e = cache.get(name);
+    if (e !== undefined) return e;
+    const key = name.toLowerCase();
+    e = key === name ? undefined : cache.get(key);
     if (e === undefined) {
       // A message has a few dozen fields and a script asks for a few names: a scan per name
       // costs less than indexing every name.
@@ -106,6 +110,7 @@ class LazyMessage implements MessageView {
       e = raw === null ? ABSENT : { raw: Object.freeze(raw), decoded: null, addresses: null };
       cache.set(key, e);
     }
+    if (key !== name) cache.set(name, e);
     return e;
   }
 

@@ -1,18 +1,19 @@
 import type { ComparatorDef } from '../extensions/types.js';
 
 /**
- * A script compares a few values with many keys in turn, so folding remembers its last few
- * results: the same value string is then folded once per test, not once per key.
+ * A script compares a few values with many keys in turn, and its tests take turns at a message's
+ * few fields (Subject, the From domain, List-Id...), so folding remembers its last few results:
+ * each value string is then folded about once per message, not once per test and key.
  */
-function memoized(fold: (s: string) => string): (s: string) => string {
+export function memoized(fold: (s: string) => string): (s: string) => string {
   const inputs = ['', '', '', ''];
   const outputs = ['', '', '', ''];
   return (s) => {
     for (let i = 0; i < 4; i++) {
       if (inputs[i] !== s) continue;
       const out = outputs[i]!;
-      // A hit moves one place forward: a key folded for every value (relational) stays, while
-      // the values pass through the last place.
+      // A hit moves one place forward: a key folded for every value (relational) stays ahead
+      // of the values that come and go.
       if (i > 0) {
         inputs[i] = inputs[i - 1]!;
         outputs[i] = outputs[i - 1]!;
@@ -22,8 +23,13 @@ function memoized(fold: (s: string) => string): (s: string) => string {
       return out;
     }
     const out = fold(s);
-    inputs[3] = s;
-    outputs[3] = out;
+    // A new value comes in first and pushes the oldest out, so values that take turns all stay.
+    for (let i = 3; i > 0; i--) {
+      inputs[i] = inputs[i - 1]!;
+      outputs[i] = outputs[i - 1]!;
+    }
+    inputs[0] = s;
+    outputs[0] = out;
     return out;
   };
 }

@@ -15,7 +15,7 @@ const STOP = new Unwind();
 
 export function evaluate(test: CompiledTest, rt: Runtime): boolean {
   rt.tick();
-  if (rt.trace === undefined) return test.def.test(test.data, rt);
+  if (rt.trace === undefined) return test.run(rt);
   return evaluateTraced(test, rt);
 }
 

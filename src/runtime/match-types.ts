@@ -1,4 +1,4 @@
-import type { KeyMatcher, MatchSpec, MatchTypeDef } from '../extensions/types.js';
+import type { CompiledKeys, KeyMatcher, MatchSpec, MatchTypeDef } from '../extensions/types.js';
 import type { Runtime } from './runtime.js';
 import { chargeComparisons } from './meter.js';
 
@@ -278,4 +278,18 @@ export function matchValues(
     }
   }
   return false;
+}
+
+/**
+ * The match of constant keys as one function of the values, made at compile time for a bound
+ * test (TestDef.bind): what Runtime.match does with them, without its per-call checks.
+ */
+export function constantMatch(
+  keys: CompiledKeys & { constant: true },
+  spec: MatchSpec,
+): (values: string[], rt: Runtime) => boolean {
+  const { strings, matchers } = keys;
+  const all = spec.type.matchAll;
+  if (all !== undefined) return (values, rt) => all(values, strings, spec, rt);
+  return (values, rt) => matchValues(values, strings, matchers, spec, rt);
 }

@@ -14,6 +14,18 @@ describe('header fields', () => {
     expect(m.headerNames()).toEqual(['Received', 'Subject', 'RECEIVED', 'received']);
   });
 
+  it('answers every spelling of a name alike, in whichever order they are asked', () => {
+    const m = msg('Subject: hi\r\nFrom: a@b.c, d@e.f\r\n\r\nbody');
+    expect(m.header('Subject')).toEqual(['hi']);
+    expect(m.header('subject')).toEqual(['hi']);
+    expect(m.header('SUBJECT')).toEqual(['hi']);
+    expect(m.addresses('FROM').map((a) => a.address)).toEqual(['a@b.c', 'd@e.f']);
+    expect(m.addresses('from')).toBe(m.addresses('From'));
+    expect(m.header('X-Missing')).toEqual([]);
+    expect(m.header('x-missing')).toEqual([]);
+    expect(m.rawHeader('SubJect')).toEqual(['hi']);
+  });
+
   it('unfolds by removing only the line breaks', () => {
     const m = msg('Subject: a\r\n b\r\n\tc\r\n  d\r\n\r\n');
     expect(m.header('subject')).toEqual(['a b\tc  d']);
