@@ -82,8 +82,8 @@ export class Runtime {
   captureMatches = false;
   readonly config: EngineConfig;
   readonly host: Host;
-  /** Whose records host queries read (duplicate). */
-  readonly user: string;
+  /** Whose run it is as given; else the envelope recipient, read when first needed (see `user`). */
+  private runUser: string | undefined;
   /** Where the run happens: a delivery or an IMAP event (RFC 6785). */
   readonly context: RunContext;
   /**
@@ -125,8 +125,16 @@ export class Runtime {
     });
     this.result = new Result(this.config);
     this.answers = options.answers ?? null;
-    this.user = options.user ?? envelope.to;
+    this.runUser = options.user;
     this.context = options.context ?? 'delivery';
+  }
+
+  /**
+   * Whose records host queries read (duplicate, vacation). The envelope is only read here when a
+   * script needs it: a dry run's envelope comes from the message's fields, parsed on demand.
+   */
+  get user(): string {
+    return (this.runUser ??= this.envelope.to);
   }
 
   /**

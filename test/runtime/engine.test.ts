@@ -84,6 +84,30 @@ describe('result', () => {
     ]);
   });
 
+  it('reads the envelope recipient only for a script that needs it', () => {
+    const engine = new SieveEngine();
+    let reads = 0;
+    const envelope = {
+      from: 'alice@example.org',
+      get to() {
+        reads++;
+        return 'bob@example.com';
+      },
+    };
+    const plain = engine.compile('if header :contains "subject" "report" { keep; }').program!;
+    expect(engine.run(plain, MESSAGE, envelope).status).toBe('ok');
+    expect(reads).toBe(0);
+    // duplicate keeps records per user, the recipient when none is given.
+    const users: string[] = [];
+    const dup = engine.compile('require "duplicate"; if duplicate { discard; }').program!;
+    const host = { duplicateSeen: (q: { user: string }) => (users.push(q.user), false) };
+    const withId = Buffer.concat([Buffer.from('Message-ID: <1@example.org>\r\n'), MESSAGE]);
+    expect(engine.run(dup, withId, envelope, { host }).status).toBe('ok');
+    expect(users).toEqual(['bob@example.com']);
+    expect(engine.run(dup, withId, envelope, { host, user: 'carol' }).status).toBe('ok');
+    expect(users).toEqual(['bob@example.com', 'carol']);
+  });
+
   it('merges duplicates: one delivery per mailbox, one redirect per address', () => {
     const r = run(`require "fileinto";
       fileinto "A"; fileinto "A"; keep; fileinto "INBOX";
