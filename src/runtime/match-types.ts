@@ -29,13 +29,15 @@ export const contains: MatchTypeDef = {
 export const matches: MatchTypeDef = {
   name: 'matches',
   prepare(key, spec) {
-    const glob = compileGlobMatcher(prepareKey(key, spec));
+    const pattern = prepareKey(key, spec);
+    const glob = compileGlobMatcher(pattern);
+    const plain = plainGlob(pattern);
     const norm = spec.comparator.normalize;
     const sameLength = spec.comparator.keepsLength !== false;
     return (v, rt) => {
       const n = norm ? norm(v) : v;
       // Spans are only recorded when a script can read them (${1}...).
-      if (rt === null || !rt.captureMatches) return glob(n, null);
+      if (rt === null || !rt.captureMatches) return plain !== null ? plain(n) : glob(n, null);
       const caps: Span[] = [];
       if (!glob(n, caps)) return false;
       // Captures index the normalized text; it lines up with the value when lengths are kept.
@@ -121,22 +123,8 @@ function compileGlobMatcher(pattern: string): GlobMatcher {
     if (!seg.hasAny) return (value) => value === seg.text;
     return (value, caps) => matchSegmentAt(seg, value, 0, caps) === value.length;
   }
-  // The most common patterns, `*text*`, `text*` and `*text`, when nothing is captured.
-  const only = segments.length === 1 && !segments[0]!.hasAny ? segments[0]!.text : null;
-  const shape = kinds.join(' ');
-  const plain: ((value: string) => boolean) | null =
-    only === null
-      ? null
-      : shape === 'star seg star'
-        ? (v) => v.includes(only)
-        : shape === 'seg star'
-          ? (v) => v.startsWith(only)
-          : shape === 'star seg'
-            ? (v) => v.endsWith(only)
-            : null;
 
   return (value, caps) => {
-    if (caps === null && plain !== null) return plain(value);
     let pos = 0;
     let k = 0;
     let segIndex = 0;
@@ -183,6 +171,24 @@ function compileGlobMatcher(pattern: string): GlobMatcher {
     }
     return pos === value.length;
   };
+}
+
+/**
+ * The most common patterns, `*text*`, `text*` and `*text` with no other wildcard or escape, as a
+ * plain string test for when nothing is captured; null for any other pattern.
+ */
+function plainGlob(pattern: string): ((value: string) => boolean) | null {
+  const last = pattern.length - 1;
+  if (last < 1) return null;
+  const lead = pattern.charCodeAt(0) === STAR;
+  const trail = pattern.charCodeAt(last) === STAR;
+  const text = pattern.slice(lead ? 1 : 0, trail ? last : pattern.length);
+  for (let i = 0; i < text.length; i++) if (isGlobSpecial(text.charCodeAt(i))) return null;
+  if (text === '') return null;
+  if (lead && trail) return (v) => v.includes(text);
+  if (lead) return (v) => v.endsWith(text);
+  if (trail) return (v) => v.startsWith(text);
+  return null;
 }
 
 const STAR = 0x2a;
@@ -291,5 +297,15 @@ export function constantMatch(
   const { strings, matchers } = keys;
   const all = spec.type.matchAll;
   if (all !== undefined) return (values, rt) => all(values, strings, spec, rt);
-  return (values, rt) => matchValues(values, strings, matchers, spec, rt);
+  if (matchers.length !== 1) return (values, rt) => matchValues(values, strings, matchers, spec, rt);
+  // One key, the most common case: matchValues' loops for it alone.
+  const m = matchers[0]!;
+  return (values, rt) => {
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]!;
+      if (!chargeComparisons(rt.meter, v, 1)) rt.meter.charge(v.length);
+      if (m(v, rt)) return true;
+    }
+    return false;
+  };
 }
