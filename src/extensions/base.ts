@@ -69,13 +69,24 @@ const header = defineTest<HeaderTestData>({
     return rt.match(values, d.keys, d.spec);
   },
   bind(d) {
-    // One constant name of the message's own fields, with constant keys.
-    const name = d.names[0];
-    if (d.names.length !== 1 || typeof name !== 'string' || d.fields || !d.keys.constant) return null;
-    const match = constantMatch(d.keys, d.spec);
+    const one = oneConstantField(d);
+    if (!one) return null;
+    const { name, match } = one;
     return (rt) => match(rt.message.header(name), rt);
   },
 });
+
+/**
+ * What `header` and `address` bind: one constant name of the message's own fields, with
+ * constant keys (their match made ready); null for any other test.
+ */
+function oneConstantField(
+  d: HeaderTestData,
+): { name: string; match: (values: string[], rt: Runtime) => boolean } | null {
+  const name = d.names[0];
+  if (d.names.length !== 1 || typeof name !== 'string' || d.fields || !d.keys.constant) return null;
+  return { name, match: constantMatch(d.keys, d.spec) };
+}
 
 /**
  * Fields the address test accepts (RFC 5228 §5.1: only fields that hold addresses; the envelope
@@ -207,11 +218,10 @@ const address: TestDef = defineTest<AddressTestData>({
     return rt.match(values, d.keys, d.spec);
   },
   bind(d) {
-    // One constant name of the message's own fields, with constant keys: a field with a single
-    // address (From, Sender...) is matched here, anything else by the test itself.
-    const name = d.names[0];
-    if (d.names.length !== 1 || typeof name !== 'string' || d.fields || !d.keys.constant) return null;
-    const match = constantMatch(d.keys, d.spec);
+    // A field with a single address (From, Sender...) is matched here, any other by `test`.
+    const one = oneConstantField(d);
+    if (!one) return null;
+    const { name, match } = one;
     const part = d.part;
     return (rt) => {
       const addresses = rt.message.addresses(name);
