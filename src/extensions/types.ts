@@ -131,15 +131,9 @@ export interface ActionCommandDef<D = unknown> extends CommandDef<D> {
 
 export interface TestDef<D = unknown> extends CommandDef<D> {
   test(data: D, rt: Runtime): boolean;
-  /**
-   * `test` for one compiled test, made once at compile time: what untraced runs call, so that
-   * the common shapes of the data skip the checks `test` makes per call. Absent or null: `test`.
-   */
+  /** `test` bound to one test's data at compile time, for untraced runs (absent or null: `test`). */
   bind?(data: D): ((rt: Runtime) => boolean) | null;
-  /**
-   * For a test written directly as the condition of `if`/`elsif`: false means the block is not
-   * compiled at all (ihave of a capability the engine lacks, RFC 5463 §4).
-   */
+  /** As the condition of `if`/`elsif`: false leaves the block uncompiled (ihave, RFC 5463 §4). */
   guard?(data: D): boolean;
 }
 
