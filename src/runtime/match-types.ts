@@ -288,14 +288,13 @@ export function matchValues(
 
 /**
  * The match of constant keys as one function of the values, made at compile time for a bound
- * test (TestDef.bind): what Runtime.match does with them, without its per-call checks.
+ * test (TestDef.bind): matchValues with the keys' ready matchers, skipping Runtime.match's
+ * checks for tracing and for keys built from variables.
  */
 export function constantMatch(
   keys: CompiledKeys & { constant: true },
   spec: MatchSpec,
 ): (values: string[], rt: Runtime) => boolean {
   const { strings, matchers } = keys;
-  const all = spec.type.matchAll;
-  if (all !== undefined) return (values, rt) => all(values, strings, spec, rt);
   return (values, rt) => matchValues(values, strings, matchers, spec, rt);
 }
