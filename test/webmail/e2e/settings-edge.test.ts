@@ -94,7 +94,7 @@ describe.skipIf(!canRun)(
       await page.context().clearCookies();
       await page.getByRole('link', { name: 'Forwarding' }).click();
       await page.locator('#login-user').waitFor({ timeout: 10_000 });
-      expect(await page.locator('#status').textContent()).toMatch(/session has ended/);
+      await expect.poll(() => page.locator('#status').textContent()).toMatch(/session has ended/);
       await page.context().close();
     });
 

@@ -245,7 +245,10 @@ describe.skipIf(!canRun)(
         await expect.poll(() => row('broken').textContent()).toContain('Active');
         await row('broken').getByRole('button', { name: 'Deactivate' }).click();
         await expect.poll(async () => (await scripts()).some((s) => s.active)).toBe(false);
-        expect(await page.locator('.page > .message').textContent()).toBe('No script is active any more.');
+        // The server changes before the page shows its reply: wait for the page too.
+        await expect
+          .poll(() => page.locator('.page > .message').textContent())
+          .toBe('No script is active any more.');
 
         await row('broken').getByRole('button', { name: 'Delete' }).click();
         await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
