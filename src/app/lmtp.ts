@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { ConfigInput } from '../index.js';
 import { createLmtpServer } from '../delivery/lmtp.js';
+import { useStoreThreads } from '../maildir/durable-write.js';
 import { DELIVERY_DEFAULTS, type DeliverySettings } from './delivery-settings.js';
 import { openDelivery, type OpenedDelivery } from './delivery.js';
 import type { DeliveryLogger } from './delivery-log.js';
@@ -24,6 +25,8 @@ export async function startLmtp(
   engine: ConfigInput = {},
 ): Promise<StartedLmtp> {
   const delivery = await openDelivery(settings, logger.delivery, logger.outbox, engine);
+  // A service delivers many messages: each is stored by one job on a thread (see durable-write.ts).
+  const releaseThreads = useStoreThreads();
   const l = settings.lmtp ?? {};
   const server = createLmtpServer(delivery.service, {
     maxMessageSize: delivery.maxMessageSize,
@@ -62,6 +65,7 @@ export async function startLmtp(
     }
   } catch (e) {
     await delivery.close();
+    await releaseThreads();
     throw e;
   }
   server.on('error', (e: Error) => logger.error(`lmtp: ${e.message}`));
@@ -74,6 +78,7 @@ export async function startLmtp(
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await delivery.close();
+      await releaseThreads();
       if (isSocket) await fs.rm(listen, { force: true });
     },
   };

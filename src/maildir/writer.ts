@@ -1,18 +1,13 @@
-import { accessSync, closeSync, fsync, open, openSync, promises as fsp, write } from 'node:fs';
+import { accessSync, promises as fsp } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { storeDurably } from './durable-write.js';
 import { folderDirectory, maildirInfo, uniqueName, virtualSize } from './layout.js';
 
 /**
  * Writing a message into a Maildir++ tree the way a delivery agent must: into tmp/, fsync the
  * file, rename into new/ (or cur/ when flags are set), fsync the directory, so a crash leaves
- * either the whole message or nothing visible.
- *
- * What changes the file system (creating, writing, renaming: each may wait for the journal while
- * another delivery's fsync commits it) and the fsyncs go through Node's thread pool; what only
- * reads or lets go (the folder check, opening the folder, closing) runs in place, since a round
- * trip to a pool thread costs more than those calls.
+ * either the whole message or nothing visible (durable-write.ts). The folder check runs in place.
  */
 
 /** Why a delivery into the Maildir failed; `temporary` says the MTA should retry later. */
@@ -62,35 +57,9 @@ export interface DeliverOptions {
 let counter = 0;
 /** The host part of unique names, read once (Dovecot reads it at start as well). */
 let host: string | undefined;
-const openFd = promisify(open);
-const writeFd = (fd: number, data: Uint8Array, offset: number) =>
-  new Promise<number>((resolve, reject) =>
-    write(fd, data, offset, data.length - offset, null, (e, n) => (e ? reject(e) : resolve(n))),
-  );
-const fsyncFd = promisify(fsync);
 
 async function ensureMaildirDirs(dir: string): Promise<void> {
   for (const sub of ['tmp', 'new', 'cur']) await fsp.mkdir(join(dir, sub), { recursive: true, mode: 0o700 });
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  const fd = openSync(dir, 'r');
-  try {
-    await fsyncFd(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Writes `message` to a new file and waits until it is on disk. */
-async function writeDurably(path: string, message: Uint8Array): Promise<void> {
-  const fd = await openFd(path, 'wx', 0o600);
-  try {
-    for (let off = 0; off < message.length;) off += await writeFd(fd, message, off);
-    await fsyncFd(fd);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /** Adds `folder` to the Maildir++ `subscriptions` file unless it is listed already. */
@@ -125,7 +94,6 @@ export async function deliverToMaildir(
     throw new MaildirWriteError((err as Error).message, false, 'EINVAL');
   }
   const dir = rel === '' ? root : join(root, rel);
-  let tmpPath: string | undefined;
   try {
     try {
       accessSync(join(dir, 'new'));
@@ -149,19 +117,14 @@ export async function deliverToMaildir(
       size: message.length,
       vsize: virtualSize(message),
     });
-    tmpPath = join(dir, 'tmp', base);
-    await writeDurably(tmpPath, message);
     const flags = opts.flags ?? [];
     const target =
       flags.length > 0
         ? join(dir, 'cur', base + maildirInfo(flags, () => undefined))
         : join(dir, 'new', base);
-    await fsp.rename(tmpPath, target);
-    tmpPath = undefined;
-    await fsyncDir(join(target, '..'));
+    await storeDurably(join(dir, 'tmp', base), target, message);
     return target;
   } catch (err) {
-    if (tmpPath) await fsp.rm(tmpPath, { force: true }).catch(() => undefined);
     throw asWriteError(err, `cannot deliver into "${folder}"`);
   }
 }

@@ -67,6 +67,8 @@ export function lmtpSend(port: number, from: string, to: string[], message: Buff
       }
     });
     sock.on('error', reject);
+    // A server that dies may close the connection without an error; after an answer this does nothing.
+    sock.on('close', () => reject(new Error(`connection closed before a complete answer: ${buf}`)));
   });
 }
 
