@@ -170,13 +170,20 @@ export function storeDurably(tmp: string, target: string, data: Uint8Array): Pro
 }
 
 /**
- * Stores messages on threads of their own (as many as libuv's pool: UV_THREADPOOL_SIZE, else 4)
- * until every caller has called the function returned, which resolves once the threads have
- * finished what they were given. For a process that delivers many messages; see above.
+ * At most this many store threads, started as concurrent deliveries need them: many messages
+ * being fsynced at once share the file system's journal commits (measured: 16 connections with 4
+ * recipients each, 16 threads against 4 gave 5-25 % more deliveries a second).
+ */
+const STORE_THREADS = 16;
+
+/**
+ * Stores messages on threads of their own until every caller has called the function returned,
+ * which resolves once the threads have finished what they were given. For a process that delivers
+ * many messages; see above.
  */
 export function useStoreThreads(): () => Promise<void> {
   holders++;
-  threads ??= new StoreThreads(Math.max(1, Math.min(Number(process.env.UV_THREADPOOL_SIZE) || 4, 64)));
+  threads ??= new StoreThreads(STORE_THREADS);
   let released = false;
   return async () => {
     if (released) return;
