@@ -85,13 +85,27 @@ class StoreThreads {
 
   private pump(): void {
     while (this.queue.length > 0) {
-      const w = this.idle.pop() ?? (this.started < this.size ? this.spawn() : undefined);
-      if (!w) return;
+      const w = this.idle.pop() ?? (this.started < this.size ? this.trySpawn() : undefined);
+      if (!w) {
+        // No thread could be started at all (resource limits): the event loop's way still works.
+        if (this.started === 0)
+          for (const job of this.queue.splice(0))
+            storeInLoop(job.tmp, job.target, job.data).then(job.resolve, job.reject);
+        return;
+      }
       const job = this.queue.shift()!;
       this.busy.set(w, job);
       // A thread with a job keeps the process alive until the message is in place; an idle one does not.
       w.ref();
       w.postMessage({ tmp: job.tmp, target: job.target, data: job.data });
+    }
+  }
+
+  private trySpawn(): WorkerThreads.Worker | undefined {
+    try {
+      return this.spawn();
+    } catch {
+      return undefined;
     }
   }
 

@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -96,5 +97,22 @@ describe('store threads', () => {
     expect(readdirSync(join(root, 'new'))).toEqual(['x']);
     await b();
     expect(storeThreadsInUse()).toBe(false);
+  });
+
+  it('fall back to the event loop when no thread can be started', async () => {
+    const threads = createRequire(import.meta.url)('node:worker_threads') as { Worker: unknown };
+    const real = threads.Worker;
+    threads.Worker = function refused() {
+      throw new Error('ERR_WORKER_INIT_FAILED');
+    };
+    try {
+      const release = useStoreThreads();
+      const root = maildir();
+      await storeDurably(join(root, 'tmp', 'x'), join(root, 'new', 'x'), Buffer.from('x'));
+      expect(readFileSync(join(root, 'new', 'x'), 'utf8')).toBe('x');
+      await release();
+    } finally {
+      threads.Worker = real;
+    }
   });
 });
