@@ -1,23 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cliCommand } from '../cli/run-cli.js';
+import { freePort } from '../managesieve/helpers/dovecot.js';
 import { listMail, tempDir } from './helpers.js';
 import { lmtpSend, sleep } from './lmtp-client.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const KILLS = 6;
 const MESSAGES = 60;
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 /** `tamis lmtp` on `port`, resolved once it answers. */
 async function startLmtp(data: string, port: number): Promise<ChildProcess> {
